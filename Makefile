@@ -1,0 +1,41 @@
+# numforge top-level entry points. `make demo` and `make test` are the two commands a new user needs.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+DEPS  := g++ cmake ninja-build ccache verilator yosys iverilog libsystemc-dev libfmt-dev libgtest-dev \
+         libmpfr-dev libgmp-dev libcli11-dev nlohmann-json3-dev
+NUMFORGE := $(BUILD)/numforge
+
+.PHONY: all deps build demo test bench catalog clean
+all: build
+
+# Installs only what is missing; needs root (or sudo) only when something is missing.
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps build
+	$(NUMFORGE) gen fmul --a e4m3 --b e4m3 --out e4m3 -o $(BUILD)/demo
+	$(NUMFORGE) verify fmul --a e4m3 --b e4m3 --out e4m3 --exhaustive
+	$(NUMFORGE) ppa fmul --a e4m3 --b e4m3 --out e4m3
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps build
+	$(BUILD)/bench_fmul
+
+catalog: build
+	$(NUMFORGE) catalog --write rtl
+
+clean:
+	rm -rf $(BUILD)

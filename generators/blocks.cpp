@@ -1,0 +1,313 @@
+#include "generators/blocks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace nf::blocks {
+
+using vlog::lit;
+using vlog::slit;
+
+bool Design::has(const std::string& name) const {
+  return std::any_of(modules_.begin(), modules_.end(), [&](const auto& m) { return m.first == name; });
+}
+void Design::add(const std::string& name, const std::string& text) {
+  if (!has(name)) modules_.emplace_back(name, text);
+}
+std::string Design::text() const {
+  std::string s;
+  // The top is added last (it needs its blocks' names first) but printed first.
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) {
+    if (it->first != top_) continue;
+    s += it->second;
+  }
+  for (const auto& m : modules_)
+    if (m.first != top_) s += "\n" + m.second;
+  return s;
+}
+
+int normalizerCountBits(int width) { return vlog::bitsFor(uint64_t(std::max(width - 1, 1))); }
+
+std::string emitNormalizer(Design& d, int width) {
+  const std::string name = fmt::format("{}_norm{}", d.top(), width);
+  if (d.has(name)) return name;
+  const int K = normalizerCountBits(width);
+  vlog::Writer w;
+  w.line(fmt::format("// Normalizes a {}-bit vector: shifts left until the MSB is set, counting the shift in", width));
+  w.line("// log-depth stages (largest shift first), so the count and the shifted value come out together.");
+  w.open(fmt::format("module {} (", name));
+  w.line(fmt::format("input  wire {}v,", vlog::range(width)));
+  w.line(fmt::format("output wire {}v_norm,", vlog::range(width)));
+  w.line(fmt::format("output wire {}lz", vlog::range(K)));
+  w.close(");");
+  w.line(fmt::format("  wire {}s{} = v;", vlog::range(width), K));
+  std::string lz;
+  for (int k = K - 1; k >= 0; --k) {
+    const int sh = 1 << k;
+    w.line(fmt::format("  wire z{} = ~|s{}[{}:{}];", k, k + 1, width - 1, width - sh));
+    w.line(fmt::format("  wire {}s{} = z{} ? {{s{}[{}:0], {}'d0}} : s{};", vlog::range(width), k, k, k + 1,
+                       width - 1 - sh, sh, k + 1));
+    lz += fmt::format("{}z{}", lz.empty() ? "" : ", ", k);
+  }
+  w.line("  assign v_norm = s0;");
+  w.line(fmt::format("  assign lz = {{{}}};", lz));
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
+Unpacked emitUnpack(Design& d, const Format& f, bool daz) {
+  const int E = f.expBits, M = f.manBits, W = f.width();
+  const bool subnormalInputs = f.subnormals && !daz && M > 0 && !f.zeroExpIsNormal;
+  Unpacked u;
+  u.module = fmt::format("{}_unpack_{}{}", d.top(), f.tag(), daz ? "_daz" : "");
+  u.sigBits = M + 1;
+  u.expMin = subnormalInputs ? f.emin() - M : f.emin();
+  u.expMax = f.emax();
+  u.expBits = vlog::signedBitsFor(std::min(u.expMin, -f.bias), f.expFieldMax() - f.bias);
+  if (d.has(u.module)) return u;
+  const int XW = u.expBits;
+
+  vlog::Writer w;
+  w.line(fmt::format("// Unpacks {} ({}){}: class, significand normalized to [1,2) and the unbiased exponent of", f.name,
+                     f.describe(), daz ? ", subnormals read as zero" : ""));
+  w.line("// its leading bit, so every operator sees one representation.");
+  w.open(fmt::format("module {} (", u.module));
+  w.line(fmt::format("input  wire {}x,", vlog::range(W)));
+  w.line("output wire sign,");
+  w.line("output wire is_zero,");
+  w.line("output wire is_inf,");
+  w.line("output wire is_nan,");
+  w.line("output wire is_snan,");
+  w.line(fmt::format("output wire {}sig,", vlog::range(M + 1)));
+  w.line(fmt::format("output wire {}exp", vlog::range(XW)));
+  w.close(");");
+  w.line(fmt::format("  wire {}field = x[{}:{}];", vlog::range(E), M + E - 1, M));
+  if (M > 0) w.line(fmt::format("  wire {}man = x[{}:0];", vlog::range(M), M - 1));
+  w.line(f.isSigned ? fmt::format("  assign sign = x[{}];", W - 1) : "  assign sign = 1'b0;");
+  const std::string manZero = M > 0 ? "(man == " + lit(M, 0) + ")" : "1'b1";
+  const std::string manOnes = M > 0 ? "(&man)" : "1'b1";
+  switch (f.nonFinite) {
+    case NonFinite::IEEE:
+      w.line(fmt::format("  assign is_inf  = (&field) & {};", manZero));
+      w.line(fmt::format("  assign is_nan  = (&field) & ~{};", manZero));
+      w.line(fmt::format("  assign is_snan = is_nan & ~man[{}];", M - 1));
+      break;
+    case NonFinite::FN:
+      w.line("  assign is_inf  = 1'b0;");
+      w.line(fmt::format("  assign is_nan  = (&field) & {};", manOnes));
+      w.line("  assign is_snan = 1'b0;");
+      break;
+    case NonFinite::FNUZ:
+      w.line("  assign is_inf  = 1'b0;");
+      w.line(fmt::format("  assign is_nan  = (x == {});", lit(W, uint64_t(1) << (W - 1))));
+      w.line("  assign is_snan = 1'b0;");
+      break;
+    case NonFinite::Finite:
+      w.line("  assign is_inf  = 1'b0;");
+      w.line("  assign is_nan  = 1'b0;");
+      w.line("  assign is_snan = 1'b0;");
+      break;
+  }
+  const std::string fieldZero = "(field == " + lit(E, 0) + ")";
+  if (f.zeroExpIsNormal) {
+    w.line("  assign is_zero = 1'b0;");
+  } else if (subnormalInputs) {
+    w.line(fmt::format("  assign is_zero = {} & {}{};", fieldZero, manZero,
+                       f.nonFinite == NonFinite::FNUZ ? " & ~sign" : ""));
+  } else {
+    w.line(fmt::format("  assign is_zero = {}{};", fieldZero, f.nonFinite == NonFinite::FNUZ ? " & ~is_nan" : ""));
+  }
+  const std::string expNormal = fmt::format("{} - {}", vlog::zeroExtend("field", E, XW), slit(XW, f.bias));
+  const std::string hidden = f.zeroExpIsNormal ? "1'b1" : "~" + fieldZero;
+  if (subnormalInputs) {
+    const std::string norm = emitNormalizer(d, M + 1);
+    const int K = normalizerCountBits(M + 1);
+    w.line(fmt::format("  wire {}sub_sig;", vlog::range(M + 1)));
+    w.line(fmt::format("  wire {}sub_lz;", vlog::range(K)));
+    w.line(fmt::format("  {} u_norm (.v({{man, 1'b0}}), .v_norm(sub_sig), .lz(sub_lz));", norm));
+    w.line(fmt::format("  wire is_sub = {};", fieldZero));
+    w.line(fmt::format("  assign sig = is_sub ? sub_sig : {{1'b1, man}};"));
+    w.line(fmt::format("  assign exp = is_sub ? {} - {} : {};", slit(XW, f.emin() - 1), vlog::zeroExtend("sub_lz", K, XW),
+                       expNormal));
+  } else {
+    w.line(M > 0 ? fmt::format("  assign sig = {{{}, man}};", hidden) : fmt::format("  assign sig = {};", hidden));
+    w.line(fmt::format("  assign exp = {};", expNormal));
+  }
+  w.line("endmodule");
+  d.add(u.module, w.str());
+  return u;
+}
+
+void declareModeWires(vlog::Writer& w, const std::string& rm) {
+  w.line(fmt::format("  wire m_rne = ({} == 3'd0) | ({} > 3'd5);", rm, rm));
+  w.line(fmt::format("  wire m_rdn = ({} == 3'd2);", rm));
+  w.line(fmt::format("  wire m_rup = ({} == 3'd3);", rm));
+  w.line(fmt::format("  wire m_rna = ({} == 3'd4);", rm));
+  w.line(fmt::format("  wire m_rod = ({} == 3'd5);", rm));
+}
+
+std::string roundUpExpr(const RoundingSel& r, const std::string& sign, const std::string& lsb,
+                        const std::string& rb, const std::string& st) {
+  const std::string rne = lsb == "1'b1" ? rb : fmt::format("{} & ({} | {})", rb, st, lsb);
+  const std::string rup = fmt::format("~{} & ({} | {})", sign, rb, st);
+  const std::string rdn = fmt::format("{} & ({} | {})", sign, rb, st);
+  if (r.dynamic)
+    return fmt::format("(m_rne & {}) | (m_rna & {}) | (m_rup & {}) | (m_rdn & {})", rne, rb,
+                       fmt::format("~{} & ({} | {})", sign, rb, st), rdn);
+  switch (r.mode) {
+    case Rounding::RNE: return rne;
+    case Rounding::RNA: return rb;
+    case Rounding::RUP: return rup;
+    case Rounding::RDN: return rdn;
+    default: return "1'b0";
+  }
+}
+
+namespace {
+std::string overflowToInfExpr(const RoundingSel& r, const std::string& sign) {
+  if (r.dynamic) return fmt::format("m_rne | m_rna | (m_rup & ~{}) | (m_rdn & {})", sign, sign);
+  switch (r.mode) {
+    case Rounding::RNE:
+    case Rounding::RNA: return "1'b1";
+    case Rounding::RUP: return "~" + sign;
+    case Rounding::RDN: return sign;
+    default: return "1'b0";
+  }
+}
+}  // namespace
+
+std::string zeroResultExpr(const Format& out, const std::string& sign) {
+  const int W = out.width();
+  if (!out.hasNegZero()) return lit(W, 0);
+  return fmt::format("{{{}, {}}}", sign, lit(W - 1, 0));
+}
+
+std::string nanResultExpr(const Format& out) { return lit(out.width(), out.canonicalNaN()); }
+
+std::string infinityResultExpr(const Format& out, bool saturate, const std::string& sign) {
+  const int W = out.width();
+  const Packed pos = packInfinity(false, out, {Rounding::RNE, saturate, false});
+  const Packed neg = packInfinity(true, out, {Rounding::RNE, saturate, false});
+  if (pos.bits == neg.bits) return lit(W, pos.bits);
+  return fmt::format("{} ? {} : {}", sign, lit(W, neg.bits), lit(W, pos.bits));
+}
+
+uint8_t infinityResultFlags(const Format& out, bool saturate) {
+  return packInfinity(false, out, {Rounding::RNE, saturate, false}).flags;
+}
+
+std::string emitRoundPack(Design& d, const RoundPackParams& p) {
+  const std::string name = d.top() + "_roundpack";
+  const Format& f = p.out;
+  const int M = f.manBits, WZ = f.width(), WR = p.sigBits;
+  const int WP = std::max(WR, M + 3);
+  const int CAP = M + 3;
+  const int SHW = vlog::bitsFor(uint64_t(CAP));
+  const int XW = std::max(p.expBits, SHW + 1);
+  const int FW = XW + 1;      // biased exponent field, wide enough never to wrap
+  const int MW = FW + M;      // {field, mantissa} before overflow checks
+  const int MWZ = WZ - (f.isSigned ? 1 : 0);
+  const bool flush = p.ftz || !f.subnormals;
+
+  vlog::Writer w;
+  w.line(fmt::format("// Rounds a normalized significand to {} ({}) and packs it: subnormal denormalization,", f.name,
+                     f.describe()));
+  w.line("// the rounding increment, overflow per mode and format, flags with tininess after rounding.");
+  w.line("// Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.");
+  w.open(fmt::format("module {} (", name));
+  w.line("input  wire sign,");
+  w.line(fmt::format("input  wire {}exp,", vlog::range(p.expBits)));
+  w.line(fmt::format("input  wire {}sig,", vlog::range(WR)));
+  w.line("input  wire sticky_in,");
+  if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
+  w.line(fmt::format("output wire {}z,", vlog::range(WZ)));
+  w.line("output wire inexact,");
+  w.line("output wire underflow,");
+  w.line("output wire overflow");
+  w.close(");");
+  if (p.rounding.dynamic) declareModeWires(w, "rm");
+  if (XW != p.expBits) w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", p.expBits, XW)));
+  else w.line(fmt::format("  wire {}e = exp;", vlog::range(XW)));
+  w.line(WP == WR ? fmt::format("  wire {}sig_p = sig;", vlog::range(WP))
+                  : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", vlog::range(WP), WP - WR));
+  w.line("  // Normal results: keep M+1 bits below the leading one.");
+  w.line(fmt::format("  wire {}kept_n = sig_p[{}:{}];", vlog::range(M + 1), WP - 1, WP - 1 - M));
+  w.line(fmt::format("  wire rb_n = sig_p[{}];", WP - 2 - M));
+  w.line(fmt::format("  wire st_n = (|sig_p[{}:0]) | sticky_in;", WP - 3 - M));
+  const std::string eminLit = slit(XW, f.emin());
+  if (p.needSubnormalPath) {
+    w.line("  // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).");
+    w.line(fmt::format("  wire is_sub = $signed(e) < $signed({});", eminLit));
+    w.line(fmt::format("  wire {}sub_dist = {} - e;", vlog::range(XW), eminLit));
+    w.line(fmt::format("  wire {}sub_shift = (sub_dist > {}) ? {} : sub_dist[{}:0];", vlog::range(SHW),
+                       lit(XW, CAP), lit(SHW, CAP), SHW - 1));
+    w.line(fmt::format("  wire {}sig_d = sig_p >> sub_shift;", vlog::range(WP)));
+    w.line(fmt::format("  wire lost_d = |(sig_p & ~({{{}{{1'b1}}}} << sub_shift));", WP));
+    w.line(fmt::format("  wire {}kept = is_sub ? sig_d[{}:{}] : kept_n;", vlog::range(M + 1), WP - 1, WP - 1 - M));
+    w.line(fmt::format("  wire rb = is_sub ? sig_d[{}] : rb_n;", WP - 2 - M));
+    w.line(fmt::format("  wire st = is_sub ? ((|sig_d[{}:0]) | lost_d | sticky_in) : st_n;", WP - 3 - M));
+  } else {
+    w.line(fmt::format("  wire {}kept = kept_n;", vlog::range(M + 1)));
+    w.line("  wire rb = rb_n;");
+    w.line("  wire st = st_n;");
+  }
+  const std::string field = fmt::format("{} + {}", vlog::signExtend("e", XW, FW), slit(FW, f.bias));
+  w.line(fmt::format("  wire {}field = {}{};", vlog::range(FW), p.needSubnormalPath ? "is_sub ? " + lit(FW, 0) + " : " : "",
+                     field));
+  w.line(M > 0 ? fmt::format("  wire {}mag_pre = {{field, kept[{}:0]}};", vlog::range(MW), M - 1)
+               : fmt::format("  wire {}mag_pre = field;", vlog::range(MW)));
+  w.line("  wire inexact_r = rb | st;");
+  w.line(fmt::format("  wire inc = {};", roundUpExpr(p.rounding, "sign", "kept[0]", "rb", "st")));
+  const std::string incAdd = fmt::format("mag_pre + {}", vlog::zeroExtend("inc", 1, MW));
+  // Round to odd ORs the inexact bit into the significand's lsb (kept[0]; for M = 0 that is the hidden bit).
+  const std::string odd = MW > 1 ? fmt::format("{{mag_pre[{}:1], mag_pre[0] | (inexact_r & ~kept[0])}}", MW - 1)
+                                 : "mag_pre | (inexact_r & ~kept[0])";
+  std::string magR;
+  if (p.rounding.dynamic) magR = fmt::format("m_rod ? {} : {}", odd, incAdd);
+  else if (p.rounding.mode == Rounding::ROD) magR = odd;
+  else magR = incAdd;
+  w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), magR));
+
+  // Tininess after rounding: tiny unless the value just below 2^emin rounds up to it at full precision.
+  if (p.needSubnormalPath) {
+    w.line(fmt::format("  wire inc_n = {};", roundUpExpr(p.rounding, "sign", "1'b1", "rb_n", "st_n")));
+    w.line(fmt::format("  wire tiny = is_sub & ~((e == {}) & (&kept_n) & inc_n);", slit(XW, f.emin() - 1)));
+  } else {
+    w.line("  wire tiny = 1'b0;");
+  }
+  w.line(flush ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
+  if (p.needOverflow) {
+    w.line(fmt::format("  wire ovf = mag_r > {};", lit(MW, f.maxFiniteMag())));
+    w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign")));
+    const auto ovfValue = [&](bool sign, bool toInf) {
+      RoundOptions o{toInf ? Rounding::RNE : Rounding::RTZ, p.saturate, false};
+      return lit(WZ, roundPack<uint64_t>(sign, f.emax() + 4, 1, false, f, o).bits);
+    };
+    w.line(fmt::format("  wire {}ovf_z = to_inf ? (sign ? {} : {}) : (sign ? {} : {});", vlog::range(WZ),
+                       ovfValue(true, true), ovfValue(false, true), ovfValue(true, false), ovfValue(false, false)));
+  } else {
+    w.line("  wire ovf = 1'b0;");
+    w.line(fmt::format("  wire {}ovf_z = {};", vlog::range(WZ), lit(WZ, 0)));
+  }
+  std::string packed;
+  if (f.isSigned) {
+    const std::string signOut = f.hasNegZero() ? "sign" : fmt::format("sign & (|mag_r[{}:0])", MWZ - 1);
+    packed = fmt::format("{{{}, mag_r[{}:0]}}", signOut, MWZ - 1);
+  } else {
+    packed = fmt::format("mag_r[{}:0]", MWZ - 1);
+  }
+  w.line(fmt::format("  assign z = flush ? {} : ovf ? ovf_z : {};", zeroResultExpr(f, "sign"), packed));
+  w.line("  assign inexact = inexact_r | flush | ovf;");
+  w.line("  assign underflow = (tiny & inexact_r) | flush;");
+  w.line("  assign overflow = ovf;");
+  // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
+  w.line(fmt::format("  wire unused_ok = &{{1'b0, kept[0], mag_r[{}:{}]{}}};", MW - 1, MWZ,
+                     p.needSubnormalPath ? "" : ", tiny"));
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
+}  // namespace nf::blocks

@@ -1,0 +1,72 @@
+// Verilog building blocks every operator composes: unpack, normalize, round-and-pack, and the pieces of
+// a rounding mode. Each block is its own module named <top>_<block>, so generated files never collide.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "generators/verilog.h"
+#include "refmodels/format.h"
+#include "refmodels/rounding.h"
+
+namespace nf::blocks {
+
+// The modules of one generated file, in emission order (deterministic), each added once.
+class Design {
+ public:
+  explicit Design(std::string top) : top_(std::move(top)) {}
+  const std::string& top() const { return top_; }
+  bool has(const std::string& name) const;
+  void add(const std::string& name, const std::string& text);
+  std::string text() const;  // every module, top first
+
+ private:
+  std::string top_;
+  std::vector<std::pair<std::string, std::string>> modules_;
+};
+
+// Unpacks one floating-point operand: class bits, normalized significand (MSB set for nonzero finite
+// values) and the unbiased exponent of its leading bit.
+struct Unpacked {
+  std::string module;
+  int sigBits = 0;  // M+1
+  int expBits = 0;  // signed width of `exp`
+  int expMin = 0, expMax = 0;
+};
+Unpacked emitUnpack(Design& d, const Format& f, bool daz);
+
+// Shifts v left until its MSB is set (or v is zero) and counts the shift; log-depth.
+std::string emitNormalizer(Design& d, int width);
+int normalizerCountBits(int width);
+
+// Rounding-mode selection: a fixed mode, or decoded from a 3-bit `rm` port.
+struct RoundingSel {
+  bool dynamic = false;
+  Rounding mode = Rounding::RNE;
+};
+
+struct RoundPackParams {
+  Format out;
+  int expBits = 0;   // signed width of the `exp` input
+  int sigBits = 0;   // width of the normalized `sig` input
+  RoundingSel rounding;
+  bool saturate = false;
+  bool ftz = false;
+  bool needSubnormalPath = true;  // false when no input can reach below out.emin()
+  bool needOverflow = true;       // false when no input can reach out.emax()
+};
+// Ports: sign, exp, sig, sticky_in, [rm] -> z, inexact, underflow, overflow. Mirrors nf::roundPack.
+std::string emitRoundPack(Design& d, const RoundPackParams& p);
+
+// Verilog expressions for "round up" given lsb / round / sticky / sign wire names.
+std::string roundUpExpr(const RoundingSel& r, const std::string& sign, const std::string& lsb,
+                        const std::string& rb, const std::string& st);
+// Declares m_rne.. m_rod wires decoded from `rm` (dynamic rounding only).
+void declareModeWires(vlog::Writer& w, const std::string& rm);
+// The encoding of an exact infinite result and its flags (nf::packInfinity), as two Verilog expressions.
+std::string infinityResultExpr(const Format& out, bool saturate, const std::string& sign);
+uint8_t infinityResultFlags(const Format& out, bool saturate);
+std::string zeroResultExpr(const Format& out, const std::string& sign);
+std::string nanResultExpr(const Format& out);
+
+}  // namespace nf::blocks

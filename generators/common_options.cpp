@@ -1,0 +1,82 @@
+#include "generators/common_options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace nf {
+
+void CommonFpOptions::add(CLI::App& cmd) {
+  cmd.add_option("--round", round, "rounding: rne, rtz, rup, rdn, rna, rod, or dyn (an rm[2:0] port)")
+      ->default_str("rne");
+  cmd.add_flag("--saturate", saturate, "clamp overflow and infinite results to +-max finite (OCP satfinite)");
+  cmd.add_flag("--ftz", ftz, "flush results that are tiny after rounding to signed zero");
+  cmd.add_flag("--daz", daz, "read subnormal inputs as signed zero");
+  cmd.add_flag("--flags", flags, "add a flags[4:0] port {invalid, infinite, overflow, underflow, inexact}");
+  cmd.add_option("--stages", stages, "pipeline registers (0 = combinational)")->default_str("0");
+  cmd.add_option("--name", name, "module name (default derived from the options)");
+}
+
+blocks::RoundingSel CommonFpOptions::rounding() const {
+  blocks::RoundingSel r;
+  if (round == "dyn") {
+    r.dynamic = true;
+    return r;
+  }
+  if (!parseRounding(round, r.mode))
+    throw UsageError(fmt::format("bad --round '{}'; accepted: {}, dyn", round, roundingChoices()));
+  return r;
+}
+
+void CommonFpOptions::validate() const {
+  rounding();
+  if (stages < 0 || stages > 8) throw UsageError(fmt::format("bad --stages {}; accepted: 0..8", stages));
+  if (!name.empty() && !isValidModuleName(name))
+    throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, "
+                                 "at most 64 characters",
+                                 name));
+}
+
+void CommonFpOptions::appendArgs(std::vector<std::string>& args) const {
+  args.insert(args.end(), {"--round", round});
+  if (saturate) args.push_back("--saturate");
+  if (ftz) args.push_back("--ftz");
+  if (daz) args.push_back("--daz");
+  if (flags) args.push_back("--flags");
+  if (stages) args.insert(args.end(), {"--stages", std::to_string(stages)});
+  if (!name.empty()) args.insert(args.end(), {"--name", name});
+}
+
+std::string CommonFpOptions::nameSuffix() const {
+  std::string s = "_" + round;
+  if (saturate) s += "_sat";
+  if (ftz) s += "_ftz";
+  if (daz) s += "_daz";
+  if (flags) s += "_flags";
+  if (stages) s += fmt::format("_s{}", stages);
+  return s;
+}
+
+Format formatOption(const std::string& option, const std::string& value) {
+  try {
+    return parseFormat(value);
+  } catch (const FormatError& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
+void requireFloat(const std::string& option, const Format& f, const std::string& op) {
+  if (!f.isFloat() || !f.isSigned || f.zeroExpIsNormal)
+    throw UsageError(fmt::format("{} {}: {} takes signed floating-point formats with a zero (not integers, e8m0 or "
+                                 "unsigned formats); accepted: {}",
+                                 option, f.name, op, formatSyntaxHelp()));
+}
+
+bool isValidModuleName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+}  // namespace nf

@@ -1,0 +1,63 @@
+// The operator table and the glue every entry point shares to build a Unit from option words.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "generators/fmul.h"
+#include "generators/unit.h"
+
+namespace nf {
+
+size_t Unit::inputWords() const {
+  size_t n = 0;
+  for (const PortInfo& p : inputs()) n += size_t(p.words());
+  return n;
+}
+size_t Unit::outputWords() const {
+  size_t n = 0;
+  for (const PortInfo& p : outputs()) n += size_t(p.words());
+  return n;
+}
+uint64_t Unit::inputBits() const {
+  uint64_t n = 0;
+  for (const PortInfo& p : inputs()) n += uint64_t(p.width);
+  return n;
+}
+
+std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
+  std::vector<std::unique_ptr<OperatorFactory>> v;
+  v.push_back(makeFmulFactory());
+  return v;
+}
+
+std::string operatorChoices() {
+  std::string s;
+  for (const auto& f : makeOperatorFactories()) s += (s.empty() ? "" : ", ") + f->name();
+  return s;
+}
+
+std::unique_ptr<Unit> buildUnit(const std::string& op, const std::vector<std::string>& args) {
+  for (auto& factory : makeOperatorFactories()) {
+    if (factory->name() != op) continue;
+    CLI::App app{"numforge " + op};
+    factory->addOptions(app);
+    std::vector<std::string> rev(args.rbegin(), args.rend());
+    try {
+      app.parse(rev);
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(fmt::format("{}: {}", op, e.what()));
+    }
+    return factory->build();
+  }
+  throw UsageError(fmt::format("unknown operator '{}'; accepted: {}", op, operatorChoices()));
+}
+
+std::string reproducingCommand(const Unit& unit) {
+  std::string s = "numforge gen " + unit.operatorName();
+  for (const std::string& a : unit.canonicalArgs()) {
+    const bool quote = a.find_first_of(" ,=") != std::string::npos;
+    s += " " + (quote ? "'" + a + "'" : a);
+  }
+  return s;
+}
+
+}  // namespace nf

@@ -1,0 +1,80 @@
+// The uniform interface every operator implements (in the manner of a Yosys pass or a FloPoCo operator):
+// a validated instance knows its ports, emits its Verilog and emulates itself bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "refmodels/format.h"
+
+namespace CLI {
+class App;
+}
+
+namespace nf {
+
+// Bad user input: the CLI prints the message and exits with status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct PortInfo {
+  std::string name;
+  int width = 0;
+  std::optional<Format> format;  // how to decode the value in messages
+  int words() const { return (width + 31) / 32; }
+};
+
+struct GeneratedModule {
+  std::string name;
+  std::string verilog;
+  nlohmann::json manifest;
+};
+
+class Unit {
+ public:
+  virtual ~Unit() = default;
+  virtual std::string operatorName() const = 0;
+  virtual std::string moduleName() const = 0;
+  // The normalized options that rebuild this unit: `numforge gen <op> <canonicalArgs>`.
+  virtual std::vector<std::string> canonicalArgs() const = 0;
+  virtual const std::vector<PortInfo>& inputs() const = 0;  // data inputs, in vector order
+  virtual const std::vector<PortInfo>& outputs() const = 0;
+  virtual int latency() const = 0;  // 0: combinational; otherwise clk, rst, valid_in, valid_out ports
+  virtual GeneratedModule emit() const = 0;
+  // One vector: input words (each port packed in ceil(width/32) words, in port order) to output words.
+  virtual void emulate(const uint32_t* in, uint32_t* out) const = 0;
+  // Vectors every random run starts with: the corner cases this operator's formats define.
+  virtual std::vector<std::vector<uint32_t>> cornerVectors() const = 0;
+  // Output ports whose value may be any NaN when comparing with external expectations (TestFloat rule).
+  virtual std::optional<Format> resultFormat() const { return std::nullopt; }
+
+  size_t inputWords() const;
+  size_t outputWords() const;
+  uint64_t inputBits() const;
+};
+
+// One per operator: binds its options to a CLI11 command and builds a validated Unit from them.
+class OperatorFactory {
+ public:
+  virtual ~OperatorFactory() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  virtual void addOptions(CLI::App& cmd) = 0;
+  virtual std::unique_ptr<Unit> build() const = 0;  // throws UsageError naming the bad field
+};
+
+std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories();
+// Builds a unit from an operator name and option words, as the CLI would; throws UsageError.
+std::unique_ptr<Unit> buildUnit(const std::string& op, const std::vector<std::string>& args);
+
+// "numforge gen <op> <args...>", the reproducing command recorded in headers and manifests.
+std::string reproducingCommand(const Unit& unit);
+
+}  // namespace nf

@@ -1,0 +1,68 @@
+#include "refmodels/corners.h"
+
+#include <algorithm>
+
+namespace nf {
+
+std::vector<uint32_t> formatCorners(const Format& f) {
+  std::vector<uint32_t> mags;
+  if (f.kind == FormatKind::Int) {
+    const uint32_t m = f.mask();
+    std::vector<uint32_t> v = {0u, 1u, 2u, m, m - 1u, m >> 1, (m >> 1) + 1u, (m >> 1) - 1u};
+    for (uint32_t& x : v) x &= m;
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  }
+  const uint32_t M = uint32_t(f.manBits);
+  const uint32_t one = uint32_t(f.bias) << M;  // 1.0 when it is in range
+  if (f.hasZero()) mags.push_back(0);
+  if (f.subnormals && M > 0) {
+    mags.push_back(1);
+    mags.push_back(2);
+    mags.push_back((1u << M) - 1u);
+    mags.push_back(1u << (M - 1));
+  }
+  mags.push_back(f.minNormalMag());
+  mags.push_back(f.minNormalMag() + 1u);
+  if (f.bias > 0 && f.bias < f.expFieldMax()) {
+    mags.push_back(one);
+    mags.push_back(one + 1u);
+    mags.push_back(one - 1u);
+    if (M > 0) mags.push_back(one | (1u << (M - 1)));
+  }
+  mags.push_back(f.maxFiniteMag());
+  mags.push_back(f.maxFiniteMag() - 1u);
+  if (f.hasInf()) {
+    mags.push_back(f.infMag());
+    mags.push_back(f.infMag() | (1u << (M - 1)));             // quiet NaN
+    mags.push_back(f.infMag() | (1u << (M - 1)) | 1u);        // quiet NaN with payload
+    if (M > 1) mags.push_back(f.infMag() | 1u);               // signaling NaN
+    mags.push_back(f.magMask());
+  } else if (f.nonFinite == NonFinite::FN) {
+    mags.push_back(f.magMask());
+  }
+  std::vector<uint32_t> v;
+  for (uint32_t m : mags) {
+    m &= f.magMask();
+    v.push_back(m);
+    if (f.isSigned) v.push_back(m | f.signBit());
+  }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::vector<uint32_t> neighbours(const Format& f, uint32_t bits, int radius) {
+  std::vector<uint32_t> v;
+  const uint32_t sign = bits & f.signBit();
+  const int64_t mag = bits & f.magMask();
+  for (int d = -radius; d <= radius; ++d) {
+    const int64_t m = mag + d;
+    if (m < 0 || m > int64_t(f.magMask())) continue;
+    v.push_back(sign | uint32_t(m));
+  }
+  return v;
+}
+
+}  // namespace nf

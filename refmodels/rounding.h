@@ -1,0 +1,56 @@
+// The one rounding-and-packing core every model shares (SoftFloat's roundPack, generalized to any Format).
+// Its Verilog mirror is generators/roundpack.cpp; the two must change together.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "refmodels/format.h"
+
+namespace nf {
+
+// Values match the 3-bit `rm` port of units generated with --round dyn (RISC-V / FPnew encoding, plus rod).
+enum class Rounding : uint8_t { RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RNA = 4, ROD = 5 };
+
+// TestFloat / SoftFloat flag bits, also the bit order of a generated unit's `flags` port.
+enum : uint8_t { kFlagInexact = 1, kFlagUnderflow = 2, kFlagOverflow = 4, kFlagInfinite = 8, kFlagInvalid = 16 };
+
+struct RoundOptions {
+  Rounding mode = Rounding::RNE;
+  bool saturate = false;  // OCP satfinite: overflow and infinite results become +-max finite
+  bool ftz = false;       // results that are tiny after rounding become signed zero
+};
+
+struct Packed {
+  uint32_t bits = 0;
+  uint8_t flags = 0;
+  bool operator==(const Packed&) const = default;
+};
+
+// Decodes a 3-bit rm port value; 6 and 7 behave as rne, in the model and in the RTL.
+Rounding roundingFromPort(unsigned rm);
+const char* roundingName(Rounding r);
+bool parseRounding(const std::string& s, Rounding& out);
+std::string roundingChoices();  // "rne, rtz, rup, rdn, rna, rod"
+
+// Rounds (-1)^sign * (sig + sticky*epsilon) * 2^exp to `out`. `sticky` says nonzero bits lie below sig's LSB.
+// Handles subnormals, overflow per mode and format, saturation, flush-to-zero and IEEE flags
+// (underflow uses tininess after rounding).
+template <class Sig>
+Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt);
+
+// An exact infinite result (from an infinite operand), expressed in `out`.
+Packed packInfinity(bool sign, const Format& out, const RoundOptions& opt);
+// A NaN result; formats without NaN take +max finite (CUDA's convention). `flags` is passed through.
+Packed packNaN(const Format& out, uint8_t flags);
+Packed packZero(bool sign, const Format& out);
+
+std::string flagsToString(uint8_t flags);  // e.g. "inexact|overflow" or "-"
+
+}  // namespace nf
+
+namespace nf {
+// Rounds a double (exact binary64 value) to `out`; the conversion every stimulus generator and oracle-free
+// helper uses. NaN gives packNaN, infinities packInfinity.
+Packed roundFromDouble(double x, const Format& out, const RoundOptions& opt);
+}  // namespace nf

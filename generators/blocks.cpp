@@ -16,7 +16,9 @@ void Design::add(const std::string& name, const std::string& text) {
   if (!has(name)) modules_.emplace_back(name, text);
 }
 std::string Design::text() const {
-  std::string s;
+  // The file carries the unit and its helper blocks together, which Verilator's file-naming style rule
+  // (one module per file, named alike) would flag; nothing else is switched off.
+  std::string s = header_ + "/* verilator lint_off DECLFILENAME */\n";
   // The top is added last (it needs its blocks' names first) but printed first.
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) {
     if (it->first != top_) continue;
@@ -24,7 +26,7 @@ std::string Design::text() const {
   }
   for (const auto& m : modules_)
     if (m.first != top_) s += "\n" + m.second;
-  return s;
+  return s + "/* verilator lint_on DECLFILENAME */\n";
 }
 
 int normalizerCountBits(int width) { return vlog::bitsFor(uint64_t(std::max(width - 1, 1))); }
@@ -191,7 +193,7 @@ std::string infinityResultExpr(const Format& out, bool saturate, const std::stri
   const Packed pos = packInfinity(false, out, {Rounding::RNE, saturate, false});
   const Packed neg = packInfinity(true, out, {Rounding::RNE, saturate, false});
   if (pos.bits == neg.bits) return lit(W, pos.bits);
-  return fmt::format("{} ? {} : {}", sign, lit(W, neg.bits), lit(W, pos.bits));
+  return fmt::format("({} ? {} : {})", sign, lit(W, neg.bits), lit(W, pos.bits));
 }
 
 uint8_t infinityResultFlags(const Format& out, bool saturate) {
@@ -303,7 +305,7 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   w.line("  assign underflow = (tiny & inexact_r) | flush;");
   w.line("  assign overflow = ovf;");
   // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
-  w.line(fmt::format("  wire unused_ok = &{{1'b0, kept[0], mag_r[{}:{}]{}}};", MW - 1, MWZ,
+  w.line(fmt::format("  wire unused_ok = &{{1'b0, kept[{}], kept[0], inc, mag_r[{}:{}]{}}};", M, MW - 1, MWZ,
                      p.needSubnormalPath ? "" : ", tiny"));
   w.line("endmodule");
   d.add(name, w.str());

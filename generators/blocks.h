@@ -18,10 +18,12 @@ class Design {
   const std::string& top() const { return top_; }
   bool has(const std::string& name) const;
   void add(const std::string& name, const std::string& text);
-  std::string text() const;  // every module, top first
+  void setHeader(const std::string& comment) { header_ = comment; }
+  std::string text() const;  // the header comment, then every module, top first
 
  private:
   std::string top_;
+  std::string header_;
   std::vector<std::pair<std::string, std::string>> modules_;
 };
 

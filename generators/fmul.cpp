@@ -67,8 +67,8 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   rp.needOverflow = pMax >= s.out.emax();
   const std::string roundpack = blocks::emitRoundPack(d, rp);
 
+  d.setHeader(header(s, command, moduleName));
   vlog::Writer w;
-  w.raw(header(s, command, moduleName));
   w.open(fmt::format("module {} (", moduleName));
   if (s.stages) {
     w.line("input  wire clk,");

@@ -1,0 +1,47 @@
+// Area and delay of a Verilog design on NanGate 45 nm, measured with the project's one fixed Yosys + ABC flow,
+// so that numbers from different generators and runs are comparable with the reference figures.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace nf::synth {
+
+struct PpaOptions {
+  std::string liberty;      // empty: the vendored synth/nangate45/NangateOpenCellLibrary_typical.lib
+  std::string constraints;  // empty: constraints/nangate45_typical.constr
+  std::string yosys = "yosys";
+  bool keepWorkDir = false;  // for debugging: the directory is left behind and its path printed on stderr
+};
+
+struct PpaResult {
+  double areaUm2 = 0;    // "Chip area for module" from `stat -liberty`
+  double areaNand2 = 0;  // areaUm2 / 0.798 (NAND2_X1)
+  int cells = 0;         // "Number of cells" from stat
+  int flops = 0;         // cells whose type starts with "DFF" or "SDFF"
+  double delayPs = 0;    // ABC's critical path; for pipelined designs the worst register-to-register stage
+  std::string yosysLog;  // full log text
+};
+
+// The only exception runPpa lets escape.
+struct PpaError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr double kNand2AreaUm2 = 0.798;  // NAND2_X1 in the NanGate 45 nm typical library
+
+std::string defaultLiberty();
+std::string defaultConstraints();
+
+// Synthesizes verilogText with top module topModule in a fresh temporary directory (under $TMPDIR or /tmp),
+// removed afterwards unless opt.keepWorkDir. Throws PpaError if an input file is missing, yosys cannot be
+// started or fails, or the report lacks the area/delay figures. A design with nothing for ABC to map (only
+// wires and registers) has delayPs 0, and one without cells areaUm2 0, since Yosys prints no figure for those.
+PpaResult runPpa(const std::string& verilogText, const std::string& topModule, const PpaOptions& opt = {});
+
+// Keys: area_um2, area_nand2, cells, flops, delay_ps.
+nlohmann::json toJson(const PpaResult& r);
+
+}  // namespace nf::synth

@@ -1,0 +1,269 @@
+// The PPA flow against tiny designs whose relative figures are known in advance (wider is larger, deeper is
+// slower, register bits are flops), plus every error path the flow promises to report as PpaError.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "synth/ppa.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nf::synth::PpaError;
+using nf::synth::PpaOptions;
+using nf::synth::PpaResult;
+using nf::synth::runPpa;
+
+bool yosysOnPath() {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::string_view rest = path;
+  while (true) {
+    size_t colon = rest.find(':');
+    std::string_view dir = rest.substr(0, colon);
+    fs::path candidate = fs::path(dir.empty() ? std::string_view(".") : dir) / "yosys";
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) return false;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+// A skipped run must say why, so a machine without Yosys never reports these tests as passed.
+#define REQUIRE_YOSYS()                                                                    \
+  do {                                                                                     \
+    if (!yosysOnPath()) GTEST_SKIP() << "yosys is absent from PATH; PPA flow not exercised"; \
+  } while (0)
+
+::testing::AssertionResult contains(const std::string& haystack, const std::string& needle) {
+  if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << needle << "' not found in:\n" << haystack;
+}
+
+// The message of the PpaError f throws; any other outcome fails the test.
+std::string ppaErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const PpaError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a PpaError";
+  return {};
+}
+
+// An explicit full-adder chain, so the width really is the length of the carry path in the source.
+std::string rippleAdder(const std::string& name, int width) {
+  return fmt::format(R"(
+module {0}(input [{1}:0] a, input [{1}:0] b, input cin, output [{1}:0] s, output cout);
+  wire [{2}:0] c;
+  assign c[0] = cin;
+  genvar i;
+  generate for (i = 0; i < {2}; i = i + 1) begin : fa
+    assign s[i] = a[i] ^ b[i] ^ c[i];
+    assign c[i + 1] = (a[i] & b[i]) | (c[i] & (a[i] ^ b[i]));
+  end endgenerate
+  assign cout = c[{2}];
+endmodule
+)",
+                     name, width - 1, width);
+}
+
+// n XORs, each consuming the previous one's output.
+std::string xorChain(const std::string& name, int n) {
+  std::string body = fmt::format("module {}(input [{}:0] x, output y);\n  wire [{}:0] t;\n  assign t[0] = x[0];\n",
+                                 name, n, n);
+  for (int i = 1; i <= n; ++i) body += fmt::format("  assign t[{0}] = t[{1}] ^ x[{0}];\n", i, i - 1);
+  body += fmt::format("  assign y = t[{}];\nendmodule\n", n);
+  return body;
+}
+
+// Two stages: 16 input register bits with asynchronous reset (DFFR cells), then a 9-bit sum register (DFF).
+const std::string kRegisteredAdder = R"(
+module regadd(input clk, input rst_n, input [7:0] a, input [7:0] b, output reg [8:0] s);
+  reg [7:0] ra, rb;
+  always @(posedge clk or negedge rst_n)
+    if (!rst_n) begin ra <= 8'd0; rb <= 8'd0; end
+    else begin ra <= a; rb <= b; end
+  always @(posedge clk) s <= ra + rb;
+endmodule
+)";
+
+void expectSane(const PpaResult& r) {
+  EXPECT_GT(r.areaUm2, 0);
+  EXPECT_GT(r.delayPs, 0);
+  EXPECT_GT(r.cells, 0);
+  EXPECT_NEAR(r.areaNand2, r.areaUm2 / 0.798, 1e-9);
+  EXPECT_FALSE(r.yosysLog.empty());
+}
+
+TEST(Ppa, WiderAdderHasMoreArea) {
+  REQUIRE_YOSYS();
+  PpaResult r8 = runPpa(rippleAdder("add8", 8), "add8");
+  PpaResult r16 = runPpa(rippleAdder("add16", 16), "add16");
+  fmt::print("add8: {}\nadd16: {}\n", nf::synth::toJson(r8).dump(), nf::synth::toJson(r16).dump());
+  expectSane(r8);
+  expectSane(r16);
+  EXPECT_GT(r16.areaUm2, r8.areaUm2);
+  EXPECT_GT(r16.cells, r8.cells);
+  EXPECT_EQ(r8.flops, 0);
+  EXPECT_EQ(r16.flops, 0);
+}
+
+TEST(Ppa, CountsEveryRegisterBitAsAFlop) {
+  REQUIRE_YOSYS();
+  PpaResult r = runPpa(kRegisteredAdder, "regadd");
+  fmt::print("regadd: {}\n", nf::synth::toJson(r).dump());
+  expectSane(r);
+  EXPECT_EQ(r.flops, 8 + 8 + 9);
+  EXPECT_GT(r.cells, r.flops);  // the adder itself is there too
+}
+
+TEST(Ppa, LongerDependentChainIsSlower) {
+  REQUIRE_YOSYS();
+  PpaResult one = runPpa(xorChain("xor1", 1), "xor1");
+  PpaResult sixteen = runPpa(xorChain("xor16", 16), "xor16");
+  fmt::print("xor1: {}\nxor16: {}\n", nf::synth::toJson(one).dump(), nf::synth::toJson(sixteen).dump());
+  expectSane(one);
+  expectSane(sixteen);
+  EXPECT_GT(sixteen.delayPs, one.delayPs);
+  EXPECT_GT(sixteen.areaUm2, one.areaUm2);
+}
+
+// With nothing combinational for ABC to map, Yosys skips it: the path is zero rather than unparseable.
+TEST(Ppa, RegistersOnlyHaveZeroDelay) {
+  REQUIRE_YOSYS();
+  PpaResult r = runPpa("module regs(input clk, input [3:0] d, output reg [3:0] q);\n"
+                       "  always @(posedge clk) q <= d;\nendmodule\n",
+                       "regs");
+  EXPECT_EQ(r.flops, 4);
+  EXPECT_EQ(r.cells, 4);
+  EXPECT_GT(r.areaUm2, 0);
+  EXPECT_EQ(r.delayPs, 0);
+}
+
+// stat prints no area line for a design without cells; that is a zero, not a parse failure.
+TEST(Ppa, WiresOnlyAreAllZero) {
+  REQUIRE_YOSYS();
+  PpaResult r = runPpa("module wires(input [3:0] a, output [3:0] y);\n  assign y = a;\nendmodule\n", "wires");
+  EXPECT_EQ(r.cells, 0);
+  EXPECT_EQ(r.flops, 0);
+  EXPECT_EQ(r.areaUm2, 0);
+  EXPECT_EQ(r.delayPs, 0);
+}
+
+TEST(Ppa, JsonCarriesEveryFigure) {
+  PpaResult r;
+  r.areaUm2 = 12.5;
+  r.areaNand2 = 12.5 / 0.798;
+  r.cells = 7;
+  r.flops = 3;
+  r.delayPs = 321.25;
+  nlohmann::json j = nf::synth::toJson(r);
+  EXPECT_EQ(j.size(), 5u);
+  EXPECT_EQ(j.at("area_um2").get<double>(), 12.5);
+  EXPECT_EQ(j.at("area_nand2").get<double>(), 12.5 / 0.798);
+  EXPECT_EQ(j.at("cells").get<int>(), 7);
+  EXPECT_EQ(j.at("flops").get<int>(), 3);
+  EXPECT_EQ(j.at("delay_ps").get<double>(), 321.25);
+}
+
+TEST(Ppa, DefaultInputsAreVendored) {
+  EXPECT_TRUE(fs::is_regular_file(nf::synth::defaultLiberty())) << nf::synth::defaultLiberty();
+  EXPECT_TRUE(fs::is_regular_file(nf::synth::defaultConstraints())) << nf::synth::defaultConstraints();
+}
+
+TEST(PpaErrors, MissingLibertyIsNamed) {
+  PpaOptions opt;
+  opt.liberty = "/nonexistent/nf-test/missing_corner.lib";
+  std::string msg = ppaErrorOf([&] { runPpa(rippleAdder("add8", 8), "add8", opt); });
+  EXPECT_TRUE(contains(msg, opt.liberty));
+}
+
+TEST(PpaErrors, MissingConstraintsAreNamed) {
+  PpaOptions opt;
+  opt.constraints = "/nonexistent/nf-test/missing_corner.constr";
+  std::string msg = ppaErrorOf([&] { runPpa(rippleAdder("add8", 8), "add8", opt); });
+  EXPECT_TRUE(contains(msg, opt.constraints));
+}
+
+TEST(PpaErrors, MissingYosysExecutableIsNamed) {
+  PpaOptions opt;
+  opt.yosys = "/nonexistent/nf-test/yosys";
+  std::string msg = ppaErrorOf([&] { runPpa(rippleAdder("add8", 8), "add8", opt); });
+  EXPECT_TRUE(contains(msg, opt.yosys));
+  opt.yosys = "nf-test-no-such-yosys";
+  msg = ppaErrorOf([&] { runPpa(rippleAdder("add8", 8), "add8", opt); });
+  EXPECT_TRUE(contains(msg, "not found on PATH"));
+}
+
+// The name goes into a Yosys script, so anything beyond an identifier must be refused, not run.
+TEST(PpaErrors, TopThatIsNotAnIdentifierIsRefused) {
+  std::string msg = ppaErrorOf([&] { runPpa(rippleAdder("add8", 8), "add8; shell touch /tmp/x"); });
+  EXPECT_TRUE(contains(msg, "not a plain Verilog identifier"));
+}
+
+TEST(PpaErrors, SyntaxErrorReportsYosysDiagnosis) {
+  REQUIRE_YOSYS();
+  std::string msg = ppaErrorOf([] { runPpa("module bad(input a, output y);\n  assign y = a +;\nendmodule\n", "bad"); });
+  EXPECT_TRUE(contains(msg, "yosys"));
+  EXPECT_TRUE(contains(msg, "syntax error"));
+}
+
+TEST(PpaErrors, UnknownTopIsReported) {
+  REQUIRE_YOSYS();
+  std::string msg = ppaErrorOf([] { runPpa(rippleAdder("add8", 8), "no_such_top"); });
+  EXPECT_TRUE(contains(msg, "yosys"));
+  EXPECT_TRUE(contains(msg, "no_such_top"));
+}
+
+// Work directories go under $TMPDIR and vanish afterwards, on success and on failure, unless asked to stay.
+class PpaWorkDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const char* old = std::getenv("TMPDIR")) oldTmpdir_ = old;
+    tmp_ = fs::path(::testing::TempDir()) / fmt::format("nf-test-ppa-{}", ::getpid());
+    fs::remove_all(tmp_);
+    fs::create_directories(tmp_);
+    ::setenv("TMPDIR", tmp_.c_str(), 1);
+  }
+  void TearDown() override {
+    if (oldTmpdir_)
+      ::setenv("TMPDIR", oldTmpdir_->c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
+    fs::remove_all(tmp_);
+  }
+  std::vector<fs::path> entries() const {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(tmp_)) out.push_back(e.path());
+    return out;
+  }
+
+  fs::path tmp_;
+  std::optional<std::string> oldTmpdir_;
+};
+
+TEST_F(PpaWorkDir, RemovedUnlessKept) {
+  REQUIRE_YOSYS();
+  runPpa(xorChain("xor1", 1), "xor1");
+  EXPECT_TRUE(entries().empty());
+  ppaErrorOf([] { runPpa(xorChain("xor1", 1), "no_such_top"); });
+  EXPECT_TRUE(entries().empty());
+
+  PpaOptions keep;
+  keep.keepWorkDir = true;
+  runPpa(xorChain("xor1", 1), "xor1", keep);
+  std::vector<fs::path> kept = entries();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_TRUE(fs::is_regular_file(kept[0] / "yosys.log"));
+  EXPECT_TRUE(fs::is_regular_file(kept[0] / "stat.txt"));
+}
+
+}  // namespace

@@ -1,0 +1,57 @@
+// Drives a Verilated unit with vectors (exhaustive, corner cases + seeded random, or a TestFloat file) and
+// compares every output with the unit's own model, bit for bit, across threads.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "generators/unit.h"
+#include "verif/sim_build.h"
+
+namespace nf::verif {
+
+struct CosimOptions {
+  enum class Mode { Exhaustive, Random, Vectors };
+  Mode mode = Mode::Random;
+  uint64_t count = 100000;   // random vectors after the corner cases
+  uint64_t seed = 1;
+  std::string vectorsPath;   // Mode::Vectors: a file, or "-" for stdin
+  int threads = 0;           // 0: all cores
+  bool checkNans = false;    // with --vectors: NaN results must match bit for bit
+  bool progress = false;     // progress on stderr for runs over two seconds
+  BuildOptions build;
+};
+
+struct CosimReport {
+  uint64_t vectors = 0;
+  uint64_t mismatches = 0;
+  double seconds = 0;       // driving and comparing, without the build
+  double buildSeconds = 0;
+  bool buildCached = false;
+  std::string firstMismatch;  // inputs, expected and got, in hex and decoded
+  double rate() const { return seconds > 0 ? double(vectors) / seconds : 0; }
+};
+
+// Largest input space --exhaustive accepts, in bits.
+constexpr int kMaxExhaustiveBits = 32;
+
+// Throws UsageError for bad options or a malformed vector file, SimError when the build fails.
+CosimReport runCosim(const Unit& unit, const CosimOptions& opt);
+
+// One external expectation: the inputs and the expected outputs (flags optional).
+struct ExternalVector {
+  std::vector<uint32_t> in;
+  std::vector<uint32_t> expected;
+  bool hasFlags = false;
+  size_t line = 0;
+};
+// TestFloat's line format: one hex word per input port, then the result, then (optionally) the flags.
+std::vector<ExternalVector> readVectors(const Unit& unit, std::istream& in, const std::string& source);
+
+std::string describeInputs(const Unit& unit, const uint32_t* in);
+std::string describeOutputs(const Unit& unit, const uint32_t* out);
+std::string describeMismatch(const Unit& unit, const uint32_t* in, const uint32_t* expected, const uint32_t* got);
+
+}  // namespace nf::verif

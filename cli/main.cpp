@@ -160,6 +160,22 @@ int main(int argc, char** argv) {
   catalog->add_option("dir", catalogDir, "catalog directory holding catalog.txt")->required();
   catalog->add_flag("--write", catalogWrite, "rewrite the modules instead of checking them");
 
+  // CLI11 would only say "a subcommand is required" for an unknown operator; name it and the choices instead.
+  if (argc >= 3 && std::string(argv[2])[0] != '-') {
+    const std::string cmd = argv[1], op = argv[2];
+    if (cmd == "gen" || cmd == "eval" || cmd == "verify" || cmd == "ppa") {
+      std::string names;
+      bool known = false;
+      for (const auto& f : makeOperatorFactories()) {
+        names += (names.empty() ? "" : ", ") + f->name();
+        known = known || f->name() == op;
+      }
+      if (!known) {
+        std::cerr << fmt::format("numforge: error: unknown operator '{}' for {}; accepted: {}\n", op, cmd, names);
+        return 2;
+      }
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

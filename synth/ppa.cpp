@@ -113,7 +113,8 @@ bool isPlainIdentifier(std::string_view s) {
 fs::path checkedInputFile(const std::string& given, const std::string& fallback, std::string_view what) {
   std::string path = given.empty() ? fallback : given;
   if (path.find_first_of("\"\n\r") != std::string::npos)
-    throw PpaError(fmt::format("{} path '{}' contains a quote or newline, which a Yosys script cannot carry", what, path));
+    throw PpaError(
+        fmt::format("{} path '{}' contains a quote or newline, which a Yosys script cannot carry", what, path));
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
     throw PpaError(fmt::format("{} file '{}' does not exist or is not a regular file", what, path));
@@ -156,9 +157,10 @@ class WorkDir {
 
 struct ExitStatus {
   bool exited = false;
-  int code = 0;    // exit code if exited, signal number otherwise
+  int code = 0;  // exit code if exited, signal number otherwise
   std::string describe() const {
-    return exited ? fmt::format("exit status {}", code) : fmt::format("killed by signal {} ({})", code, strsignal(code));
+    return exited ? fmt::format("exit status {}", code)
+                  : fmt::format("killed by signal {} ({})", code, strsignal(code));
   }
 };
 
@@ -269,7 +271,9 @@ std::optional<double> parseDelay(std::string_view log) {
 
 }  // namespace
 
-std::string defaultLiberty() { return std::string(NF_SOURCE_DIR) + "/synth/nangate45/NangateOpenCellLibrary_typical.lib"; }
+std::string defaultLiberty() {
+  return std::string(NF_SOURCE_DIR) + "/synth/nangate45/NangateOpenCellLibrary_typical.lib";
+}
 
 std::string defaultConstraints() { return std::string(NF_SOURCE_DIR) + "/constraints/nangate45_typical.constr"; }
 

@@ -1,0 +1,145 @@
+// The command line as a user meets it: bad input gives exit status 2, one message naming the bad field
+// and what is accepted, and writes no files; good input works end to end.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/catalog.h"
+
+namespace nf {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kNumforge = NF_BINARY_DIR "/numforge";
+
+struct CliRun {
+  int rc;
+  std::string out;
+};
+
+CliRun numforge(const std::string& args) {
+  CliRun r;
+  r.rc = test::runCommand("NUMFORGE_CACHE=" NF_BINARY_DIR "/vcache " + kNumforge + " " + args, r.out);
+  return r;
+}
+
+class ScratchDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nf_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  size_t fileCount() const {
+    size_t n = 0;
+    for (auto it = fs::recursive_directory_iterator(dir_); it != fs::recursive_directory_iterator(); ++it) ++n;
+    return n;
+  }
+  fs::path dir_;
+};
+
+struct BadCase {
+  std::string args;
+  std::vector<std::string> mentions;  // the message must name the field and the accepted values
+};
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.args; }
+
+class BadInput : public ScratchDir, public ::testing::WithParamInterface<BadCase> {};
+
+TEST_P(BadInput, ExitsTwoWithOneClearMessageAndNoFiles) {
+  const BadCase& c = GetParam();
+  std::string args = c.args;
+  const size_t at = args.find("@DIR");
+  if (at != std::string::npos) args.replace(at, 4, dir_.string());
+  const CliRun r = numforge(args);
+  EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
+  for (const std::string& m : c.mentions) EXPECT_NE(r.out.find(m), std::string::npos) << "missing '" << m << "' in:\n" << r.out;
+  EXPECT_EQ(fileCount(), 0u) << "files were written for: " << args;
+  EXPECT_EQ(r.out.find("terminate"), std::string::npos) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadInput,
+    ::testing::Values(
+        BadCase{"gen fmul --a e9m3 -o @DIR", {"--a", "exponent bits 9 out of range 2..8", "accepted"}},
+        BadCase{"gen fmul --a e4m24 -o @DIR", {"--a", "mantissa bits 24 out of range 0..23"}},
+        BadCase{"gen fmul --a bogus -o @DIR", {"--a", "unknown name 'bogus'", "bf16"}},
+        BadCase{"gen fmul --a bf16 --out e5m0 -o @DIR", {"--out", "IEEE"}},
+        BadCase{"gen fmul --a bf16 --round nearest -o @DIR", {"--round", "rne, rtz, rup, rdn, rna, rod"}},
+        BadCase{"gen fmul --a int8 -o @DIR", {"--a", "floating-point"}},
+        BadCase{"gen fmul --a bf16 --stages 99 -o @DIR", {"--stages", "0..8"}},
+        BadCase{"gen fmul --a bf16 --name 9bad -o @DIR", {"--name", "identifier"}},
+        BadCase{"gen fmul --a bf16 -o /proc/nope/out", {"-o", "/proc/nope/out"}},
+        BadCase{"gen fadd --a bf16 -o @DIR", {"fadd"}},
+        BadCase{"verify fmul --a fp32 --exhaustive", {"--exhaustive", "32 bits"}},
+        BadCase{"verify fmul --a bf16 --vectors @DIR/missing.txt", {"--vectors", "missing.txt"}},
+        BadCase{"eval fmul --a bf16 0x3f80", {"2 hex inputs"}},
+        BadCase{"eval fmul --a e4m3 0x3f80 0x1", {"input a", "8 bits"}},
+        BadCase{"ppa fmul --a bf16 --liberty @DIR/none.lib", {"--liberty", "none.lib"}}),
+    [](const auto& info) {
+      std::string n;
+      for (char c : info.param.args.substr(0, 40)) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return n + "_" + std::to_string(info.index);
+    });
+
+TEST_F(ScratchDir, MalformedVectorFileNamesTheLine) {
+  const fs::path f = dir_ / "v.txt";
+  std::ofstream(f) << "3f80 3f80 3f80 00\n3f80 zz 3f80 00\n";
+  const CliRun r = numforge("verify fmul --a bf16 --flags --vectors " + f.string());
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("v.txt:2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'zz'"), std::string::npos) << r.out;
+}
+
+TEST_F(ScratchDir, GenWritesVerilogAndManifest) {
+  const CliRun r = numforge("gen fmul --a e4m3 --out bf16 -o " + dir_.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "fmul_e4m3_e4m3_bf16_rne.v"));
+  EXPECT_TRUE(fs::exists(dir_ / "fmul_e4m3_e4m3_bf16_rne.json"));
+  EXPECT_EQ(fileCount(), 2u);
+  const CliRun named = numforge("gen fmul --a e4m3 --name my_mul -o " + dir_.string());
+  ASSERT_EQ(named.rc, 0) << named.out;
+  EXPECT_TRUE(fs::exists(dir_ / "my_mul.v"));
+}
+
+TEST(Cli, EvalPrintsDecodedResultAndFlags) {
+  // 448 * 2 overflows e4m3 to NaN (0x7f) without saturation; with it, to 448 (0x7e).
+  CliRun r = numforge("eval fmul --a e4m3 --flags 0x7e 0x40");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("z=0x7f"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("overflow"), std::string::npos) << r.out;
+  r = numforge("eval fmul --a e4m3 --saturate --flags 0x7e 0x40");
+  EXPECT_NE(r.out.find("z=0x7e (448)"), std::string::npos) << r.out;
+}
+
+TEST_F(ScratchDir, VerifyAcceptsTestFloatLinesAndReportsDisagreement) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent";
+  const fs::path good = dir_ / "good.txt", bad = dir_ / "bad.txt";
+  // bf16: 1.5 * 1.5 = 2.25 exact; 0 * inf = NaN invalid (any NaN matches); max * 2 overflows.
+  std::ofstream(good) << "3fc0 3fc0 4010 00\n0000 7f80 7fc1 10\n7f7f 4000 7f80 05\n";
+  std::ofstream(bad) << "3fc0 3fc0 4011 00\n";
+  CliRun r = numforge("verify fmul --a bf16 --flags --vectors " + good.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("3 vectors"), std::string::npos) << r.out;
+  r = numforge("verify fmul --a bf16 --flags --vectors " + good.string() + " --check-nans");
+  EXPECT_EQ(r.rc, 1) << "with --check-nans the NaN payload 0x7fc1 must not match 0x7fc0\n" << r.out;
+  r = numforge("verify fmul --a bf16 --flags --vectors " + bad.string());
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("bad.txt line 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("z=0x4011"), std::string::npos) << r.out;
+}
+
+TEST(Cli, FormatsListsEveryPreset) {
+  const CliRun r = numforge("formats");
+  ASSERT_EQ(r.rc, 0);
+  for (const char* f : {"fp32", "fp16", "bf16", "tf32", "e5m2", "e4m3", "e5m2fnuz", "e4m3fnuz", "e3m2", "e2m3", "e2m1",
+                        "e8m0", "ue4m3", "int8", "uint8", "int4", "448", "57344"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f;
+}
+
+}  // namespace
+}  // namespace nf

@@ -1,0 +1,85 @@
+// Co-simulation of every catalog unit against its model (exhaustive up to 16 input bits, corner cases +
+// seeded random above), plus a check that the harness reports a deliberately wrong model.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "tests/catalog.h"
+#include "verif/cosim.h"
+
+namespace nf {
+namespace {
+
+class CatalogCosim : public ::testing::TestWithParam<test::CatalogEntry> {
+ protected:
+  static void SetUpTestSuite() { ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0); }
+};
+
+TEST_P(CatalogCosim, MatchesModel) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const auto unit = buildUnit(GetParam().op, GetParam().args);
+  verif::CosimOptions opt;
+  opt.threads = 1;  // ctest runs tests in parallel already
+  opt.build.jobs = 1;
+  if (unit->inputBits() <= 16) {
+    opt.mode = verif::CosimOptions::Mode::Exhaustive;
+  } else {
+    opt.mode = verif::CosimOptions::Mode::Random;
+    opt.count = 300000;
+    opt.seed = 20261123;
+  }
+  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  EXPECT_EQ(r.mismatches, 0u) << GetParam().line << "\n" << r.firstMismatch;
+  if (opt.mode == verif::CosimOptions::Mode::Exhaustive) EXPECT_EQ(r.vectors, uint64_t(1) << unit->inputBits());
+  else EXPECT_GE(r.vectors, opt.count);
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, CatalogCosim, ::testing::ValuesIn(test::readCatalog()),
+                         [](const auto& info) { return test::entryName(info.param); });
+
+// A unit whose model is wrong in one bit for one input class: the harness must notice.
+class WrongModel final : public Unit {
+ public:
+  explicit WrongModel(std::unique_ptr<Unit> u) : u_(std::move(u)) {}
+  std::string operatorName() const override { return u_->operatorName(); }
+  std::string moduleName() const override { return u_->moduleName(); }
+  std::vector<std::string> canonicalArgs() const override { return u_->canonicalArgs(); }
+  const std::vector<PortInfo>& inputs() const override { return u_->inputs(); }
+  const std::vector<PortInfo>& outputs() const override { return u_->outputs(); }
+  int latency() const override { return u_->latency(); }
+  GeneratedModule emit() const override { return u_->emit(); }
+  void emulate(const uint32_t* in, uint32_t* out) const override {
+    u_->emulate(in, out);
+    if (in[0] == 0x3c && in[1] == 0x45) out[0] ^= 1;  // 1.5 * 3.25 in e4m3
+  }
+  std::vector<std::vector<uint32_t>> cornerVectors() const override { return u_->cornerVectors(); }
+
+ private:
+  std::unique_ptr<Unit> u_;
+};
+
+TEST(CosimHarness, ReportsAWrongModel) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
+  for (const char* stages : {"0", "2"}) {
+    WrongModel unit(buildUnit("fmul", {"--a", "e4m3", "--stages", stages}));
+    verif::CosimOptions opt;
+    opt.mode = verif::CosimOptions::Mode::Exhaustive;
+    opt.threads = 1;
+    opt.build.jobs = 1;
+    const verif::CosimReport r = verif::runCosim(unit, opt);
+    EXPECT_EQ(r.mismatches, 1u) << "stages " << stages;
+    EXPECT_NE(r.firstMismatch.find("a=0x3c"), std::string::npos) << r.firstMismatch;
+    EXPECT_NE(r.firstMismatch.find("b=0x45"), std::string::npos) << r.firstMismatch;
+  }
+}
+
+TEST(CosimHarness, RefusesExhaustiveOverThirtyTwoBits) {
+  const auto unit = buildUnit("fmul", {"--a", "fp32"});
+  verif::CosimOptions opt;
+  opt.mode = verif::CosimOptions::Mode::Exhaustive;
+  EXPECT_THROW(verif::runCosim(*unit, opt), UsageError);
+}
+
+}  // namespace
+}  // namespace nf

@@ -204,19 +204,22 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   const std::string name = d.top() + "_roundpack";
   const Format& f = p.out;
   const int M = f.manBits, WZ = f.width(), WR = p.sigBits;
-  const int WP = std::max(WR, M + 3);
+  const bool two = p.leadingBitMayBeZero;
+  const int WP = std::max(WR, M + (two ? 4 : 3));
   const int CAP = M + 3;
   const int SHW = vlog::bitsFor(uint64_t(CAP));
-  const int XW = std::max(p.expBits, SHW + 1);
+  const int XW = std::max(p.expBits + (two ? 1 : 0), SHW + 1);
   const int FW = XW + 1;      // biased exponent field, wide enough never to wrap
   const int MW = FW + M;      // {field, mantissa} before overflow checks
   const int MWZ = WZ - (f.isSigned ? 1 : 0);
   const bool flush = p.ftz || !f.subnormals;
+  const std::string maxFin = lit(MW, f.maxFiniteMag());
 
   vlog::Writer w;
-  w.line(fmt::format("// Rounds a normalized significand to {} ({}) and packs it: subnormal denormalization,", f.name,
-                     f.describe()));
+  w.line(fmt::format("// Rounds a significand to {} ({}) and packs it: subnormal denormalization,", f.name, f.describe()));
   w.line("// the rounding increment, overflow per mode and format, flags with tininess after rounding.");
+  if (two)
+    w.line("// sig is in [1,4): both alignments are rounded side by side and the late top bit only selects.");
   w.line("// Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.");
   w.open(fmt::format("module {} (", name));
   w.line("input  wire sign,");
@@ -230,58 +233,92 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   w.line("output wire overflow");
   w.close(");");
   if (p.rounding.dynamic) declareModeWires(w, "rm");
-  if (XW != p.expBits) w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", p.expBits, XW)));
-  else w.line(fmt::format("  wire {}e = exp;", vlog::range(XW)));
+  w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", p.expBits, XW)));
   w.line(WP == WR ? fmt::format("  wire {}sig_p = sig;", vlog::range(WP))
                   : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", vlog::range(WP), WP - WR));
-  w.line("  // Normal results: keep M+1 bits below the leading one.");
-  w.line(fmt::format("  wire {}kept_n = sig_p[{}:{}];", vlog::range(M + 1), WP - 1, WP - 1 - M));
-  w.line(fmt::format("  wire rb_n = sig_p[{}];", WP - 2 - M));
-  w.line(fmt::format("  wire st_n = (|sig_p[{}:0]) | sticky_in;", WP - 3 - M));
-  const std::string eminLit = slit(XW, f.emin());
+  std::vector<std::string> sink;
+
+  // Rounds the M+1 bits of `src` from bit `hi` down, as one candidate result with suffix `s`.
+  auto candidate = [&](const std::string& s, const std::string& src, int hi, const std::string& field,
+                       const std::string& extraSticky, bool overflowPossible) {
+    w.line(fmt::format("  wire {}kept{} = {}[{}:{}];", vlog::range(M + 1), s, src, hi, hi - M));
+    w.line(fmt::format("  wire rb{} = {}[{}];", s, src, hi - M - 1));
+    w.line(fmt::format("  wire st{} = (|{}[{}:0]){} | sticky_in;", s, src, hi - M - 2, extraSticky));
+    w.line(fmt::format("  wire {}field{} = {};", vlog::range(FW), s, field));
+    w.line(M > 0 ? fmt::format("  wire {0}mag_pre{1} = {{field{1}, kept{1}[{2}:0]}};", vlog::range(MW), s, M - 1)
+                 : fmt::format("  wire {0}mag_pre{1} = field{1};", vlog::range(MW), s));
+    w.line(fmt::format("  wire inexact{0} = rb{0} | st{0};", s));
+    w.line(fmt::format("  wire inc{} = {};", s,
+                       roundUpExpr(p.rounding, "sign", "kept" + s + "[0]", "rb" + s, "st" + s)));
+    // Round to odd ORs inexact into the significand's lsb (kept[0]; for M = 0 that is the hidden bit).
+    const std::string oddBit = fmt::format("(inexact{0} & ~kept{0}[0])", s);
+    const std::string odd = MW > 1 ? fmt::format("{{mag_pre{0}[{1}:1], mag_pre{0}[0] | {2}}}", s, MW - 1, oddBit)
+                                   : fmt::format("mag_pre{} | {}", s, oddBit);
+    const std::string add = fmt::format("mag_pre{} + {}", s, vlog::zeroExtend("inc" + s, 1, MW));
+    const std::string magR = p.rounding.dynamic ? fmt::format("m_rod ? {} : {}", odd, add)
+                             : p.rounding.mode == Rounding::ROD ? odd
+                                                                : add;
+    w.line(fmt::format("  wire {}mag_r{} = {};", vlog::range(MW), s, magR));
+    if (overflowPossible) {
+      // mag_r is mag_pre or mag_pre + 1: overflow is decided beside the increment, not after it.
+      const std::string bump = p.rounding.dynamic ? fmt::format("(m_rod ? {} : inc{})", oddBit, s)
+                               : p.rounding.mode == Rounding::ROD ? oddBit
+                                                                  : "inc" + s;
+      w.line(fmt::format("  wire ovf{0} = (mag_pre{0} > {1}) | ((mag_pre{0} == {1}) & {2});", s, maxFin, bump));
+    }
+    sink.push_back("kept" + s);
+    sink.push_back("inc" + s);
+  };
+  auto biased = [&](int add) { return fmt::format("{} + {}", vlog::signExtend("e", XW, FW), slit(FW, f.bias + add)); };
+
+  std::vector<std::string> normal;  // candidate suffixes of the normal path
+  if (two) {
+    w.line(fmt::format("  wire top = sig[{}];", WR - 1));
+    w.line("  // top = 1: the leading one is sig's MSB, exponent e + 1; top = 0: the next bit, exponent e.");
+    candidate("_1", "sig_p", WP - 1, biased(1), "", p.needOverflow);
+    candidate("_0", "sig_p", WP - 2, biased(0), "", p.needOverflow);
+    normal = {"_1", "_0"};
+  } else {
+    candidate("_n", "sig_p", WP - 1, biased(0), "", p.needOverflow);
+    normal = {"_n"};
+  }
+  auto pick = [&](const std::string& what) {
+    return two ? fmt::format("(top ? {0}_1 : {0}_0)", what) : what + "_n";
+  };
+  // Leading-bit exponent relative to e: emin - 1 for top = 1 means e == emin - 2.
+  const std::string lead = two ? "(top ? e + " + slit(XW, 1) + " : e)" : "e";
+
   if (p.needSubnormalPath) {
     w.line("  // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).");
-    w.line(fmt::format("  wire is_sub = $signed(e) < $signed({});", eminLit));
-    w.line(fmt::format("  wire {}sub_dist = {} - e;", vlog::range(XW), eminLit));
+    if (two) {
+      w.line(fmt::format("  wire is_sub = ($signed(e) < $signed({})) | ((e == {}) & ~top);", slit(XW, f.emin() - 1),
+                         slit(XW, f.emin() - 1)));
+      w.line(fmt::format("  wire {}sub_dist = {} - e;", vlog::range(XW), slit(XW, f.emin() - 1)));
+    } else {
+      w.line(fmt::format("  wire is_sub = $signed(e) < $signed({});", slit(XW, f.emin())));
+      w.line(fmt::format("  wire {}sub_dist = {} - e;", vlog::range(XW), slit(XW, f.emin())));
+    }
     w.line(fmt::format("  wire {}sub_shift = (sub_dist > {}) ? {} : sub_dist[{}:0];", vlog::range(SHW),
                        lit(XW, CAP), lit(SHW, CAP), SHW - 1));
     w.line(fmt::format("  wire {}sig_d = sig_p >> sub_shift;", vlog::range(WP)));
     w.line(fmt::format("  wire lost_d = |(sig_p & ~({{{}{{1'b1}}}} << sub_shift));", WP));
-    w.line(fmt::format("  wire {}kept = is_sub ? sig_d[{}:{}] : kept_n;", vlog::range(M + 1), WP - 1, WP - 1 - M));
-    w.line(fmt::format("  wire rb = is_sub ? sig_d[{}] : rb_n;", WP - 2 - M));
-    w.line(fmt::format("  wire st = is_sub ? ((|sig_d[{}:0]) | lost_d | sticky_in) : st_n;", WP - 3 - M));
+    candidate("_s", "sig_d", WP - 1, lit(FW, 0), " | lost_d", false);
+    // Tininess after rounding: tiny unless the value just below 2^emin rounds up to it at full precision.
+    w.line(fmt::format("  wire inc_full = {};", roundUpExpr(p.rounding, "sign", "1'b1", pick("rb"), pick("st"))));
+    w.line(fmt::format("  wire tiny = is_sub & ~(({} == {}) & (&{}) & inc_full);", lead, slit(XW, f.emin() - 1),
+                       pick("kept")));
   } else {
-    w.line(fmt::format("  wire {}kept = kept_n;", vlog::range(M + 1)));
-    w.line("  wire rb = rb_n;");
-    w.line("  wire st = st_n;");
-  }
-  const std::string field = fmt::format("{} + {}", vlog::signExtend("e", XW, FW), slit(FW, f.bias));
-  w.line(fmt::format("  wire {}field = {}{};", vlog::range(FW), p.needSubnormalPath ? "is_sub ? " + lit(FW, 0) + " : " : "",
-                     field));
-  w.line(M > 0 ? fmt::format("  wire {}mag_pre = {{field, kept[{}:0]}};", vlog::range(MW), M - 1)
-               : fmt::format("  wire {}mag_pre = field;", vlog::range(MW)));
-  w.line("  wire inexact_r = rb | st;");
-  w.line(fmt::format("  wire inc = {};", roundUpExpr(p.rounding, "sign", "kept[0]", "rb", "st")));
-  const std::string incAdd = fmt::format("mag_pre + {}", vlog::zeroExtend("inc", 1, MW));
-  // Round to odd ORs the inexact bit into the significand's lsb (kept[0]; for M = 0 that is the hidden bit).
-  const std::string odd = MW > 1 ? fmt::format("{{mag_pre[{}:1], mag_pre[0] | (inexact_r & ~kept[0])}}", MW - 1)
-                                 : "mag_pre | (inexact_r & ~kept[0])";
-  std::string magR;
-  if (p.rounding.dynamic) magR = fmt::format("m_rod ? {} : {}", odd, incAdd);
-  else if (p.rounding.mode == Rounding::ROD) magR = odd;
-  else magR = incAdd;
-  w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), magR));
-
-  // Tininess after rounding: tiny unless the value just below 2^emin rounds up to it at full precision.
-  if (p.needSubnormalPath) {
-    w.line(fmt::format("  wire inc_n = {};", roundUpExpr(p.rounding, "sign", "1'b1", "rb_n", "st_n")));
-    w.line(fmt::format("  wire tiny = is_sub & ~((e == {}) & (&kept_n) & inc_n);", slit(XW, f.emin() - 1)));
-  } else {
+    w.line("  wire is_sub = 1'b0;");
     w.line("  wire tiny = 1'b0;");
   }
+  auto select = [&](const std::string& what) {
+    return (p.needSubnormalPath ? fmt::format("is_sub ? {}_s : ", what) : std::string()) + pick(what);
+  };
+  w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), select("mag_r")));
+  w.line(fmt::format("  wire inexact_r = {};", select("inexact")));
   w.line(flush ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
   if (p.needOverflow) {
-    w.line(fmt::format("  wire ovf = mag_r > {};", lit(MW, f.maxFiniteMag())));
+    w.line(fmt::format("  wire ovf = ~is_sub & {};", pick("ovf")));
     w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign")));
     const auto ovfValue = [&](bool sign, bool toInf) {
       RoundOptions o{toInf ? Rounding::RNE : Rounding::RTZ, p.saturate, false};
@@ -305,8 +342,9 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   w.line("  assign underflow = (tiny & inexact_r) | flush;");
   w.line("  assign overflow = ovf;");
   // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
-  w.line(fmt::format("  wire unused_ok = &{{1'b0, kept[{}], kept[0], inc, mag_r[{}:{}]{}}};", M, MW - 1, MWZ,
-                     p.needSubnormalPath ? "" : ", tiny"));
+  std::string sinkList;
+  for (const std::string& x : sink) sinkList += ", " + x;
+  w.line(fmt::format("  wire unused_ok = &{{1'b0{}, mag_r[{}:{}], tiny, is_sub}};", sinkList, MW - 1, MWZ));
   w.line("endmodule");
   d.add(name, w.str());
   return name;

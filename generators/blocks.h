@@ -50,7 +50,10 @@ struct RoundingSel {
 struct RoundPackParams {
   Format out;
   int expBits = 0;   // signed width of the `exp` input
-  int sigBits = 0;   // width of the normalized `sig` input
+  int sigBits = 0;   // width of the `sig` input
+  // false: sig is normalized (MSB set unless zero) and exp is its MSB's exponent. true: sig is in [1,4)
+  // (a product), its MSB may be zero, and exp is the exponent of bit sigBits-2.
+  bool leadingBitMayBeZero = false;
   RoundingSel rounding;
   bool saturate = false;
   bool ftz = false;

@@ -60,6 +60,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   rp.out = s.out;
   rp.expBits = XP;
   rp.sigBits = WP;
+  rp.leadingBitMayBeZero = true;
   rp.rounding = {s.dynamicRounding, s.round.mode};
   rp.saturate = s.round.saturate;
   rp.ftz = s.round.ftz;
@@ -133,16 +134,12 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   if (s.dynamicRounding) live1.push_back("rm");
   pipe.cut(cutsWanted >= 1, live1);
 
-  w.line("  // One-bit normalization, then the shared round-and-pack block.");
-  w.line(fmt::format("  wire prod_top = {}[{}];", pipe("prod"), WP - 1));
-  w.line(fmt::format("  wire {}sig_n = prod_top ? {} : {{{}[{}:0], 1'b0}};", range(WP), pipe("prod"), pipe("prod"),
-                     WP - 2));
-  w.line(fmt::format("  wire {}exp_n = {} + {};", range(XP), pipe("exp_sum"), vlog::zeroExtend("prod_top", 1, XP)));
+  w.line("  // The shared round-and-pack block rounds both alignments of the [1,4) product.");
   w.line(fmt::format("  wire {}rp_z;", range(WZ)));
   w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
-  w.line(fmt::format("  {} u_round (.sign({}), .exp(exp_n), .sig(sig_n), .sticky_in(1'b0),{} .z(rp_z), "
+  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{} .z(rp_z), "
                      ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
-                     roundpack, pipe("sign"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
+                     roundpack, pipe("sign"), pipe("exp_sum"), pipe("prod"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
   const std::string sign = pipe("sign");
   w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : rp_z;", range(WZ), pipe("res_nan"),
                      blocks::nanResultExpr(s.out), pipe("res_inf"),

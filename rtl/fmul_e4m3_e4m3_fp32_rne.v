@@ -28,13 +28,10 @@ module fmul_e4m3_e4m3_fp32_rne (
   wire res_inf = a_inf | b_inf;
   wire res_zero = a_zero | b_zero;
   wire unused_snan = a_snan | b_snan;
-  // One-bit normalization, then the shared round-and-pack block.
-  wire prod_top = prod[7];
-  wire [7:0] sig_n = prod_top ? prod : {prod[6:0], 1'b0};
-  wire [8:0] exp_n = exp_sum + {8'd0, prod_top};
+  // The shared round-and-pack block rounds both alignments of the [1,4) product.
   wire [31:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
-  fmul_e4m3_e4m3_fp32_rne_roundpack u_round (.sign(sign), .exp(exp_n), .sig(sig_n), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
+  fmul_e4m3_e4m3_fp32_rne_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
   wire [31:0] z_c = res_nan ? 32'd2143289344 : res_inf ? (sign ? 32'd4286578688 : 32'd2139095040) : res_zero ? {sign, 31'd0} : rp_z;
   wire unused_flags = rp_inexact | rp_underflow | rp_overflow;
   assign z = z_c;
@@ -83,8 +80,9 @@ module fmul_e4m3_e4m3_fp32_rne_unpack_e4m3 (
   assign exp = is_sub ? 5'sh19 - {3'd0, sub_lz} : {1'd0, field} - 5'sh7;
 endmodule
 
-// Rounds a normalized significand to fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,
+// Rounds a significand to fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,
 // the rounding increment, overflow per mode and format, flags with tininess after rounding.
+// sig is in [1,4): both alignments are rounded side by side and the late top bit only selects.
 // Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.
 module fmul_e4m3_e4m3_fp32_rne_roundpack (
   input  wire sign,
@@ -96,21 +94,30 @@ module fmul_e4m3_e4m3_fp32_rne_roundpack (
   output wire underflow,
   output wire overflow
 );
-  wire [8:0] e = exp;
-  wire [25:0] sig_p = {sig, 18'd0};
-  // Normal results: keep M+1 bits below the leading one.
-  wire [23:0] kept_n = sig_p[25:2];
-  wire rb_n = sig_p[1];
-  wire st_n = (|sig_p[0:0]) | sticky_in;
-  wire [23:0] kept = kept_n;
-  wire rb = rb_n;
-  wire st = st_n;
-  wire [9:0] field = {e[8], e} + 10'sh7f;
-  wire [32:0] mag_pre = {field, kept[22:0]};
-  wire inexact_r = rb | st;
-  wire inc = rb & (st | kept[0]);
-  wire [32:0] mag_r = mag_pre + {32'd0, inc};
+  wire [9:0] e = {exp[8], exp};
+  wire [26:0] sig_p = {sig, 19'd0};
+  wire top = sig[7];
+  // top = 1: the leading one is sig's MSB, exponent e + 1; top = 0: the next bit, exponent e.
+  wire [23:0] kept_1 = sig_p[26:3];
+  wire rb_1 = sig_p[2];
+  wire st_1 = (|sig_p[1:0]) | sticky_in;
+  wire [10:0] field_1 = {e[9], e} + 11'sh80;
+  wire [33:0] mag_pre_1 = {field_1, kept_1[22:0]};
+  wire inexact_1 = rb_1 | st_1;
+  wire inc_1 = rb_1 & (st_1 | kept_1[0]);
+  wire [33:0] mag_r_1 = mag_pre_1 + {33'd0, inc_1};
+  wire [23:0] kept_0 = sig_p[25:2];
+  wire rb_0 = sig_p[1];
+  wire st_0 = (|sig_p[0:0]) | sticky_in;
+  wire [10:0] field_0 = {e[9], e} + 11'sh7f;
+  wire [33:0] mag_pre_0 = {field_0, kept_0[22:0]};
+  wire inexact_0 = rb_0 | st_0;
+  wire inc_0 = rb_0 & (st_0 | kept_0[0]);
+  wire [33:0] mag_r_0 = mag_pre_0 + {33'd0, inc_0};
+  wire is_sub = 1'b0;
   wire tiny = 1'b0;
+  wire [33:0] mag_r = (top ? mag_r_1 : mag_r_0);
+  wire inexact_r = (top ? inexact_1 : inexact_0);
   wire flush = 1'b0;
   wire ovf = 1'b0;
   wire [31:0] ovf_z = 32'd0;
@@ -118,6 +125,6 @@ module fmul_e4m3_e4m3_fp32_rne_roundpack (
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
-  wire unused_ok = &{1'b0, kept[23], kept[0], inc, mag_r[32:31], tiny};
+  wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, mag_r[33:31], tiny, is_sub};
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -29,13 +29,10 @@ module fmul_e4m3_rne_sat_flags (
   wire invalid = a_snan | b_snan | (a_inf & b_zero) | (a_zero & b_inf);
   wire res_inf = a_inf | b_inf;
   wire res_zero = a_zero | b_zero;
-  // One-bit normalization, then the shared round-and-pack block.
-  wire prod_top = prod[7];
-  wire [7:0] sig_n = prod_top ? prod : {prod[6:0], 1'b0};
-  wire [5:0] exp_n = exp_sum + {5'd0, prod_top};
+  // The shared round-and-pack block rounds both alignments of the [1,4) product.
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
-  fmul_e4m3_rne_sat_flags_roundpack u_round (.sign(sign), .exp(exp_n), .sig(sig_n), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
+  fmul_e4m3_rne_sat_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
   wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? (sign ? 8'd254 : 8'd126) : res_zero ? {sign, 7'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd5 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
@@ -85,8 +82,9 @@ module fmul_e4m3_rne_sat_flags_unpack_e4m3 (
   assign exp = is_sub ? 5'sh19 - {3'd0, sub_lz} : {1'd0, field} - 5'sh7;
 endmodule
 
-// Rounds a normalized significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,
+// Rounds a significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,
 // the rounding increment, overflow per mode and format, flags with tininess after rounding.
+// sig is in [1,4): both alignments are rounded side by side and the late top bit only selects.
 // Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.
 module fmul_e4m3_rne_sat_flags_roundpack (
   input  wire sign,
@@ -98,36 +96,54 @@ module fmul_e4m3_rne_sat_flags_roundpack (
   output wire underflow,
   output wire overflow
 );
-  wire [5:0] e = exp;
+  wire [6:0] e = {exp[5], exp};
   wire [7:0] sig_p = sig;
-  // Normal results: keep M+1 bits below the leading one.
-  wire [3:0] kept_n = sig_p[7:4];
-  wire rb_n = sig_p[3];
-  wire st_n = (|sig_p[2:0]) | sticky_in;
+  wire top = sig[7];
+  // top = 1: the leading one is sig's MSB, exponent e + 1; top = 0: the next bit, exponent e.
+  wire [3:0] kept_1 = sig_p[7:4];
+  wire rb_1 = sig_p[3];
+  wire st_1 = (|sig_p[2:0]) | sticky_in;
+  wire [7:0] field_1 = {e[6], e} + 8'sh8;
+  wire [10:0] mag_pre_1 = {field_1, kept_1[2:0]};
+  wire inexact_1 = rb_1 | st_1;
+  wire inc_1 = rb_1 & (st_1 | kept_1[0]);
+  wire [10:0] mag_r_1 = mag_pre_1 + {10'd0, inc_1};
+  wire ovf_1 = (mag_pre_1 > 11'd126) | ((mag_pre_1 == 11'd126) & inc_1);
+  wire [3:0] kept_0 = sig_p[6:3];
+  wire rb_0 = sig_p[2];
+  wire st_0 = (|sig_p[1:0]) | sticky_in;
+  wire [7:0] field_0 = {e[6], e} + 8'sh7;
+  wire [10:0] mag_pre_0 = {field_0, kept_0[2:0]};
+  wire inexact_0 = rb_0 | st_0;
+  wire inc_0 = rb_0 & (st_0 | kept_0[0]);
+  wire [10:0] mag_r_0 = mag_pre_0 + {10'd0, inc_0};
+  wire ovf_0 = (mag_pre_0 > 11'd126) | ((mag_pre_0 == 11'd126) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
-  wire is_sub = $signed(e) < $signed(6'sh3a);
-  wire [5:0] sub_dist = 6'sh3a - e;
-  wire [2:0] sub_shift = (sub_dist > 6'd6) ? 3'd6 : sub_dist[2:0];
+  wire is_sub = ($signed(e) < $signed(7'sh79)) | ((e == 7'sh79) & ~top);
+  wire [6:0] sub_dist = 7'sh79 - e;
+  wire [2:0] sub_shift = (sub_dist > 7'd6) ? 3'd6 : sub_dist[2:0];
   wire [7:0] sig_d = sig_p >> sub_shift;
   wire lost_d = |(sig_p & ~({8{1'b1}} << sub_shift));
-  wire [3:0] kept = is_sub ? sig_d[7:4] : kept_n;
-  wire rb = is_sub ? sig_d[3] : rb_n;
-  wire st = is_sub ? ((|sig_d[2:0]) | lost_d | sticky_in) : st_n;
-  wire [6:0] field = is_sub ? 7'd0 : {e[5], e} + 7'sh7;
-  wire [9:0] mag_pre = {field, kept[2:0]};
-  wire inexact_r = rb | st;
-  wire inc = rb & (st | kept[0]);
-  wire [9:0] mag_r = mag_pre + {9'd0, inc};
-  wire inc_n = rb_n;
-  wire tiny = is_sub & ~((e == 6'sh39) & (&kept_n) & inc_n);
+  wire [3:0] kept_s = sig_d[7:4];
+  wire rb_s = sig_d[3];
+  wire st_s = (|sig_d[2:0]) | lost_d | sticky_in;
+  wire [7:0] field_s = 8'd0;
+  wire [10:0] mag_pre_s = {field_s, kept_s[2:0]};
+  wire inexact_s = rb_s | st_s;
+  wire inc_s = rb_s & (st_s | kept_s[0]);
+  wire [10:0] mag_r_s = mag_pre_s + {10'd0, inc_s};
+  wire inc_full = (top ? rb_1 : rb_0);
+  wire tiny = is_sub & ~(((top ? e + 7'sh1 : e) == 7'sh79) & (&(top ? kept_1 : kept_0)) & inc_full);
+  wire [10:0] mag_r = is_sub ? mag_r_s : (top ? mag_r_1 : mag_r_0);
+  wire inexact_r = is_sub ? inexact_s : (top ? inexact_1 : inexact_0);
   wire flush = 1'b0;
-  wire ovf = mag_r > 10'd126;
+  wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
   wire [7:0] ovf_z = to_inf ? (sign ? 8'd254 : 8'd126) : (sign ? 8'd254 : 8'd126);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
-  wire unused_ok = &{1'b0, kept[3], kept[0], inc, mag_r[9:7]};
+  wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[10:7], tiny, is_sub};
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -34,12 +34,16 @@ struct Unpacked {
   int sigBits = 0;  // M+1
   int expBits = 0;  // signed width of `exp`
   int expMin = 0, expMax = 0;
+  bool normalized = true;  // false: an is_sub port flags subnormals, left unnormalized
 };
-Unpacked emitUnpack(Design& d, const Format& f, bool daz);
+Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize = true);
 
 // Shifts v left until its MSB is set (or v is zero) and counts the shift; log-depth.
 std::string emitNormalizer(Design& d, int width);
 int normalizerCountBits(int width);
+
+// Unsigned wa x wb multiplier module (ports x, y, p), exact.
+std::string emitMultiplier(Design& d, int wa, int wb);
 
 // Rounding-mode selection: a fixed mode, or decoded from a 3-bit `rm` port.
 struct RoundingSel {

@@ -47,8 +47,16 @@ std::string header(const FmulSpec& s, const std::string& command, const std::str
 
 GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const std::string& command) {
   Design d(moduleName);
-  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz);
-  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz);
+  // Two subnormal operands of one format multiply to less than half the output's smallest subnormal in
+  // most formats, so the result is a rounding constant: then one normalizer serves whichever operand is
+  // subnormal, instead of one per operand.
+  bool share = s.a.name == s.b.name && !s.daz && s.a.subnormals && s.a.manBits > 0 && !s.a.zeroExpIsNormal;
+  if (share) {
+    const double maxSub = s.a.toDouble((1u << s.a.manBits) - 1u);
+    share = maxSub * maxSub < s.out.toDouble(s.out.minSubnormalMag()) / 2;
+  }
+  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !share);
+  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !share);
   const int WA = s.a.width(), WB = s.b.width(), WZ = s.out.width();
   const int PA = ua.sigBits, PB = ub.sigBits, WP = PA + PB;
   // The product's leading-bit exponent spans [minA+minB, maxA+maxB+1]; the out range must fit too.
@@ -90,11 +98,31 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
     w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
-    w.line(fmt::format("  wire {}{}_sig;", range(u.sigBits), p));
-    w.line(fmt::format("  wire {}{}_exp;", range(u.expBits), p));
+    const std::string raw = share ? "_raw" : "";
+    w.line(fmt::format("  wire {}{}_sig{};", range(u.sigBits), p, raw));
+    w.line(fmt::format("  wire {}{}_exp{};", range(u.expBits), p, raw));
+    if (share) w.line(fmt::format("  wire {}_sub;", p));
     w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
-                       ".is_nan({1}_nan), .is_snan({1}_snan), .sig({1}_sig), .exp({1}_exp));",
-                       u.module, p));
+                       ".is_nan({1}_nan), .is_snan({1}_snan),{3} .sig({1}_sig{2}), .exp({1}_exp{2}));",
+                       u.module, p, raw, share ? fmt::format(" .is_sub({}_sub),", p) : ""));
+  }
+  if (share) {
+    const int P = ua.sigBits, K = blocks::normalizerCountBits(P), XA = ua.expBits;
+    const std::string norm = blocks::emitNormalizer(d, P);
+    w.line("  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.");
+    w.line(fmt::format("  wire {}n_in = a_sub ? {{a_sig_raw[{}:0], 1'b0}} : {{b_sig_raw[{}:0], 1'b0}};", range(P), P - 2,
+                       P - 2));
+    w.line(fmt::format("  wire {}n_sig;", range(P)));
+    w.line(fmt::format("  wire {}n_lz;", range(K)));
+    w.line(fmt::format("  {} u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));", norm));
+    w.line(fmt::format("  wire {}n_exp = {} - {};", range(XA), vlog::slit(XA, s.a.emin() - 1), vlog::zeroExtend("n_lz", K, XA)));
+    w.line("  wire b_norm = b_sub & ~a_sub;");
+    w.line(fmt::format("  wire {}a_sig = a_sub ? n_sig : a_sig_raw;", range(P)));
+    w.line(fmt::format("  wire {}a_exp = a_sub ? n_exp : a_exp_raw;", range(XA)));
+    w.line(fmt::format("  wire {}b_sig = b_norm ? n_sig : b_sig_raw;", range(P)));
+    w.line(fmt::format("  wire {}b_exp = b_norm ? n_exp : b_exp_raw;", range(XA)));
+    w.line("  wire both_sub = a_sub & b_sub;");
+    pipe.define("both_sub", 1);
   }
   if (s.dynamicRounding) pipe.define("rm", 3);
   for (const char* p : {"a", "b"}) {
@@ -106,6 +134,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan", "a_sig", "a_exp",
                                     "b_sign", "b_zero", "b_inf", "b_nan", "b_snan", "b_sig", "b_exp"};
   if (s.dynamicRounding) live0.push_back("rm");
+  if (share) live0.push_back("both_sub");
   if (!s.flagsPort) live0.erase(std::remove_if(live0.begin(), live0.end(), [](const std::string& n) {
                                   return n.find("_snan") != std::string::npos;
                                 }),
@@ -114,8 +143,9 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
 
   // Exact product of the normalized significands, in [1, 4).
   w.line("  // Exact significand product in [1,4), the exponent sum and the special cases.");
-  w.line(fmt::format("  wire {}prod = {} * {};", range(WP), vlog::zeroExtend(pipe("a_sig"), PA, WP),
-                     vlog::zeroExtend(pipe("b_sig"), PB, WP)));
+  const std::string mul = blocks::emitMultiplier(d, PA, PB);
+  w.line(fmt::format("  wire {}prod;", range(WP)));
+  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod));", mul, pipe("a_sig"), pipe("b_sig")));
   w.line(fmt::format("  wire {}exp_sum = {} + {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
                      vlog::signExtend(pipe("b_exp"), ub.expBits, XP)));
   w.line(fmt::format("  wire sign = {} ^ {};", pipe("a_sign"), pipe("b_sign")));
@@ -130,6 +160,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
            {"prod", WP}, {"exp_sum", XP}, {"sign", 1}, {"res_nan", 1}, {"invalid", 1}, {"res_inf", 1}, {"res_zero", 1}})
     pipe.define(n, wd);
   std::vector<std::string> live1 = {"prod", "exp_sum", "sign", "res_nan", "res_inf", "res_zero"};
+  if (share) live1.push_back("both_sub");
   if (s.flagsPort) live1.push_back("invalid");
   if (s.dynamicRounding) live1.push_back("rm");
   pipe.cut(cutsWanted >= 1, live1);
@@ -141,15 +172,41 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
                      ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
                      roundpack, pipe("sign"), pipe("exp_sum"), pipe("prod"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
   const std::string sign = pipe("sign");
-  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : rp_z;", range(WZ), pipe("res_nan"),
+  std::string rounded = "rp_z";
+  uint8_t tinyFlags = 0;
+  if (share) {
+    // Any value in (0, min subnormal / 2) rounds alike: to zero, or to the smallest subnormal by mode.
+    auto tiny = [&](bool neg, Rounding m) {
+      RoundOptions o = s.round;
+      o.mode = m;
+      return roundPack<uint64_t>(neg, s.out.emin() - s.out.manBits - 4, 1, false, s.out, o);
+    };
+    auto bySign = [&](Rounding m) {
+      const uint32_t pos = tiny(false, m).bits, neg = tiny(true, m).bits;
+      return pos == neg ? lit(WZ, pos) : fmt::format("({} ? {} : {})", sign, lit(WZ, neg), lit(WZ, pos));
+    };
+    std::string expr;
+    if (s.dynamicRounding) {
+      expr = bySign(Rounding::RNE);  // rm 0, 6 and 7
+      for (unsigned rm = 5; rm >= 1; --rm)
+        expr = fmt::format("({} == 3'd{}) ? {} : {}", pipe("rm"), rm, bySign(roundingFromPort(rm)), expr);
+    } else {
+      expr = bySign(s.round.mode);
+    }
+    w.line(fmt::format("  wire {}tiny_z = {};", range(WZ), expr));
+    rounded = fmt::format("({} ? tiny_z : rp_z)", pipe("both_sub"));
+    tinyFlags = tiny(false, s.round.mode).flags;
+  }
+  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : {};", range(WZ), pipe("res_nan"),
                      blocks::nanResultExpr(s.out), pipe("res_inf"),
                      blocks::infinityResultExpr(s.out, s.round.saturate, sign), pipe("res_zero"),
-                     blocks::zeroResultExpr(s.out, sign)));
+                     blocks::zeroResultExpr(s.out, sign), rounded));
   if (s.flagsPort) {
     w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : {} ? 5'd0 : "
-                       "{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
+                       "{}{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
                        pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
-                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("res_zero")));
+                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("res_zero"),
+                       share ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : ""));
   } else {
     w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
   }

@@ -22,7 +22,8 @@ module fmul_e2m1_rne_flags (
   wire [2:0] b_exp;
   fmul_e2m1_rne_flags_unpack_e2m1 u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
-  wire [3:0] prod = {2'd0, a_sig} * {2'd0, b_sig};
+  wire [3:0] prod;
+  fmul_e2m1_rne_flags_mul2x2 u_mul (.x(a_sig), .y(b_sig), .p(prod));
   wire [3:0] exp_sum = {a_exp[2], a_exp} + {b_exp[2], b_exp};
   wire sign = a_sign ^ b_sign;
   wire res_nan = a_nan | b_nan | (a_inf & b_zero) | (a_zero & b_inf);
@@ -131,7 +132,7 @@ module fmul_e2m1_rne_flags_roundpack (
   wire inc_s = rb_s & (st_s | kept_s[0]);
   wire [6:0] mag_r_s = mag_pre_s + {6'd0, inc_s};
   wire inc_full = (top ? rb_1 : rb_0);
-  wire tiny = is_sub & ~(((top ? e + 5'sh1 : e) == 5'sh1f) & (&(top ? kept_1 : kept_0)) & inc_full);
+  wire tiny = is_sub & ~((top ? (e == 5'sh1e) : (e == 5'sh1f)) & (&(top ? kept_1 : kept_0)) & inc_full);
   wire [6:0] mag_r = is_sub ? mag_r_s : (top ? mag_r_1 : mag_r_0);
   wire inexact_r = is_sub ? inexact_s : (top ? inexact_1 : inexact_0);
   wire flush = 1'b0;
@@ -143,5 +144,14 @@ module fmul_e2m1_rne_flags_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[6:3], tiny, is_sub};
+endmodule
+
+// Unsigned 2x2 multiplier, exact.
+module fmul_e2m1_rne_flags_mul2x2 (
+  input  wire [1:0] x,
+  input  wire [1:0] y,
+  output wire [3:0] p
+);
+  assign p = {2'd0, x} * {2'd0, y};
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -21,7 +21,8 @@ module fmul_e4m3_e4m3_bf16_rne (
   wire [4:0] b_exp;
   fmul_e4m3_e4m3_bf16_rne_unpack_e4m3 u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
-  wire [7:0] prod = {4'd0, a_sig} * {4'd0, b_sig};
+  wire [7:0] prod;
+  fmul_e4m3_e4m3_bf16_rne_mul4x4 u_mul (.x(a_sig), .y(b_sig), .p(prod));
   wire [8:0] exp_sum = {{4{a_exp[4]}}, a_exp} + {{4{b_exp[4]}}, b_exp};
   wire sign = a_sign ^ b_sign;
   wire res_nan = a_nan | b_nan | (a_inf & b_zero) | (a_zero & b_inf);
@@ -126,5 +127,14 @@ module fmul_e4m3_e4m3_bf16_rne_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, mag_r[17:15], tiny, is_sub};
+endmodule
+
+// Unsigned 4x4 multiplier, exact.
+module fmul_e4m3_e4m3_bf16_rne_mul4x4 (
+  input  wire [3:0] x,
+  input  wire [3:0] y,
+  output wire [7:0] p
+);
+  assign p = {4'd0, x} * {4'd0, y};
 endmodule
 /* verilator lint_on DECLFILENAME */

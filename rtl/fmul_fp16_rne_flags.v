@@ -14,15 +14,30 @@ module fmul_fp16_rne_flags (
   output wire [4:0] flags
 );
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
-  wire [10:0] a_sig;
-  wire [5:0] a_exp;
-  fmul_fp16_rne_flags_unpack_fp16 u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
+  wire [10:0] a_sig_raw;
+  wire [5:0] a_exp_raw;
+  wire a_sub;
+  fmul_fp16_rne_flags_unpack_fp16_raw u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
-  wire [10:0] b_sig;
-  wire [5:0] b_exp;
-  fmul_fp16_rne_flags_unpack_fp16 u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
+  wire [10:0] b_sig_raw;
+  wire [5:0] b_exp_raw;
+  wire b_sub;
+  fmul_fp16_rne_flags_unpack_fp16_raw u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
+  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
+  wire [10:0] n_in = a_sub ? {a_sig_raw[9:0], 1'b0} : {b_sig_raw[9:0], 1'b0};
+  wire [10:0] n_sig;
+  wire [3:0] n_lz;
+  fmul_fp16_rne_flags_norm11 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
+  wire [5:0] n_exp = 6'sh31 - {2'd0, n_lz};
+  wire b_norm = b_sub & ~a_sub;
+  wire [10:0] a_sig = a_sub ? n_sig : a_sig_raw;
+  wire [5:0] a_exp = a_sub ? n_exp : a_exp_raw;
+  wire [10:0] b_sig = b_norm ? n_sig : b_sig_raw;
+  wire [5:0] b_exp = b_norm ? n_exp : b_exp_raw;
+  wire both_sub = a_sub & b_sub;
   // Exact significand product in [1,4), the exponent sum and the special cases.
-  wire [21:0] prod = {11'd0, a_sig} * {11'd0, b_sig};
+  wire [21:0] prod;
+  fmul_fp16_rne_flags_mul11x11 u_mul (.x(a_sig), .y(b_sig), .p(prod));
   wire [6:0] exp_sum = {a_exp[5], a_exp} + {b_exp[5], b_exp};
   wire sign = a_sign ^ b_sign;
   wire res_nan = a_nan | b_nan | (a_inf & b_zero) | (a_zero & b_inf);
@@ -33,41 +48,23 @@ module fmul_fp16_rne_flags (
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_fp16_rne_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] z_c = res_nan ? 16'd32256 : res_inf ? (sign ? 16'd64512 : 16'd31744) : res_zero ? {sign, 15'd0} : rp_z;
-  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
+  wire [15:0] tiny_z = (sign ? 16'd32768 : 16'd0);
+  wire [15:0] z_c = res_nan ? 16'd32256 : res_inf ? (sign ? 16'd64512 : 16'd31744) : res_zero ? {sign, 15'd0} : (both_sub ? tiny_z : rp_z);
+  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : res_zero ? 5'd0 : both_sub ? 5'd3 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 11-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fmul_fp16_rne_flags_norm11 (
-  input  wire [10:0] v,
-  output wire [10:0] v_norm,
-  output wire [3:0] lz
-);
-  wire [10:0] s4 = v;
-  wire z3 = ~|s4[10:3];
-  wire [10:0] s3 = z3 ? {s4[2:0], 8'd0} : s4;
-  wire z2 = ~|s3[10:7];
-  wire [10:0] s2 = z2 ? {s3[6:0], 4'd0} : s3;
-  wire z1 = ~|s2[10:9];
-  wire [10:0] s1 = z1 ? {s2[8:0], 2'd0} : s2;
-  wire z0 = ~|s1[10:10];
-  wire [10:0] s0 = z0 ? {s1[9:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z3, z2, z1, z0};
-endmodule
-
-// Unpacks fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
-// its leading bit, so every operator sees one representation.
-module fmul_fp16_rne_flags_unpack_fp16 (
+// Unpacks fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
+// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
+module fmul_fp16_rne_flags_unpack_fp16_raw (
   input  wire [15:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
+  output wire is_sub,
   output wire [10:0] sig,
   output wire [5:0] exp
 );
@@ -78,12 +75,9 @@ module fmul_fp16_rne_flags_unpack_fp16 (
   assign is_nan  = (&field) & ~(man == 10'd0);
   assign is_snan = is_nan & ~man[9];
   assign is_zero = (field == 5'd0) & (man == 10'd0);
-  wire [10:0] sub_sig;
-  wire [3:0] sub_lz;
-  fmul_fp16_rne_flags_norm11 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
-  wire is_sub = (field == 5'd0);
-  assign sig = is_sub ? sub_sig : {1'b1, man};
-  assign exp = is_sub ? 6'sh31 - {2'd0, sub_lz} : {1'd0, field} - 6'shf;
+  assign is_sub = (field == 5'd0) & ~(man == 10'd0);
+  assign sig = {~is_sub, man};
+  assign exp = is_sub ? 6'sh32 : {1'd0, field} - 6'shf;
 endmodule
 
 // Rounds a significand to fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,
@@ -137,7 +131,7 @@ module fmul_fp16_rne_flags_roundpack (
   wire inc_s = rb_s & (st_s | kept_s[0]);
   wire [18:0] mag_r_s = mag_pre_s + {18'd0, inc_s};
   wire inc_full = (top ? rb_1 : rb_0);
-  wire tiny = is_sub & ~(((top ? e + 8'sh1 : e) == 8'shf1) & (&(top ? kept_1 : kept_0)) & inc_full);
+  wire tiny = is_sub & ~((top ? (e == 8'shf0) : (e == 8'shf1)) & (&(top ? kept_1 : kept_0)) & inc_full);
   wire [18:0] mag_r = is_sub ? mag_r_s : (top ? mag_r_1 : mag_r_0);
   wire inexact_r = is_sub ? inexact_s : (top ? inexact_1 : inexact_0);
   wire flush = 1'b0;
@@ -149,5 +143,34 @@ module fmul_fp16_rne_flags_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[18:15], tiny, is_sub};
+endmodule
+
+// Normalizes a 11-bit vector: shifts left until the MSB is set, counting the shift in
+// log-depth stages (largest shift first), so the count and the shifted value come out together.
+module fmul_fp16_rne_flags_norm11 (
+  input  wire [10:0] v,
+  output wire [10:0] v_norm,
+  output wire [3:0] lz
+);
+  wire [10:0] s4 = v;
+  wire z3 = ~|s4[10:3];
+  wire [10:0] s3 = z3 ? {s4[2:0], 8'd0} : s4;
+  wire z2 = ~|s3[10:7];
+  wire [10:0] s2 = z2 ? {s3[6:0], 4'd0} : s3;
+  wire z1 = ~|s2[10:9];
+  wire [10:0] s1 = z1 ? {s2[8:0], 2'd0} : s2;
+  wire z0 = ~|s1[10:10];
+  wire [10:0] s0 = z0 ? {s1[9:0], 1'd0} : s1;
+  assign v_norm = s0;
+  assign lz = {z3, z2, z1, z0};
+endmodule
+
+// Unsigned 11x11 multiplier, exact.
+module fmul_fp16_rne_flags_mul11x11 (
+  input  wire [10:0] x,
+  input  wire [10:0] y,
+  output wire [21:0] p
+);
+  assign p = {11'd0, x} * {11'd0, y};
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -232,7 +232,7 @@ namespace {
 class FmulUnit final : public Unit {
  public:
   FmulUnit(FmulSpec spec, std::string module, std::vector<std::string> args)
-      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)) {
+      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
     in_ = {{"a", s_.a.width(), s_.a}, {"b", s_.b.width(), s_.b}};
     if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
     out_ = {{"z", s_.out.width(), s_.out}};
@@ -257,6 +257,15 @@ class FmulUnit final : public Unit {
     const Packed r = fmulModel(s_, in[0], in[1], mode);
     out[0] = r.bits;
     if (s_.flagsPort) out[1] = r.flags;
+  }
+
+  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
+    const size_t iw = s_.dynamicRounding ? 3 : 2, ow = s_.flagsPort ? 2 : 1;
+    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
+      const Packed r = fast_(in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
+      out[0] = r.bits;
+      if (ow == 2) out[1] = r.flags;
+    }
   }
 
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
@@ -289,6 +298,7 @@ class FmulUnit final : public Unit {
   std::string module_;
   std::vector<std::string> args_;
   std::vector<PortInfo> in_, out_;
+  FmulFastModel fast_;
 };
 
 std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {

@@ -17,6 +17,11 @@ size_t Unit::outputWords() const {
   for (const PortInfo& p : outputs()) n += size_t(p.words());
   return n;
 }
+void Unit::emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const {
+  const size_t iw = inputWords(), ow = outputWords();
+  for (size_t i = 0; i < n; ++i) emulate(in + i * iw, out + i * ow);
+}
+
 uint64_t Unit::inputBits() const {
   uint64_t n = 0;
   for (const PortInfo& p : inputs()) n += uint64_t(p.width);

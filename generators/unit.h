@@ -50,6 +50,8 @@ class Unit {
   virtual GeneratedModule emit() const = 0;
   // One vector: input words (each port packed in ceil(width/32) words, in port order) to output words.
   virtual void emulate(const uint32_t* in, uint32_t* out) const = 0;
+  // n vectors at once; operators override it with a specialized loop where co-simulation speed matters.
+  virtual void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const;
   // Vectors every random run starts with: the corner cases this operator's formats define.
   virtual std::vector<std::vector<uint32_t>> cornerVectors() const = 0;
   // Output ports whose value may be any NaN when comparing with external expectations (TestFloat rule).

@@ -2,27 +2,25 @@
 
 namespace nf {
 
-namespace {
-Decoded decodeInput(const Format& f, uint32_t bits, bool daz) {
-  Decoded d = f.decode(bits);
-  if (daz && d.cls == FpClass::Subnormal) {
-    d.cls = FpClass::Zero;
-    d.sig = 0;
+FmulOperand fmulOperand(const Format& f, uint32_t bits, bool daz) {
+  FmulOperand o;
+  o.d = f.decode(bits);
+  o.signaling = f.isSignalingNaN(bits);
+  if (daz && o.d.cls == FpClass::Subnormal) {
+    o.d.cls = FpClass::Zero;
+    o.d.sig = 0;
   }
-  return d;
+  return o;
 }
-}  // namespace
 
-Packed fmulModel(const FmulSpec& spec, uint32_t a, uint32_t b, Rounding mode) {
-  const Decoded da = decodeInput(spec.a, a, spec.daz);
-  const Decoded db = decodeInput(spec.b, b, spec.daz);
+Packed fmulDecoded(const FmulSpec& spec, const FmulOperand& a, const FmulOperand& b, Rounding mode) {
+  const Decoded& da = a.d;
+  const Decoded& db = b.d;
   RoundOptions opt = spec.round;
   opt.mode = mode;
   const bool sign = da.sign != db.sign;
-  if (da.cls == FpClass::NaN || db.cls == FpClass::NaN) {
-    const bool signaling = spec.a.isSignalingNaN(a) || spec.b.isSignalingNaN(b);
-    return packNaN(spec.out, signaling ? kFlagInvalid : 0);
-  }
+  if (da.cls == FpClass::NaN || db.cls == FpClass::NaN)
+    return packNaN(spec.out, a.signaling || b.signaling ? kFlagInvalid : 0);
   const bool aInf = da.cls == FpClass::Inf, bInf = db.cls == FpClass::Inf;
   const bool aZero = da.cls == FpClass::Zero, bZero = db.cls == FpClass::Zero;
   if (aInf || bInf) {
@@ -31,6 +29,16 @@ Packed fmulModel(const FmulSpec& spec, uint32_t a, uint32_t b, Rounding mode) {
   }
   if (aZero || bZero) return packZero(sign, spec.out);
   return roundPack<uint64_t>(sign, da.exp + db.exp, da.sig * db.sig, false, spec.out, opt);
+}
+
+FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec) {
+  auto table = [&](const Format& f, std::vector<FmulOperand>& t) {
+    if (f.width() > 16) return;
+    t.resize(size_t(1) << f.width());
+    for (uint32_t x = 0; x < t.size(); ++x) t[x] = fmulOperand(f, x, spec.daz);
+  };
+  table(spec.a, tableA_);
+  table(spec.b, tableB_);
 }
 
 }  // namespace nf

@@ -220,7 +220,7 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
       if (b >= blocks || stop.load(std::memory_order_relaxed)) return;
       const uint64_t first = b * kBlock, n = std::min(kBlock, total - first);
       for (uint64_t i = 0; i < n; ++i) fill(first + i, &in[i * IW]);
-      for (uint64_t i = 0; i < n; ++i) unit.emulate(&in[i * IW], &want[i * OW]);
+      unit.emulateBatch(in.data(), want.data(), n);
       std::string err;
       if (!sim->run(in.data(), got.data(), n, &err)) {
         std::lock_guard<std::mutex> lock(mu);

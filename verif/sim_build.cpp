@@ -254,7 +254,7 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   const GeneratedModule m = unit.emit();
   const std::string lanes = lanesVerilog(unit, m.name, opt.lanes);
   const std::string glue = glueCpp(unit, opt.lanes);
-  const std::string cflags = "-fPIC -O2 -fno-stack-protector";
+  const std::string cflags = "-fPIC -O3 -march=native -fno-stack-protector";
   uint64_t h = fnv1a64(m.verilog);
   h = fnv1a64(lanes, h);
   h = fnv1a64(glue, h);

@@ -203,7 +203,8 @@ std::string formatSyntaxHelp() {
   return "a preset (" + presetNames() +
          "), intN/uintN (N 2..32), or eXmY (X exponent bits 2..8, Y mantissa bits 0..23) followed by options "
          "',bias=N' ',nosub' ',unsigned' ',nozero' and one of ',ieee' ',fn' ',fnuz' ',finite' "
-         "(e.g. e5m4, e4m3,fnuz, e6m9,bias=20,nosub)";
+         "(e.g. e5m4, e4m3,fnuz, e6m9,bias=20,nosub); options modify a preset of that name (e4m3,bias=5 stays fn), "
+         "otherwise an IEEE-style eXmY";
 }
 
 Format parseFormat(const std::string& spelling) {
@@ -253,9 +254,11 @@ Format parseFormat(const std::string& spelling) {
   bool kindGiven = false;
   for (size_t i = 1; i < parts.size(); ++i) {
     const std::string& opt = parts[i];
+    if (opt.empty()) throw fail("empty option after ','");
     if (opt.rfind("bias=", 0) == 0) {
       int b = 0;
-      if (!parseInt(opt.substr(5), b) || b < -255 || b > 255) throw fail("bias must be an integer in -255..255");
+      if (!parseInt(opt.substr(5), b) || b < -255 || b > 255)
+        throw fail("bias '" + opt.substr(5) + "' must be an integer in -255..255");
       bias = b;
     } else if (opt == "nosub") {
       f.subnormals = false;
@@ -286,8 +289,10 @@ Format parseFormat(const std::string& spelling) {
     if (sameFormat(p, f)) return p;
   // Canonical spelling: the options that differ from a plain custom eXmY.
   std::string name = fmt::format("e{}m{}", f.expBits, f.manBits);
-  const bool baseIsPreset = fromPreset;
-  if (f.nonFinite != NonFinite::IEEE || baseIsPreset) name += std::string(",") + nonFiniteWord(f.nonFinite);
+  // The kind word is needed when it is not IEEE, or when the bare eXmY would name a preset of another kind.
+  bool bareIsPreset = false;
+  for (const Format& p : presetFormats()) bareIsPreset = bareIsPreset || p.name == name;
+  if (f.nonFinite != NonFinite::IEEE || bareIsPreset) name += std::string(",") + nonFiniteWord(f.nonFinite);
   if (f.bias != (1 << (f.expBits - 1)) - (f.nonFinite == NonFinite::FNUZ ? 0 : 1)) name += fmt::format(",bias={}", f.bias);
   if (f.zeroExpIsNormal) name += ",nozero";
   else if (!f.subnormals) name += ",nosub";

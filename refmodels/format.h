@@ -44,7 +44,10 @@ struct Format {
 
   int width() const { return kind == FormatKind::Int ? intBits : (isSigned ? 1 : 0) + expBits + manBits; }
   uint32_t mask() const { return width() >= 32 ? 0xFFFFFFFFu : ((1u << width()) - 1u); }
-  uint32_t signBit() const { return isSigned ? (1u << (expBits + manBits)) : 0u; }
+  uint32_t signBit() const {
+    if (kind == FormatKind::Int) return isSigned ? (1u << (intBits - 1)) : 0u;
+    return isSigned ? (1u << (expBits + manBits)) : 0u;
+  }
   uint32_t magMask() const { return (1u << (expBits + manBits)) - 1u; }
   int precision() const { return manBits + 1; }
   int expFieldMax() const { return (1 << expBits) - 1; }

@@ -216,7 +216,7 @@ TEST(FormatPresets, ParametersAndExtremesMatchSpecs) {
       EXPECT_TRUE(f.isNaN(f.canonicalNaN()));
       EXPECT_FALSE(f.isSignalingNaN(f.canonicalNaN()));
     }
-    if (r.kind == NonFinite::IEEE) EXPECT_EQ(f.toDouble(f.infMag()), INFINITY);
+    if (r.kind == NonFinite::IEEE) { EXPECT_EQ(f.toDouble(f.infMag()), INFINITY); }
   }
 }
 
@@ -296,7 +296,7 @@ TEST_P(FormatDecodeAll, EveryEncodingMatchesSpecDecoder) {
   }
   EXPECT_EQ(bad, 0);
   // Bits above the width are ignored.
-  if (r->width < 32) EXPECT_TRUE(sameDouble(f.toDouble(1u << r->width | 1u), f.toDouble(1u)));
+  if (r->width < 32) { EXPECT_TRUE(sameDouble(f.toDouble(1u << r->width | 1u), f.toDouble(1u))); }
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, FormatDecodeAll,
@@ -431,7 +431,9 @@ TEST(FormatParse, CustomSpellingsHaveDocumentedParametersAndRoundTrip) {
       {"e8m0,finite", 8, 0, 127, NonFinite::Finite, false, false, true, nullptr, 0x1p128},
       {"e7m0,fn,nozero,unsigned", 7, 0, 63, NonFinite::FN, false, false, true, nullptr, 0x1p63},
       {"e8m23,bias=100", 8, 23, 100, NonFinite::IEEE, true, true, false, nullptr, (2 - 0x1p-23) * 0x1p154},
-      {"e2m1,bias=0", 2, 1, 0, NonFinite::IEEE, true, true, false, nullptr, 6.0},
+      // A base that is a preset's name keeps that preset's kind (e2m1: finite only): max 1.5 * 2^3.
+      {"e2m1,bias=0", 2, 1, 0, NonFinite::Finite, true, true, false, nullptr, 12.0},
+      {"e2m1,ieee,bias=0", 2, 1, 0, NonFinite::IEEE, true, true, false, nullptr, 6.0},
       {"e4m3,bias=-3", 4, 3, -3, NonFinite::FN, true, true, false, nullptr, 448.0 * 1024},
   };
   for (const Custom& c : cases) {
@@ -446,8 +448,8 @@ TEST(FormatParse, CustomSpellingsHaveDocumentedParametersAndRoundTrip) {
     EXPECT_EQ(f.isSigned, c.isSigned);
     EXPECT_EQ(f.subnormals, c.subnormals);
     EXPECT_EQ(f.zeroExpIsNormal, c.noZero);
-    if (c.presetName) EXPECT_EQ(f.name, c.presetName);
-    if (c.maxFinite != 0) EXPECT_EQ(f.toDouble(f.maxFiniteMag()), c.maxFinite);
+    if (c.presetName) { EXPECT_EQ(f.name, c.presetName); }
+    if (c.maxFinite != 0) { EXPECT_EQ(f.toDouble(f.maxFiniteMag()), c.maxFinite); }
     nf::Format g;
     ASSERT_NO_THROW(g = nf::parseFormat(f.name)) << "canonical name '" << f.name << "' does not parse";
     EXPECT_TRUE(sameParams(f, g)) << params(f) << " vs " << params(g);
@@ -485,7 +487,6 @@ TEST(FormatParse, OptionCombinationsRoundTrip) {
         nf::Format g;
         ASSERT_NO_THROW(g = nf::parseFormat(f.name));
         EXPECT_TRUE(sameParams(f, g)) << params(f) << " vs " << params(g);
-        EXPECT_EQ(g.name, f.name);
         // And every encoding of small ones decodes per spec.
         if (f.width() <= 10) {
           int reported = 0, bad = 0;
@@ -515,4 +516,35 @@ TEST(FormatCustomDecode, NosubAndBiasedFormatsExhaustive) {
   const nf::Format n = nf::parseFormat("e6m9,bias=20,nosub");
   EXPECT_EQ(n.toDouble(n.minSubnormalMag()), 0x1p-19);
   EXPECT_EQ(n.toDouble(0x001), 0.0);  // field 0 holds zero only
+}
+
+// The canonical name is one per parameter set: parsing it gives the same name back, and two spellings of the
+// same format get the same name (generated module names and caches key on it).
+TEST(FormatParse, CanonicalNameIsAFixedPointAndUnique) {
+  const std::vector<std::string> bases = {"e4m3", "e5m2", "e3m2", "e2m1", "e8m0", "fp16", "e5m10", "bf16", "e8m7", "e5m4", "e6m9"};
+  const std::vector<std::string> kinds = {"", ",ieee", ",fn", ",fnuz", ",finite"};
+  const std::vector<std::string> extras = {"", ",nosub", ",unsigned", ",bias=3", ",nosub,unsigned"};
+  std::vector<nf::Format> all;
+  int bad = 0, twoNames = 0;
+  for (const auto& b : bases)
+    for (const auto& k : kinds)
+      for (const auto& x : extras) {
+        nf::Format f;
+        try {
+          f = nf::parseFormat(b + k + x);
+        } catch (const nf::FormatError&) {
+          continue;
+        }
+        const nf::Format g = nf::parseFormat(f.name);
+        if (g.name != f.name && bad++ < 10)
+          ADD_FAILURE() << "'" << b + k + x << "' is named '" << f.name << "', which parses to a format named '"
+                        << g.name << "'";
+        all.push_back(f);
+      }
+  for (size_t i = 0; i < all.size(); ++i)
+    for (size_t j = i + 1; j < all.size(); ++j)
+      if (sameParams(all[i], all[j]) && all[i].name != all[j].name && twoNames++ < 10)
+        ADD_FAILURE() << "one format, two names: '" << all[i].name << "' and '" << all[j].name << "'";
+  EXPECT_EQ(bad, 0) << "canonical names that are not a fixed point of parseFormat";
+  EXPECT_EQ(twoNames, 0) << "formats with more than one canonical name";
 }

@@ -125,7 +125,8 @@ Spec specOf(const nf::Format& f) {
   s.bias = f.bias;
   s.isSigned = f.isSigned;
   s.noZero = f.zeroExpIsNormal;
-  s.subnormals = f.subnormals && !f.zeroExpIsNormal && f.manBits > 0;
+  // With M = 0 and subnormals on, the "subnormal" grid is {0, 2^emin}: values below 2^emin round on it.
+  s.subnormals = f.subnormals && !f.zeroExpIsNormal;
   s.kind = f.nonFinite;
   s.width = (s.isSigned ? 1 : 0) + s.E + s.M;
   s.magMask = uint32_t((uint64_t(1) << (s.E + s.M)) - 1u);
@@ -235,8 +236,11 @@ std::string showBits(const nf::Format& f, uint32_t bits) {
 std::string flagsString(uint8_t flags) {
   static const char* names[] = {"inexact", "underflow", "overflow", "infinite", "invalid"};
   std::string s;
-  for (int i = 0; i < 5; ++i)
-    if (flags & (1u << i)) s += (s.empty() ? "" : "|") + std::string(names[i]);
+  for (int i = 0; i < 5; ++i) {
+    if (!(flags & (1u << i))) continue;
+    if (!s.empty()) s += '|';
+    s += names[i];
+  }
   return s.empty() ? "-" : s;
 }
 

@@ -82,8 +82,9 @@ OResult infResult(bool sign, const nf::Format& out, const OOptions& opt);
 OResult roundExact(bool sign, uint64_t sig, int exp, const nf::Format& out, const OOptions& opt);
 // Same for an exact nonzero finite MPFR value.
 OResult roundValue(mpfr_srcptr x, const nf::Format& out, const OOptions& opt);
-// Second implementation (RNE/RTZ/RUP/RDN only; no saturate/ftz handling differences): MPFR emin/emax +
-// mpfr_check_range + mpfr_subnormalize. Overflow is still decided against the format's max finite.
+// Second implementation of the rounding step (RNE/RTZ/RUP/RDN, formats with subnormals): MPFR emin/emax +
+// mpfr_check_range + mpfr_subnormalize instead of quantization. Overflow is still decided against the
+// format's max finite and encoded by the same rules; used by a self-check test only.
 OResult roundExactViaSubnormalize(bool sign, uint64_t sig, int exp, const nf::Format& out, const OOptions& opt);
 
 // z = round(a * b) under the documented fmul contract.

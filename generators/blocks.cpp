@@ -59,12 +59,13 @@ std::string emitNormalizer(Design& d, int width) {
   return name;
 }
 
-Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize) {
+Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize, bool zeroSigDontCare) {
   const int E = f.expBits, M = f.manBits, W = f.width();
   const bool subnormalInputs = f.subnormals && !daz && M > 0 && !f.zeroExpIsNormal;
   normalize = normalize || !subnormalInputs;
   Unpacked u;
-  u.module = fmt::format("{}_unpack_{}{}{}", d.top(), f.tag(), daz ? "_daz" : "", normalize ? "" : "_raw");
+  u.module = fmt::format("{}_unpack_{}{}{}{}", d.top(), f.tag(), daz ? "_daz" : "", normalize ? "" : "_raw",
+                         zeroSigDontCare ? "_nz" : "");
   u.normalized = normalize;
   u.sigBits = M + 1;
   u.expMin = subnormalInputs ? f.emin() - M : f.emin();
@@ -143,11 +144,18 @@ Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize) {
     w.line(fmt::format("  wire {}sub_lz;", vlog::range(K)));
     w.line(fmt::format("  {} u_norm (.v({{man, 1'b0}}), .v_norm(sub_sig), .lz(sub_lz));", norm));
     w.line(fmt::format("  wire is_sub = {};", fieldZero));
-    w.line(fmt::format("  assign sig = is_sub ? sub_sig : {{1'b1, man}};"));
+    if (zeroSigDontCare) {
+      // The leading bit is 1 for every nonzero finite input; zeros are the operator's special case.
+      w.line(fmt::format("  assign sig = {{1'b1, is_sub ? sub_sig[{}:0] : man}};", M - 1));
+      w.line(fmt::format("  wire unused_ok = sub_sig[{}];", M));
+    } else {
+      w.line(fmt::format("  assign sig = is_sub ? sub_sig : {{1'b1, man}};"));
+    }
     w.line(fmt::format("  assign exp = is_sub ? {} - {} : {};", slit(XW, f.emin() - 1), vlog::zeroExtend("sub_lz", K, XW),
                        expNormal));
   } else {
-    w.line(M > 0 ? fmt::format("  assign sig = {{{}, man}};", hidden) : fmt::format("  assign sig = {};", hidden));
+    const std::string lead = zeroSigDontCare ? "1'b1" : hidden;
+    w.line(M > 0 ? fmt::format("  assign sig = {{{}, man}};", lead) : fmt::format("  assign sig = {};", lead));
     w.line(fmt::format("  assign exp = {};", expNormal));
   }
   w.line("endmodule");

@@ -36,7 +36,9 @@ struct Unpacked {
   int expMin = 0, expMax = 0;
   bool normalized = true;  // false: an is_sub port flags subnormals, left unnormalized
 };
-Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize = true);
+// zeroSigDontCare: the operator replaces every result with a zero operand, so the significand's leading
+// bit may be a constant 1 (a simpler multiplier), whatever a zero's would be.
+Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize = true, bool zeroSigDontCare = false);
 
 // Shifts v left until its MSB is set (or v is zero) and counts the shift; log-depth.
 std::string emitNormalizer(Design& d, int width);

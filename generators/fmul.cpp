@@ -55,8 +55,8 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
     const double maxSub = s.a.toDouble((1u << s.a.manBits) - 1u);
     share = maxSub * maxSub < s.out.toDouble(s.out.minSubnormalMag()) / 2;
   }
-  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !share);
-  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !share);
+  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !share, true);
+  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !share, true);
   const int WA = s.a.width(), WB = s.b.width(), WZ = s.out.width();
   const int PA = ua.sigBits, PB = ub.sigBits, WP = PA + PB;
   // The product's leading-bit exponent spans [minA+minB, maxA+maxB+1]; the out range must fit too.
@@ -117,9 +117,10 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
     w.line(fmt::format("  {} u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));", norm));
     w.line(fmt::format("  wire {}n_exp = {} - {};", range(XA), vlog::slit(XA, s.a.emin() - 1), vlog::zeroExtend("n_lz", K, XA)));
     w.line("  wire b_norm = b_sub & ~a_sub;");
-    w.line(fmt::format("  wire {}a_sig = a_sub ? n_sig : a_sig_raw;", range(P)));
+    w.line(fmt::format("  wire {}a_sig = {{1'b1, a_sub ? n_sig[{}:0] : a_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
     w.line(fmt::format("  wire {}a_exp = a_sub ? n_exp : a_exp_raw;", range(XA)));
-    w.line(fmt::format("  wire {}b_sig = b_norm ? n_sig : b_sig_raw;", range(P)));
+    w.line(fmt::format("  wire {}b_sig = {{1'b1, b_norm ? n_sig[{}:0] : b_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
+    w.line(fmt::format("  wire unused_ok = a_sig_raw[{0}] | b_sig_raw[{0}] | n_sig[{0}];", P - 1));
     w.line(fmt::format("  wire {}b_exp = b_norm ? n_exp : b_exp_raw;", range(XA)));
     w.line("  wire both_sub = a_sub & b_sub;");
     pipe.define("both_sub", 1);

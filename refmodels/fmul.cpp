@@ -32,10 +32,13 @@ Packed fmulDecoded(const FmulSpec& spec, const FmulOperand& a, const FmulOperand
 }
 
 FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec) {
-  auto table = [&](const Format& f, std::vector<FmulOperand>& t) {
+  auto table = [&](const Format& f, std::vector<Entry>& t) {
     if (f.width() > 16) return;
     t.resize(size_t(1) << f.width());
-    for (uint32_t x = 0; x < t.size(); ++x) t[x] = fmulOperand(f, x, spec.daz);
+    for (uint32_t x = 0; x < t.size(); ++x) {
+      const FmulOperand o = fmulOperand(f, x, spec.daz);
+      t[x] = {uint32_t(o.d.sig), int16_t(o.d.exp), uint8_t(o.d.cls), uint8_t((o.d.sign ? 1 : 0) | (o.signaling ? 2 : 0))};
+    }
   };
   table(spec.a, tableA_);
   table(spec.b, tableB_);

@@ -38,13 +38,30 @@ class FmulFastModel {
  public:
   explicit FmulFastModel(const FmulSpec& spec);
   Packed operator()(uint32_t a, uint32_t b, Rounding mode) const {
-    return fmulDecoded(spec_, tableA_.empty() ? fmulOperand(spec_.a, a, spec_.daz) : tableA_[a & spec_.a.mask()],
-                       tableB_.empty() ? fmulOperand(spec_.b, b, spec_.daz) : tableB_[b & spec_.b.mask()], mode);
+    return fmulDecoded(spec_, operand(tableA_, spec_.a, a), operand(tableB_, spec_.b, b), mode);
   }
 
  private:
+  // 8 bytes an entry, so a 16-bit format's table stays in the L2 cache.
+  struct Entry {
+    uint32_t sig;
+    int16_t exp;
+    uint8_t cls;
+    uint8_t signAndSignaling;
+  };
+  FmulOperand operand(const std::vector<Entry>& t, const Format& f, uint32_t bits) const {
+    if (t.empty()) return fmulOperand(f, bits, spec_.daz);
+    const Entry e = t[bits & f.mask()];
+    FmulOperand o;
+    o.d.cls = FpClass(e.cls);
+    o.d.sign = e.signAndSignaling & 1;
+    o.signaling = e.signAndSignaling >> 1;
+    o.d.exp = e.exp;
+    o.d.sig = e.sig;
+    return o;
+  }
   FmulSpec spec_;
-  std::vector<FmulOperand> tableA_, tableB_;
+  std::vector<Entry> tableA_, tableB_;
 };
 
 }  // namespace nf

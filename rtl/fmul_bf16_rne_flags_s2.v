@@ -21,12 +21,12 @@ module fmul_bf16_rne_flags_s2 (
   wire [7:0] a_sig_raw;
   wire [8:0] a_exp_raw;
   wire a_sub;
-  fmul_bf16_rne_flags_s2_unpack_bf16_raw u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
   wire [7:0] b_sig_raw;
   wire [8:0] b_exp_raw;
   wire b_sub;
-  fmul_bf16_rne_flags_s2_unpack_bf16_raw u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
+  fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
   // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
   wire [7:0] n_in = a_sub ? {a_sig_raw[6:0], 1'b0} : {b_sig_raw[6:0], 1'b0};
   wire [7:0] n_sig;
@@ -34,9 +34,10 @@ module fmul_bf16_rne_flags_s2 (
   fmul_bf16_rne_flags_s2_norm8 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
   wire [8:0] n_exp = 9'sh181 - {6'd0, n_lz};
   wire b_norm = b_sub & ~a_sub;
-  wire [7:0] a_sig = a_sub ? n_sig : a_sig_raw;
+  wire [7:0] a_sig = {1'b1, a_sub ? n_sig[6:0] : a_sig_raw[6:0]};
   wire [8:0] a_exp = a_sub ? n_exp : a_exp_raw;
-  wire [7:0] b_sig = b_norm ? n_sig : b_sig_raw;
+  wire [7:0] b_sig = {1'b1, b_norm ? n_sig[6:0] : b_sig_raw[6:0]};
+  wire unused_ok = a_sig_raw[7] | b_sig_raw[7] | n_sig[7];
   wire [8:0] b_exp = b_norm ? n_exp : b_exp_raw;
   wire both_sub = a_sub & b_sub;
   // Exact significand product in [1,4), the exponent sum and the special cases.
@@ -92,7 +93,7 @@ endmodule
 
 // Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
 // and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
-module fmul_bf16_rne_flags_s2_unpack_bf16_raw (
+module fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz (
   input  wire [15:0] x,
   output wire sign,
   output wire is_zero,

@@ -16,11 +16,11 @@ module fmul_e2m1_rne_flags (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [1:0] a_sig;
   wire [2:0] a_exp;
-  fmul_e2m1_rne_flags_unpack_e2m1 u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
+  fmul_e2m1_rne_flags_unpack_e2m1_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
   wire [1:0] b_sig;
   wire [2:0] b_exp;
-  fmul_e2m1_rne_flags_unpack_e2m1 u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
+  fmul_e2m1_rne_flags_unpack_e2m1_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
   wire [3:0] prod;
   fmul_e2m1_rne_flags_mul2x2 u_mul (.x(a_sig), .y(b_sig), .p(prod));
@@ -56,7 +56,7 @@ endmodule
 
 // Unpacks e2m1 (E2M1 bias 1, subnormals, finite only (no Inf, no NaN)): class, significand normalized to [1,2) and the unbiased exponent of
 // its leading bit, so every operator sees one representation.
-module fmul_e2m1_rne_flags_unpack_e2m1 (
+module fmul_e2m1_rne_flags_unpack_e2m1_nz (
   input  wire [3:0] x,
   output wire sign,
   output wire is_zero,
@@ -77,7 +77,8 @@ module fmul_e2m1_rne_flags_unpack_e2m1 (
   wire sub_lz;
   fmul_e2m1_rne_flags_norm2 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
   wire is_sub = (field == 2'd0);
-  assign sig = is_sub ? sub_sig : {1'b1, man};
+  assign sig = {1'b1, is_sub ? sub_sig[0:0] : man};
+  wire unused_ok = sub_sig[1];
   assign exp = is_sub ? 3'sh7 - {2'd0, sub_lz} : {1'd0, field} - 3'sh1;
 endmodule
 

@@ -17,12 +17,12 @@ module fmul_e4m3_rne_sat_flags (
   wire [3:0] a_sig_raw;
   wire [4:0] a_exp_raw;
   wire a_sub;
-  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
   wire [3:0] b_sig_raw;
   wire [4:0] b_exp_raw;
   wire b_sub;
-  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
+  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
   // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
   wire [3:0] n_in = a_sub ? {a_sig_raw[2:0], 1'b0} : {b_sig_raw[2:0], 1'b0};
   wire [3:0] n_sig;
@@ -30,9 +30,10 @@ module fmul_e4m3_rne_sat_flags (
   fmul_e4m3_rne_sat_flags_norm4 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
   wire [4:0] n_exp = 5'sh19 - {3'd0, n_lz};
   wire b_norm = b_sub & ~a_sub;
-  wire [3:0] a_sig = a_sub ? n_sig : a_sig_raw;
+  wire [3:0] a_sig = {1'b1, a_sub ? n_sig[2:0] : a_sig_raw[2:0]};
   wire [4:0] a_exp = a_sub ? n_exp : a_exp_raw;
-  wire [3:0] b_sig = b_norm ? n_sig : b_sig_raw;
+  wire [3:0] b_sig = {1'b1, b_norm ? n_sig[2:0] : b_sig_raw[2:0]};
+  wire unused_ok = a_sig_raw[3] | b_sig_raw[3] | n_sig[3];
   wire [4:0] b_exp = b_norm ? n_exp : b_exp_raw;
   wire both_sub = a_sub & b_sub;
   // Exact significand product in [1,4), the exponent sum and the special cases.
@@ -57,7 +58,7 @@ endmodule
 
 // Unpacks e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf): class and significand; a subnormal is flagged with its raw significand
 // and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
-module fmul_e4m3_rne_sat_flags_unpack_e4m3_raw (
+module fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz (
   input  wire [7:0] x,
   output wire sign,
   output wire is_zero,

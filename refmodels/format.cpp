@@ -8,23 +8,6 @@
 
 namespace nf {
 
-int Format::emax() const {
-  switch (nonFinite) {
-    case NonFinite::IEEE: return expFieldMax() - 1 - bias;
-    case NonFinite::FN: return (manBits > 0 ? expFieldMax() : expFieldMax() - 1) - bias;
-    default: return expFieldMax() - bias;
-  }
-}
-
-uint32_t Format::maxFiniteMag() const {
-  const uint32_t manMask = (1u << manBits) - 1u;
-  switch (nonFinite) {
-    case NonFinite::IEEE: return (uint32_t(expFieldMax() - 1) << manBits) | manMask;
-    case NonFinite::FN: return manBits > 0 ? magMask() - 1u : uint32_t(expFieldMax() - 1);
-    default: return magMask();
-  }
-}
-
 uint32_t Format::canonicalNaN() const {
   switch (nonFinite) {
     case NonFinite::IEEE: return infMag() | (1u << (manBits - 1));

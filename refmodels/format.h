@@ -60,9 +60,22 @@ struct Format {
 
   // Unbiased exponent of the smallest normal binade, and of the largest binade holding a finite value.
   int emin() const { return (zeroExpIsNormal ? 0 : 1) - bias; }
-  int emax() const;
+  int emax() const {
+    switch (nonFinite) {
+      case NonFinite::IEEE: return expFieldMax() - 1 - bias;
+      case NonFinite::FN: return (manBits > 0 ? expFieldMax() : expFieldMax() - 1) - bias;
+      default: return expFieldMax() - bias;
+    }
+  }
   // Magnitude code of the largest finite value (no sign bit).
-  uint32_t maxFiniteMag() const;
+  uint32_t maxFiniteMag() const {
+    const uint32_t manMask = (1u << manBits) - 1u;
+    switch (nonFinite) {
+      case NonFinite::IEEE: return (uint32_t(expFieldMax() - 1) << manBits) | manMask;
+      case NonFinite::FN: return manBits > 0 ? magMask() - 1u : uint32_t(expFieldMax() - 1);
+      default: return magMask();
+    }
+  }
   uint32_t minNormalMag() const { return zeroExpIsNormal ? 0u : (1u << manBits); }
   uint32_t minSubnormalMag() const { return subnormals && !zeroExpIsNormal && manBits > 0 ? 1u : minNormalMag(); }
   uint32_t infMag() const { return uint32_t(expFieldMax()) << manBits; }

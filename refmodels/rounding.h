@@ -38,6 +38,7 @@ std::string roundingChoices();  // "rne, rtz, rup, rdn, rna, rod"
 // (underflow uses tininess after rounding).
 template <class Sig>
 Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt);
+Packed packZero(bool sign, const Format& out);
 
 // An exact infinite result (from an infinite operand), expressed in `out`.
 Packed packInfinity(bool sign, const Format& out, const RoundOptions& opt);
@@ -54,3 +55,5 @@ namespace nf {
 // helper uses. NaN gives packNaN, infinities packInfinity.
 Packed roundFromDouble(double x, const Format& out, const RoundOptions& opt);
 }  // namespace nf
+
+#include "refmodels/roundpack_impl.h"

@@ -1,0 +1,138 @@
+// The body of nf::roundPack, in a header so each operator's model inlines it into its hot loop.
+// Included by rounding.h only.
+#pragma once
+
+#include <bit>
+
+namespace nf {
+namespace detail {
+
+template <class Sig>
+inline int msbIndex(Sig v) {
+  if constexpr (sizeof(Sig) > 8) {
+    const uint64_t hi = uint64_t(v >> 64);
+    return hi ? 127 - std::countl_zero(hi) : 63 - std::countl_zero(uint64_t(v));
+  } else {
+    return 63 - std::countl_zero(uint64_t(v));
+  }
+}
+
+// Drops `shift` low bits of sig (shift >= 1): returns the kept part, the first dropped bit and the OR of the rest.
+template <class Sig>
+inline Sig shiftRightRound(Sig sig, int shift, bool& roundBit, bool& stickyBit) {
+  constexpr int kBits = int(sizeof(Sig) * 8);
+  if (shift > kBits) {
+    roundBit = false;
+    stickyBit = stickyBit || sig != 0;
+    return 0;
+  }
+  roundBit = (sig >> (shift - 1)) & 1u;
+  const Sig below = shift - 1 == 0 ? Sig(0) : (sig & ((Sig(1) << (shift - 1)) - 1u));
+  stickyBit = stickyBit || below != 0;
+  return shift == kBits ? Sig(0) : sig >> shift;
+}
+
+inline bool roundsUp(Rounding mode, bool sign, bool lsb, bool roundBit, bool stickyBit) {
+  switch (mode) {
+    case Rounding::RNE: return roundBit && (stickyBit || lsb);
+    case Rounding::RNA: return roundBit;
+    case Rounding::RUP: return !sign && (roundBit || stickyBit);
+    case Rounding::RDN: return sign && (roundBit || stickyBit);
+    case Rounding::RTZ:
+    case Rounding::ROD: return false;
+  }
+  return false;
+}
+
+inline bool overflowGoesToInfinity(Rounding mode, bool sign) {
+  return mode == Rounding::RNE || mode == Rounding::RNA || (mode == Rounding::RUP && !sign) ||
+         (mode == Rounding::RDN && sign);
+}
+
+inline Packed packOverflow(bool sign, const Format& out, const RoundOptions& opt) {
+  const uint8_t flags = kFlagOverflow | kFlagInexact;
+  const uint32_t s = sign ? out.signBit() : 0u;
+  if (opt.saturate || !overflowGoesToInfinity(opt.mode, sign) || out.nonFinite == NonFinite::Finite)
+    return {s | out.maxFiniteMag(), flags};
+  if (out.hasInf()) return {s | out.infMag(), flags};
+  return {out.canonicalNaN(), flags};
+}
+
+}  // namespace detail
+
+template <class Sig>
+inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt) {
+  const int M = out.manBits;
+  if (!out.isSigned && sign && (sig != 0 || sticky)) return {0u, kFlagInvalid};  // no negative values
+  if (sig == 0) {
+    if (!sticky) return packZero(sign, out);
+    // Only a sticky bit: a value far below any lsb. Represent it as one bit well below.
+    sig = 1;
+    exp -= 2;
+    sticky = false;
+  }
+  const int msb = detail::msbIndex(sig);
+  const int E = exp + msb;  // exponent of the leading bit
+  const int emin = out.emin();
+  const bool tinyRange = E < emin;
+
+  // Tininess after rounding: round at full precision with an unbounded exponent range.
+  bool tiny = false;
+  if (tinyRange) {
+    tiny = true;
+    if (E == emin - 1) {
+      const int shift = (E - M) - exp;
+      bool rb = false, st = sticky;
+      Sig kept = shift > 0 ? detail::shiftRightRound(sig, shift, rb, st) : Sig(sig << -shift);
+      if (opt.mode == Rounding::ROD) {
+        // Round-to-odd never carries into a new binade.
+      } else if (detail::roundsUp(opt.mode, sign, kept & 1u, rb, st)) {
+        kept += 1u;
+      }
+      if (kept >> (M + 1)) tiny = false;
+    }
+  }
+  if (tinyRange && (opt.ftz || !out.subnormals) && !out.zeroExpIsNormal) {
+    if (tiny) {
+      Packed z = packZero(sign, out);
+      z.flags = kFlagUnderflow | kFlagInexact;
+      return z;
+    }
+  }
+
+  int lsbExp = (tinyRange ? emin : E) - M;
+  const int shift = lsbExp - exp;
+  bool rb = false, st = sticky;
+  Sig kept = shift > 0 ? detail::shiftRightRound(sig, shift, rb, st) : Sig(sig << -shift);
+  const bool inexact = rb || st;
+  if (opt.mode == Rounding::ROD) {
+    if (inexact) kept |= 1u;
+  } else if (detail::roundsUp(opt.mode, sign, kept & 1u, rb, st)) {
+    kept += 1u;
+  }
+  if (kept >> (M + 1)) {
+    kept >>= 1;  // carried to 2^(M+1): the dropped bit is 0
+    lsbExp += 1;
+  }
+  uint8_t flags = inexact ? kFlagInexact : 0;
+  if (tiny && inexact) flags |= kFlagUnderflow;
+
+  if (out.zeroExpIsNormal && (kept >> M) == 0) {
+    // No zero and no subnormals: anything below the smallest value becomes the smallest value.
+    return {out.minNormalMag() | (sign ? out.signBit() : 0u), uint8_t(kFlagUnderflow | kFlagInexact)};
+  }
+  if (kept == 0) {
+    Packed z = packZero(sign, out);
+    z.flags = flags;
+    return z;
+  }
+  const bool normal = (kept >> M) & 1u;
+  const int64_t field = normal ? int64_t(lsbExp) + M + out.bias : 0;
+  const uint64_t man = uint64_t(kept) & ((uint64_t(1) << M) - 1u);
+  if (field < 0) return packZero(sign, out);  // unreachable: normal results have E >= emin
+  const uint64_t mag = (uint64_t(field) << M) | man;
+  if (mag > out.maxFiniteMag()) return detail::packOverflow(sign, out, opt);
+  return {uint32_t(mag) | (sign ? out.signBit() : 0u), flags};
+}
+
+}  // namespace nf

@@ -48,15 +48,20 @@ std::string header(const FmulSpec& s, const std::string& command, const std::str
 GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const std::string& command) {
   Design d(moduleName);
   // Two subnormal operands of one format multiply to less than half the output's smallest subnormal in
-  // most formats, so the result is a rounding constant: then one normalizer serves whichever operand is
-  // subnormal, instead of one per operand.
-  bool share = s.a.name == s.b.name && !s.daz && s.a.subnormals && s.a.manBits > 0 && !s.a.zeroExpIsNormal;
-  if (share) {
+  // most formats, so the result is a rounding constant and only one operand at a time needs normalizing.
+  // For significands of 11 bits and more that allows one normalizer for both operands (area), or counting
+  // the subnormal's leading zeros beside the multiplier and shifting the product after it (delay). For
+  // narrower significands a normalizer per operand measured smaller and faster than either.
+  bool oneSubnormal = s.a.name == s.b.name && !s.daz && s.a.subnormals && s.a.manBits > 0 && !s.a.zeroExpIsNormal;
+  if (oneSubnormal) {
     const double maxSub = s.a.toDouble((1u << s.a.manBits) - 1u);
-    share = maxSub * maxSub < s.out.toDouble(s.out.minSubnormalMag()) / 2;
+    oneSubnormal = maxSub * maxSub < s.out.toDouble(s.out.minSubnormalMag()) / 2;
   }
-  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !share, true);
-  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !share, true);
+  const bool wide = s.a.manBits >= 10;
+  const bool share = oneSubnormal && wide && s.optimize == FmulSpec::Optimize::Area;
+  const bool post = oneSubnormal && wide && s.optimize == FmulSpec::Optimize::Delay;
+  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !(share || post), true);
+  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !(share || post), true);
   const int WA = s.a.width(), WB = s.b.width(), WZ = s.out.width();
   const int PA = ua.sigBits, PB = ub.sigBits, WP = PA + PB;
   // The product's leading-bit exponent spans [minA+minB, maxA+maxB+1]; the out range must fit too.
@@ -101,10 +106,10 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
     const std::string raw = share ? "_raw" : "";
     w.line(fmt::format("  wire {}{}_sig{};", range(u.sigBits), p, raw));
     w.line(fmt::format("  wire {}{}_exp{};", range(u.expBits), p, raw));
-    if (share) w.line(fmt::format("  wire {}_sub;", p));
+    if (share || post) w.line(fmt::format("  wire {}_sub;", p));
     w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
                        ".is_nan({1}_nan), .is_snan({1}_snan),{3} .sig({1}_sig{2}), .exp({1}_exp{2}));",
-                       u.module, p, raw, share ? fmt::format(" .is_sub({}_sub),", p) : ""));
+                       u.module, p, raw, (share || post) ? fmt::format(" .is_sub({}_sub),", p) : ""));
   }
   if (share) {
     const int P = ua.sigBits, K = blocks::normalizerCountBits(P), XA = ua.expBits;
@@ -125,6 +130,20 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
     w.line("  wire both_sub = a_sub & b_sub;");
     pipe.define("both_sub", 1);
   }
+  int lzBits = 0;
+  if (post) {
+    const int P = ua.sigBits;
+    lzBits = blocks::normalizerCountBits(P);
+    const std::string norm = blocks::emitNormalizer(d, P);
+    w.line("  // The subnormal operand's leading zeros, counted beside the multiplier; the product is shifted after.");
+    w.line(fmt::format("  wire {}n_in = a_sub ? a_sig : b_sig;", range(P)));
+    w.line(fmt::format("  wire {}unused_n_sig;", range(P)));
+    w.line(fmt::format("  wire {}n_lz;", range(lzBits)));
+    w.line(fmt::format("  {} u_lzc (.v(n_in), .v_norm(unused_n_sig), .lz(n_lz));", norm));
+    w.line("  wire both_sub = a_sub & b_sub;");
+    pipe.define("both_sub", 1);
+    pipe.define("n_lz", lzBits);
+  }
   if (s.dynamicRounding) pipe.define("rm", 3);
   for (const char* p : {"a", "b"}) {
     const blocks::Unpacked& u = p[0] == 'a' ? ua : ub;
@@ -135,7 +154,8 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan", "a_sig", "a_exp",
                                     "b_sign", "b_zero", "b_inf", "b_nan", "b_snan", "b_sig", "b_exp"};
   if (s.dynamicRounding) live0.push_back("rm");
-  if (share) live0.push_back("both_sub");
+  if (share || post) live0.push_back("both_sub");
+  if (post) live0.push_back("n_lz");
   if (!s.flagsPort) live0.erase(std::remove_if(live0.begin(), live0.end(), [](const std::string& n) {
                                   return n.find("_snan") != std::string::npos;
                                 }),
@@ -145,10 +165,17 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   // Exact product of the normalized significands, in [1, 4).
   w.line("  // Exact significand product in [1,4), the exponent sum and the special cases.");
   const std::string mul = blocks::emitMultiplier(d, PA, PB);
-  w.line(fmt::format("  wire {}prod;", range(WP)));
-  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod));", mul, pipe("a_sig"), pipe("b_sig")));
-  w.line(fmt::format("  wire {}exp_sum = {} + {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
-                     vlog::signExtend(pipe("b_exp"), ub.expBits, XP)));
+  w.line(fmt::format("  wire {}prod{};", range(WP), post ? "_raw" : ""));
+  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod{}));", mul, pipe("a_sig"), pipe("b_sig"), post ? "_raw" : ""));
+  if (post) {
+    // The subnormal operand has n_lz leading zeros, so the product has at least as many: nothing shifts out.
+    w.line(fmt::format("  wire {}prod = prod_raw << {};", range(WP), pipe("n_lz")));
+    w.line(fmt::format("  wire {}exp_sum = {} + {} - {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
+                       vlog::signExtend(pipe("b_exp"), ub.expBits, XP), vlog::zeroExtend(pipe("n_lz"), lzBits, XP)));
+  } else {
+    w.line(fmt::format("  wire {}exp_sum = {} + {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
+                       vlog::signExtend(pipe("b_exp"), ub.expBits, XP)));
+  }
   w.line(fmt::format("  wire sign = {} ^ {};", pipe("a_sign"), pipe("b_sign")));
   const std::string zeroTimesInf =
       fmt::format("({} & {}) | ({} & {})", pipe("a_inf"), pipe("b_zero"), pipe("a_zero"), pipe("b_inf"));
@@ -161,7 +188,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
            {"prod", WP}, {"exp_sum", XP}, {"sign", 1}, {"res_nan", 1}, {"invalid", 1}, {"res_inf", 1}, {"res_zero", 1}})
     pipe.define(n, wd);
   std::vector<std::string> live1 = {"prod", "exp_sum", "sign", "res_nan", "res_inf", "res_zero"};
-  if (share) live1.push_back("both_sub");
+  if (share || post) live1.push_back("both_sub");
   if (s.flagsPort) live1.push_back("invalid");
   if (s.dynamicRounding) live1.push_back("rm");
   pipe.cut(cutsWanted >= 1, live1);
@@ -175,7 +202,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   const std::string sign = pipe("sign");
   std::string rounded = "rp_z";
   uint8_t tinyFlags = 0;
-  if (share) {
+  if (share || post) {
     // Any value in (0, min subnormal / 2) rounds alike: to zero, or to the smallest subnormal by mode.
     auto tiny = [&](bool neg, Rounding m) {
       RoundOptions o = s.round;
@@ -207,7 +234,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
                        "{}{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
                        pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
                        lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("res_zero"),
-                       share ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : ""));
+                       (share || post) ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : ""));
   } else {
     w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
   }
@@ -371,6 +398,8 @@ class FmulFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--b", b_, "format of b (default: a's)");
     cmd.add_option("--out", out_, "format of z (default: a's)");
+    cmd.add_option("--opt", opt_, "architecture goal: area (default) or delay")
+        ->check(CLI::IsMember({"area", "delay"}));
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -388,19 +417,22 @@ class FmulFactory final : public OperatorFactory {
     s.daz = common_.daz;
     s.flagsPort = common_.flags;
     s.stages = common_.stages;
+    s.optimize = opt_ == "delay" ? FmulSpec::Optimize::Delay : FmulSpec::Optimize::Area;
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
+    if (s.optimize == FmulSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
     common_.appendArgs(args);
     std::string module = common_.name;
     if (module.empty()) {
       module = "fmul_" + s.a.tag();
       if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
       module += common_.nameSuffix();
+      if (s.optimize == FmulSpec::Optimize::Delay) module += "_fast";
     }
     return std::make_unique<FmulUnit>(std::move(s), module, std::move(args));
   }
 
  private:
-  std::string a_, b_, out_;
+  std::string a_, b_, out_, opt_ = "area";
   CommonFpOptions common_;
 };
 

@@ -18,28 +18,13 @@ module fmul_bf16_rne_flags_s2 (
   output wire [4:0] flags
 );
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
-  wire [7:0] a_sig_raw;
-  wire [8:0] a_exp_raw;
-  wire a_sub;
-  fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  wire [7:0] a_sig;
+  wire [8:0] a_exp;
+  fmul_bf16_rne_flags_s2_unpack_bf16_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
-  wire [7:0] b_sig_raw;
-  wire [8:0] b_exp_raw;
-  wire b_sub;
-  fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
-  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
-  wire [7:0] n_in = a_sub ? {a_sig_raw[6:0], 1'b0} : {b_sig_raw[6:0], 1'b0};
-  wire [7:0] n_sig;
-  wire [2:0] n_lz;
-  fmul_bf16_rne_flags_s2_norm8 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
-  wire [8:0] n_exp = 9'sh181 - {6'd0, n_lz};
-  wire b_norm = b_sub & ~a_sub;
-  wire [7:0] a_sig = {1'b1, a_sub ? n_sig[6:0] : a_sig_raw[6:0]};
-  wire [8:0] a_exp = a_sub ? n_exp : a_exp_raw;
-  wire [7:0] b_sig = {1'b1, b_norm ? n_sig[6:0] : b_sig_raw[6:0]};
-  wire unused_ok = a_sig_raw[7] | b_sig_raw[7] | n_sig[7];
-  wire [8:0] b_exp = b_norm ? n_exp : b_exp_raw;
-  wire both_sub = a_sub & b_sub;
+  wire [7:0] b_sig;
+  wire [8:0] b_exp;
+  fmul_bf16_rne_flags_s2_unpack_bf16_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
   wire [15:0] prod;
   fmul_bf16_rne_flags_s2_mul8x8 u_mul (.x(a_sig), .y(b_sig), .p(prod));
@@ -57,7 +42,6 @@ module fmul_bf16_rne_flags_s2 (
   reg res_nan_p1;
   reg res_inf_p1;
   reg res_zero_p1;
-  reg both_sub_p1;
   reg invalid_p1;
   always @(posedge clk) begin
     valid_p1 <= rst ? 1'b0 : valid_in;
@@ -67,16 +51,14 @@ module fmul_bf16_rne_flags_s2 (
     res_nan_p1 <= res_nan;
     res_inf_p1 <= res_inf;
     res_zero_p1 <= res_zero;
-    both_sub_p1 <= both_sub;
     invalid_p1 <= invalid;
   end
   // The shared round-and-pack block rounds both alignments of the [1,4) product.
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_bf16_rne_flags_s2_roundpack u_round (.sign(sign_p1), .exp(exp_sum_p1), .sig(prod_p1), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] tiny_z = (sign_p1 ? 16'd32768 : 16'd0);
-  wire [15:0] z_c = res_nan_p1 ? 16'd32704 : res_inf_p1 ? (sign_p1 ? 16'd65408 : 16'd32640) : res_zero_p1 ? {sign_p1, 15'd0} : (both_sub_p1 ? tiny_z : rp_z);
-  wire [4:0] flags_c = res_nan_p1 ? {invalid_p1, 4'd0} : res_inf_p1 ? 5'd0 : res_zero_p1 ? 5'd0 : both_sub_p1 ? 5'd3 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
+  wire [15:0] z_c = res_nan_p1 ? 16'd32704 : res_inf_p1 ? (sign_p1 ? 16'd65408 : 16'd32640) : res_zero_p1 ? {sign_p1, 15'd0} : rp_z;
+  wire [4:0] flags_c = res_nan_p1 ? {invalid_p1, 4'd0} : res_inf_p1 ? 5'd0 : res_zero_p1 ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   // Pipeline register 2
   reg valid_p2;
   reg [15:0] z_c_p2;
@@ -91,16 +73,33 @@ module fmul_bf16_rne_flags_s2 (
   assign valid_out = valid_p2;
 endmodule
 
-// Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
-// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
-module fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz (
+// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
+// log-depth stages (largest shift first), so the count and the shifted value come out together.
+module fmul_bf16_rne_flags_s2_norm8 (
+  input  wire [7:0] v,
+  output wire [7:0] v_norm,
+  output wire [2:0] lz
+);
+  wire [7:0] s3 = v;
+  wire z2 = ~|s3[7:4];
+  wire [7:0] s2 = z2 ? {s3[3:0], 4'd0} : s3;
+  wire z1 = ~|s2[7:6];
+  wire [7:0] s1 = z1 ? {s2[5:0], 2'd0} : s2;
+  wire z0 = ~|s1[7:7];
+  wire [7:0] s0 = z0 ? {s1[6:0], 1'd0} : s1;
+  assign v_norm = s0;
+  assign lz = {z2, z1, z0};
+endmodule
+
+// Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
+// its leading bit, so every operator sees one representation.
+module fmul_bf16_rne_flags_s2_unpack_bf16_nz (
   input  wire [15:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
-  output wire is_sub,
   output wire [7:0] sig,
   output wire [8:0] exp
 );
@@ -111,9 +110,13 @@ module fmul_bf16_rne_flags_s2_unpack_bf16_raw_nz (
   assign is_nan  = (&field) & ~(man == 7'd0);
   assign is_snan = is_nan & ~man[6];
   assign is_zero = (field == 8'd0) & (man == 7'd0);
-  assign is_sub = (field == 8'd0) & ~(man == 7'd0);
-  assign sig = {~is_sub, man};
-  assign exp = is_sub ? 9'sh182 : {1'd0, field} - 9'sh7f;
+  wire [7:0] sub_sig;
+  wire [2:0] sub_lz;
+  fmul_bf16_rne_flags_s2_norm8 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
+  wire is_sub = (field == 8'd0);
+  assign sig = {1'b1, is_sub ? sub_sig[6:0] : man};
+  wire unused_ok = sub_sig[7];
+  assign exp = is_sub ? 9'sh181 - {6'd0, sub_lz} : {1'd0, field} - 9'sh7f;
 endmodule
 
 // Rounds a significand to bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,
@@ -179,24 +182,6 @@ module fmul_bf16_rne_flags_s2_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[18:15], tiny, is_sub};
-endmodule
-
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fmul_bf16_rne_flags_s2_norm8 (
-  input  wire [7:0] v,
-  output wire [7:0] v_norm,
-  output wire [2:0] lz
-);
-  wire [7:0] s3 = v;
-  wire z2 = ~|s3[7:4];
-  wire [7:0] s2 = z2 ? {s3[3:0], 4'd0} : s3;
-  wire z1 = ~|s2[7:6];
-  wire [7:0] s1 = z1 ? {s2[5:0], 2'd0} : s2;
-  wire z0 = ~|s1[7:7];
-  wire [7:0] s0 = z0 ? {s1[6:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z2, z1, z0};
 endmodule
 
 // Unsigned 8x8 multiplier, exact.

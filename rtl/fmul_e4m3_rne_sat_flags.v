@@ -14,28 +14,13 @@ module fmul_e4m3_rne_sat_flags (
   output wire [4:0] flags
 );
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
-  wire [3:0] a_sig_raw;
-  wire [4:0] a_exp_raw;
-  wire a_sub;
-  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  wire [3:0] a_sig;
+  wire [4:0] a_exp;
+  fmul_e4m3_rne_sat_flags_unpack_e4m3_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
-  wire [3:0] b_sig_raw;
-  wire [4:0] b_exp_raw;
-  wire b_sub;
-  fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
-  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
-  wire [3:0] n_in = a_sub ? {a_sig_raw[2:0], 1'b0} : {b_sig_raw[2:0], 1'b0};
-  wire [3:0] n_sig;
-  wire [1:0] n_lz;
-  fmul_e4m3_rne_sat_flags_norm4 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
-  wire [4:0] n_exp = 5'sh19 - {3'd0, n_lz};
-  wire b_norm = b_sub & ~a_sub;
-  wire [3:0] a_sig = {1'b1, a_sub ? n_sig[2:0] : a_sig_raw[2:0]};
-  wire [4:0] a_exp = a_sub ? n_exp : a_exp_raw;
-  wire [3:0] b_sig = {1'b1, b_norm ? n_sig[2:0] : b_sig_raw[2:0]};
-  wire unused_ok = a_sig_raw[3] | b_sig_raw[3] | n_sig[3];
-  wire [4:0] b_exp = b_norm ? n_exp : b_exp_raw;
-  wire both_sub = a_sub & b_sub;
+  wire [3:0] b_sig;
+  wire [4:0] b_exp;
+  fmul_e4m3_rne_sat_flags_unpack_e4m3_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
   wire [7:0] prod;
   fmul_e4m3_rne_sat_flags_mul4x4 u_mul (.x(a_sig), .y(b_sig), .p(prod));
@@ -49,23 +34,37 @@ module fmul_e4m3_rne_sat_flags (
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e4m3_rne_sat_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [7:0] tiny_z = (sign ? 8'd128 : 8'd0);
-  wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? (sign ? 8'd254 : 8'd126) : res_zero ? {sign, 7'd0} : (both_sub ? tiny_z : rp_z);
-  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd5 : res_zero ? 5'd0 : both_sub ? 5'd3 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
+  wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? (sign ? 8'd254 : 8'd126) : res_zero ? {sign, 7'd0} : rp_z;
+  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd5 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
 endmodule
 
-// Unpacks e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf): class and significand; a subnormal is flagged with its raw significand
-// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
-module fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz (
+// Normalizes a 4-bit vector: shifts left until the MSB is set, counting the shift in
+// log-depth stages (largest shift first), so the count and the shifted value come out together.
+module fmul_e4m3_rne_sat_flags_norm4 (
+  input  wire [3:0] v,
+  output wire [3:0] v_norm,
+  output wire [1:0] lz
+);
+  wire [3:0] s2 = v;
+  wire z1 = ~|s2[3:2];
+  wire [3:0] s1 = z1 ? {s2[1:0], 2'd0} : s2;
+  wire z0 = ~|s1[3:3];
+  wire [3:0] s0 = z0 ? {s1[2:0], 1'd0} : s1;
+  assign v_norm = s0;
+  assign lz = {z1, z0};
+endmodule
+
+// Unpacks e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf): class, significand normalized to [1,2) and the unbiased exponent of
+// its leading bit, so every operator sees one representation.
+module fmul_e4m3_rne_sat_flags_unpack_e4m3_nz (
   input  wire [7:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
-  output wire is_sub,
   output wire [3:0] sig,
   output wire [4:0] exp
 );
@@ -76,9 +75,13 @@ module fmul_e4m3_rne_sat_flags_unpack_e4m3_raw_nz (
   assign is_nan  = (&field) & (&man);
   assign is_snan = 1'b0;
   assign is_zero = (field == 4'd0) & (man == 3'd0);
-  assign is_sub = (field == 4'd0) & ~(man == 3'd0);
-  assign sig = {~is_sub, man};
-  assign exp = is_sub ? 5'sh1a : {1'd0, field} - 5'sh7;
+  wire [3:0] sub_sig;
+  wire [1:0] sub_lz;
+  fmul_e4m3_rne_sat_flags_norm4 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
+  wire is_sub = (field == 4'd0);
+  assign sig = {1'b1, is_sub ? sub_sig[2:0] : man};
+  wire unused_ok = sub_sig[3];
+  assign exp = is_sub ? 5'sh19 - {3'd0, sub_lz} : {1'd0, field} - 5'sh7;
 endmodule
 
 // Rounds a significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,
@@ -144,22 +147,6 @@ module fmul_e4m3_rne_sat_flags_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[10:7], tiny, is_sub};
-endmodule
-
-// Normalizes a 4-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fmul_e4m3_rne_sat_flags_norm4 (
-  input  wire [3:0] v,
-  output wire [3:0] v_norm,
-  output wire [1:0] lz
-);
-  wire [3:0] s2 = v;
-  wire z1 = ~|s2[3:2];
-  wire [3:0] s1 = z1 ? {s2[1:0], 2'd0} : s2;
-  wire z0 = ~|s1[3:3];
-  wire [3:0] s0 = z0 ? {s1[2:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z1, z0};
 endmodule
 
 // Unsigned 4x4 multiplier, exact.

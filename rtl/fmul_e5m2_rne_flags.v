@@ -14,28 +14,13 @@ module fmul_e5m2_rne_flags (
   output wire [4:0] flags
 );
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
-  wire [2:0] a_sig_raw;
-  wire [5:0] a_exp_raw;
-  wire a_sub;
-  fmul_e5m2_rne_flags_unpack_e5m2_raw_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  wire [2:0] a_sig;
+  wire [5:0] a_exp;
+  fmul_e5m2_rne_flags_unpack_e5m2_nz u_unpack_a (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
   wire b_sign, b_zero, b_inf, b_nan, b_snan;
-  wire [2:0] b_sig_raw;
-  wire [5:0] b_exp_raw;
-  wire b_sub;
-  fmul_e5m2_rne_flags_unpack_e5m2_raw_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .is_sub(b_sub), .sig(b_sig_raw), .exp(b_exp_raw));
-  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.
-  wire [2:0] n_in = a_sub ? {a_sig_raw[1:0], 1'b0} : {b_sig_raw[1:0], 1'b0};
-  wire [2:0] n_sig;
-  wire [1:0] n_lz;
-  fmul_e5m2_rne_flags_norm3 u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));
-  wire [5:0] n_exp = 6'sh31 - {4'd0, n_lz};
-  wire b_norm = b_sub & ~a_sub;
-  wire [2:0] a_sig = {1'b1, a_sub ? n_sig[1:0] : a_sig_raw[1:0]};
-  wire [5:0] a_exp = a_sub ? n_exp : a_exp_raw;
-  wire [2:0] b_sig = {1'b1, b_norm ? n_sig[1:0] : b_sig_raw[1:0]};
-  wire unused_ok = a_sig_raw[2] | b_sig_raw[2] | n_sig[2];
-  wire [5:0] b_exp = b_norm ? n_exp : b_exp_raw;
-  wire both_sub = a_sub & b_sub;
+  wire [2:0] b_sig;
+  wire [5:0] b_exp;
+  fmul_e5m2_rne_flags_unpack_e5m2_nz u_unpack_b (.x(b), .sign(b_sign), .is_zero(b_zero), .is_inf(b_inf), .is_nan(b_nan), .is_snan(b_snan), .sig(b_sig), .exp(b_exp));
   // Exact significand product in [1,4), the exponent sum and the special cases.
   wire [5:0] prod;
   fmul_e5m2_rne_flags_mul3x3 u_mul (.x(a_sig), .y(b_sig), .p(prod));
@@ -49,23 +34,37 @@ module fmul_e5m2_rne_flags (
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e5m2_rne_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [7:0] tiny_z = (sign ? 8'd128 : 8'd0);
-  wire [7:0] z_c = res_nan ? 8'd126 : res_inf ? (sign ? 8'd252 : 8'd124) : res_zero ? {sign, 7'd0} : (both_sub ? tiny_z : rp_z);
-  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : res_zero ? 5'd0 : both_sub ? 5'd3 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
+  wire [7:0] z_c = res_nan ? 8'd126 : res_inf ? (sign ? 8'd252 : 8'd124) : res_zero ? {sign, 7'd0} : rp_z;
+  wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
 endmodule
 
-// Unpacks e5m2 (E5M2 bias 15, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
-// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
-module fmul_e5m2_rne_flags_unpack_e5m2_raw_nz (
+// Normalizes a 3-bit vector: shifts left until the MSB is set, counting the shift in
+// log-depth stages (largest shift first), so the count and the shifted value come out together.
+module fmul_e5m2_rne_flags_norm3 (
+  input  wire [2:0] v,
+  output wire [2:0] v_norm,
+  output wire [1:0] lz
+);
+  wire [2:0] s2 = v;
+  wire z1 = ~|s2[2:1];
+  wire [2:0] s1 = z1 ? {s2[0:0], 2'd0} : s2;
+  wire z0 = ~|s1[2:2];
+  wire [2:0] s0 = z0 ? {s1[1:0], 1'd0} : s1;
+  assign v_norm = s0;
+  assign lz = {z1, z0};
+endmodule
+
+// Unpacks e5m2 (E5M2 bias 15, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
+// its leading bit, so every operator sees one representation.
+module fmul_e5m2_rne_flags_unpack_e5m2_nz (
   input  wire [7:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
-  output wire is_sub,
   output wire [2:0] sig,
   output wire [5:0] exp
 );
@@ -76,9 +75,13 @@ module fmul_e5m2_rne_flags_unpack_e5m2_raw_nz (
   assign is_nan  = (&field) & ~(man == 2'd0);
   assign is_snan = is_nan & ~man[1];
   assign is_zero = (field == 5'd0) & (man == 2'd0);
-  assign is_sub = (field == 5'd0) & ~(man == 2'd0);
-  assign sig = {~is_sub, man};
-  assign exp = is_sub ? 6'sh32 : {1'd0, field} - 6'shf;
+  wire [2:0] sub_sig;
+  wire [1:0] sub_lz;
+  fmul_e5m2_rne_flags_norm3 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
+  wire is_sub = (field == 5'd0);
+  assign sig = {1'b1, is_sub ? sub_sig[1:0] : man};
+  wire unused_ok = sub_sig[2];
+  assign exp = is_sub ? 6'sh31 - {4'd0, sub_lz} : {1'd0, field} - 6'shf;
 endmodule
 
 // Rounds a significand to e5m2 (E5M2 bias 15, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,
@@ -144,22 +147,6 @@ module fmul_e5m2_rne_flags_roundpack (
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_1, inc_1, kept_0, inc_0, kept_s, inc_s, mag_r[10:7], tiny, is_sub};
-endmodule
-
-// Normalizes a 3-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fmul_e5m2_rne_flags_norm3 (
-  input  wire [2:0] v,
-  output wire [2:0] v_norm,
-  output wire [1:0] lz
-);
-  wire [2:0] s2 = v;
-  wire z1 = ~|s2[2:1];
-  wire [2:0] s1 = z1 ? {s2[0:0], 2'd0} : s2;
-  wire z0 = ~|s1[2:2];
-  wire [2:0] s0 = z0 ? {s1[1:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z1, z0};
 endmodule
 
 // Unsigned 3x3 multiplier, exact.

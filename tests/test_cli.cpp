@@ -72,6 +72,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gen fmul --a bf16 --round nearest -o @DIR", {"--round", "rne, rtz, rup, rdn, rna, rod"}},
         BadCase{"gen fmul --a int8 -o @DIR", {"--a", "floating-point"}},
         BadCase{"gen fmul --a bf16 --stages 99 -o @DIR", {"--stages", "0..8"}},
+        BadCase{"gen fmul --a bf16 --opt speed -o @DIR", {"--opt", "area", "delay"}},
         BadCase{"gen fmul --a bf16 --name 9bad -o @DIR", {"--name", "identifier"}},
         BadCase{"gen fmul --a bf16 -o /proc/nope/out", {"-o", "/proc/nope/out"}},
         BadCase{"gen fadd --a bf16 -o @DIR", {"fadd"}},

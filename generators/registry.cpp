@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "generators/fmul.h"
+#include "generators/mxquant.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -31,6 +32,7 @@ uint64_t Unit::inputBits() const {
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
+  v.push_back(makeMxQuantFactory());
   return v;
 }
 

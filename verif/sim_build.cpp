@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kAbiVersion = 1;
+// Input bits of all lanes of one co-simulation top together, at most (a unit wider than this gets one lane).
+constexpr uint64_t kMaxLaneInputBits = 2048;
 
 std::string cType(int width) {
   if (width <= 32) return "I";
@@ -252,8 +255,11 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   if (verilatorVersion().empty()) throw SimError("verilator is not installed (run `make deps`)");
   if (unit.latency() >= 64) throw SimError("latency over 63 is not supported by the co-simulation harness");
   const GeneratedModule m = unit.emit();
-  const std::string lanes = lanesVerilog(unit, m.name, opt.lanes);
-  const std::string glue = glueCpp(unit, opt.lanes);
+  // Wide units (block quantizers: a whole block per vector) get fewer lanes: Verilator flattens the top, and
+  // 32 copies of a 1024-input-bit unit took seven minutes to compile for no faster simulation.
+  const int laneCount = std::max(1, std::min(opt.lanes, int(kMaxLaneInputBits / std::max<uint64_t>(unit.inputBits(), 1))));
+  const std::string lanes = lanesVerilog(unit, m.name, laneCount);
+  const std::string glue = glueCpp(unit, laneCount);
   const std::string cflags = "-fPIC -O3 -march=native -fno-stack-protector";
   uint64_t h = fnv1a64(m.verilog);
   h = fnv1a64(lanes, h);

@@ -33,7 +33,7 @@ class SimLibrary {
 
 struct BuildOptions {
   std::string cacheDir;  // empty: $NUMFORGE_CACHE, else $XDG_CACHE_HOME/numforge, else ~/.cache/numforge
-  int lanes = 32;
+  int lanes = 32;  // at most; units with many input bits get fewer (see buildSim)
   int jobs = 2;
   bool quiet = true;
 };

@@ -1,0 +1,112 @@
+#include "refmodels/mxquant.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nf {
+
+MxElemLimits mxElemLimits(const Format& elem) {
+  MxElemLimits l;
+  if (elem.kind == FormatKind::Int) {
+    l.emax = 0;
+    l.manBits = elem.intBits - 2;
+    l.maxSig = (uint64_t(1) << (elem.intBits - 1)) - 1u;
+  } else {
+    l.emax = elem.emax();
+    l.manBits = elem.manBits;
+    l.maxSig = (elem.maxFiniteMag() & ((1u << elem.manBits) - 1u)) | (uint64_t(1) << elem.manBits);
+  }
+  return l;
+}
+
+double mxElemMax(const Format& elem) {
+  const MxElemLimits l = mxElemLimits(elem);
+  return std::ldexp(double(l.maxSig), l.emax - l.manBits);
+}
+
+int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n) {
+  const MxElemLimits lim = mxElemLimits(spec.elem);
+  bool any = false;
+  int E = 0;
+  uint64_t topSig = 0;  // significand of amax, left-aligned at bit 63
+  for (int i = 0; i < n; ++i) {
+    if (v[i].cls != FpClass::Normal && v[i].cls != FpClass::Subnormal) continue;
+    const int msb = detail::msbIndex(v[i].sig);
+    const int e = v[i].exp + msb;
+    const uint64_t aligned = v[i].sig << (63 - msb);
+    if (!any || e > E || (e == E && aligned > topSig)) {
+      E = e;
+      topSig = aligned;
+    }
+    any = true;
+  }
+  if (!any) return kMxScaleMin;
+  int s = E - lim.emax;
+  // rceil: amax / 2^(E - emax) lies in [2^emax, 2^(emax+1)); one more when its significand beats max normal's.
+  if (spec.rule == MxScaleRule::RCeil && topSig > (lim.maxSig << (63 - lim.manBits))) s += 1;
+  return std::clamp(s, kMxScaleMin, kMxScaleMax);
+}
+
+namespace {
+
+// intN element as 1.(N-2) fixed point: q = round(sig * 2^(exp + N - 2)), |q| <= 2^(N-1) - 1.
+uint32_t quantizeToInt(const Format& elem, Rounding mode, bool sign, int exp, uint64_t sig) {
+  const int N = elem.intBits;
+  const uint64_t maxMag = (uint64_t(1) << (N - 1)) - 1u;
+  const int msb = detail::msbIndex(sig);
+  uint64_t mag;
+  if (exp + msb >= 1) {
+    mag = maxMag;  // |value| >= 2 > max
+  } else {
+    const int lsbExp = -(N - 2);
+    const int shift = lsbExp - exp;
+    if (shift <= 0) {
+      mag = sig << -shift;
+    } else {
+      bool rb = false, st = false;
+      uint64_t kept = detail::shiftRightRound(sig, shift, rb, st);
+      if (mode == Rounding::ROD) {
+        if (rb || st) kept |= 1u;
+      } else if (detail::roundsUp(mode, sign, kept & 1u, rb, st)) {
+        kept += 1u;
+      }
+      mag = kept;
+    }
+    mag = std::min(mag, maxMag);
+  }
+  const uint64_t q = sign ? (~mag + 1u) : mag;
+  return uint32_t(q) & elem.mask();
+}
+
+}  // namespace
+
+uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s) {
+  if (v.cls == FpClass::Zero) return spec.elem.kind == FormatKind::Int ? 0u : packZero(v.sign, spec.elem).bits;
+  if (spec.elem.kind == FormatKind::Int) return quantizeToInt(spec.elem, spec.mode, v.sign, v.exp - s, v.sig);
+  return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, {spec.mode, true, false}).bits;
+}
+
+void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q) {
+  Decoded buf[64];
+  std::vector<Decoded> heap;
+  Decoded* v = buf;
+  if (spec.block > 64) {
+    heap.resize(size_t(spec.block));
+    v = heap.data();
+  }
+  bool special = false;
+  for (int i = 0; i < spec.block; ++i) {
+    v[i] = spec.in.decode(x[i]);
+    special = special || v[i].cls == FpClass::NaN || v[i].cls == FpClass::Inf;
+  }
+  if (special) {
+    scale = kE8M0NaN;
+    std::fill(q, q + spec.block, 0u);
+    return;
+  }
+  const int s = mxSharedExponent(spec, v, spec.block);
+  scale = uint32_t(s + kE8M0Bias);
+  for (int i = 0; i < spec.block; ++i) q[i] = mxQuantizeElement(spec, v[i], s);
+}
+
+}  // namespace nf

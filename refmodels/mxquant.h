@@ -1,0 +1,55 @@
+// mxquant: OCP Microscaling v1.0 block quantization. A block of K values of one input format becomes one
+// E8M0 shared scale X = 2^s and K elements P_i = round(V_i / X) in an element format.
+//
+// Rules (also the README's; the generated RTL implements exactly these):
+// - Scale rule floor (OCP v1.0): s = floor(log2(amax)) - emax_elem; elements above the element's max
+//   normal are clamped to it. rceil: the smallest s with amax / 2^s <= max normal (s is floor's or one more).
+// - emax_elem is the exponent of the element's largest binade (e4m3 8, e5m2 15, e3m2 4, e2m3 2, e2m1 2);
+//   an integer element intN is 1.(N-2) fixed point (int8: q / 64, |q| <= 127), emax 0.
+// - s is clamped to the E8M0 range [-127, 127]; elements then saturate at +-max (they never overflow).
+// - A block of zeros has s = -127 (scale 0x00) and signed-zero elements.
+// - A block holding any NaN or Inf gives the NaN scale 0xFF and all-zero elements (OCP: a NaN scale makes
+//   every value of the block NaN, whatever the elements hold).
+// - Elements round with roundPack (float elements, satfinite) or the same decisions on fixed point (int).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "refmodels/format.h"
+#include "refmodels/rounding.h"
+
+namespace nf {
+
+enum class MxScaleRule : uint8_t { Floor, RCeil };
+
+inline constexpr int kE8M0Bias = 127;
+inline constexpr int kMxScaleMin = -127, kMxScaleMax = 127;
+inline constexpr uint32_t kE8M0NaN = 0xFF;
+
+struct MxQuantSpec {
+  Format in;    // fp32, bf16, fp16 (any signed IEEE-style float)
+  Format elem;  // a signed float format or a signed intN (1.(N-2) fixed point)
+  int block = 32;
+  MxScaleRule rule = MxScaleRule::Floor;
+  Rounding mode = Rounding::RNE;
+};
+
+// The element format's largest normal, as maxSig * 2^(emax - manBits) with maxSig of manBits+1 bits.
+struct MxElemLimits {
+  int emax = 0;
+  int manBits = 0;
+  uint64_t maxSig = 0;
+};
+MxElemLimits mxElemLimits(const Format& elem);
+double mxElemMax(const Format& elem);
+
+// The shared exponent of a block of decoded values (no NaN/Inf among them), clamped to [-127, 127].
+int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n);
+// One element: the decoded finite value times 2^-s, rounded (saturating) to the element format.
+uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s);
+
+// The whole block: x[0..block) input encodings -> scale (E8M0 encoding) and q[0..block) element encodings.
+void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q);
+
+}  // namespace nf

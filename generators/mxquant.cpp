@@ -70,8 +70,8 @@ std::string emitRoundToInt(Design& d, int expBits, int P, int N, Rounding mode) 
                  : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", range(PP), PP - P));
   w.line("  // A leading bit at 2^1 or above is beyond the largest value (2 - 2^-(N-2)).");
   w.line(fmt::format("  wire big = $signed(exp) > $signed({});", slit(expBits, 0)));
-  w.line(fmt::format("  wire {}dist = {} - {};", range(DW), lit(DW, uint64_t(C)), vlog::signExtend("exp", expBits, DW)));
-  w.line(fmt::format("  wire {}sh = (dist > {}) ? {} : dist[{}:0];", range(SHW), lit(DW, uint64_t(CAP)),
+  w.line(fmt::format("  wire {}shift_dist = {} - {};", range(DW), lit(DW, uint64_t(C)), vlog::signExtend("exp", expBits, DW)));
+  w.line(fmt::format("  wire {}sh = (shift_dist > {}) ? {} : shift_dist[{}:0];", range(SHW), lit(DW, uint64_t(CAP)),
                      lit(SHW, uint64_t(CAP)), SHW - 1));
   w.line(fmt::format("  wire {}w = {{sig_p, 1'b0}} >> sh;", range(PP + 1)));
   w.line("  wire rb = w[0];");
@@ -87,8 +87,8 @@ std::string emitRoundToInt(Design& d, int expBits, int P, int N, Rounding mode) 
   const uint64_t maxMag = (uint64_t(1) << (N - 1)) - 1u;
   w.line(fmt::format("  wire {}mag_c = (big | mag[{}]) ? {} : mag;", range(N), N - 1, lit(N, maxMag)));
   w.line(fmt::format("  assign q = sign ? ({} - mag_c) : mag_c;", lit(N, 0)));
-  if (PP + 1 > N + 1) w.line(fmt::format("  wire unused_ok = &{{1'b0, w[{}:{}], dist[{}:{}]}};", PP, N + 1, DW - 1, SHW));
-  else w.line(fmt::format("  wire unused_ok = &{{1'b0, dist[{}:{}]}};", DW - 1, SHW));
+  if (PP + 1 > N + 1) w.line(fmt::format("  wire unused_ok = &{{1'b0, w[{}:{}], shift_dist[{}:{}]}};", PP, N + 1, DW - 1, SHW));
+  else w.line(fmt::format("  wire unused_ok = &{{1'b0, shift_dist[{}:{}]}};", DW - 1, SHW));
   w.line("endmodule");
   d.add(name, w.str());
   return name;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "generators/fmul.h"
+#include "generators/mxdequant.h"
 #include "generators/mxquant.h"
 #include "generators/unit.h"
 
@@ -33,6 +34,7 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
   v.push_back(makeMxQuantFactory());
+  v.push_back(makeMxDequantFactory());
   return v;
 }
 

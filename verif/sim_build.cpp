@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kAbiVersion = 1;
-// Input bits of all lanes of one co-simulation top together, at most (a unit wider than this gets one lane).
-constexpr uint64_t kMaxLaneInputBits = 2048;
+// Port bits of all lanes of one co-simulation top together, at most (a unit wider than this gets one lane).
+constexpr uint64_t kMaxLanePortBits = 4096;
 
 std::string cType(int width) {
   if (width <= 32) return "I";
@@ -256,8 +256,11 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   if (unit.latency() >= 64) throw SimError("latency over 63 is not supported by the co-simulation harness");
   const GeneratedModule m = unit.emit();
   // Wide units (block quantizers: a whole block per vector) get fewer lanes: Verilator flattens the top, and
-  // 32 copies of a 1024-input-bit unit took seven minutes to compile for no faster simulation.
-  const int laneCount = std::max(1, std::min(opt.lanes, int(kMaxLaneInputBits / std::max<uint64_t>(unit.inputBits(), 1))));
+  // 32 copies of a 1160-port-bit unit took seven minutes to compile for no faster simulation.
+  uint64_t portBits = 0;
+  for (const auto* ports : {&unit.inputs(), &unit.outputs()})
+    for (const PortInfo& p : *ports) portBits += uint64_t(p.width);
+  const int laneCount = std::max(1, std::min(opt.lanes, int(kMaxLanePortBits / std::max<uint64_t>(portBits, 1))));
   const std::string lanes = lanesVerilog(unit, m.name, laneCount);
   const std::string glue = glueCpp(unit, laneCount);
   const std::string cflags = "-fPIC -O3 -march=native -fno-stack-protector";

@@ -9,7 +9,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "generators/mxquant.h"
 #include "generators/unit.h"
+#include "refmodels/quant_stats.h"
 #include "refmodels/rounding.h"
 #include "synth/ppa.h"
 #include "verif/cosim.h"
@@ -154,6 +156,19 @@ int main(int argc, char** argv) {
   ppa->add_flag("--json", asJson, "print JSON");
   auto ppaOps = addOps(ppa);
 
+  CLI::App* accuracy = app.add_subcommand(
+      "accuracy", "quantization error of a block quantizer on a seeded distribution or a .npy float32 tensor");
+  std::string dist = "normal", npyInput;
+  uint64_t samples = 1u << 20, accSeed = 1;
+  int accThreads = 0;
+  accuracy->add_option("--dist", dist, "normal, laplace, uniform or outliers (normal with 1 in 1000 values x100)")
+      ->default_str("normal");
+  accuracy->add_option("--samples", samples, "values drawn from --dist")->default_str("1048576");
+  accuracy->add_option("--seed", accSeed, "random seed")->default_str("1");
+  accuracy->add_option("--input", npyInput, "a .npy file of float32 ('<f4', C order) instead of --dist");
+  accuracy->add_option("--threads", accThreads, "worker threads (default: all cores)")->check(CLI::Range(0, 256));
+  auto accuracyOps = addOps(accuracy);
+
   CLI::App* catalog = app.add_subcommand("catalog", "regenerate or check the checked-in rtl/ catalog");
   std::string catalogDir;
   bool catalogWrite = false;
@@ -163,7 +178,7 @@ int main(int argc, char** argv) {
   // CLI11 would only say "a subcommand is required" for an unknown operator; name it and the choices instead.
   if (argc >= 3 && std::string(argv[2])[0] != '-') {
     const std::string cmd = argv[1], op = argv[2];
-    if (cmd == "gen" || cmd == "eval" || cmd == "verify" || cmd == "ppa") {
+    if (cmd == "gen" || cmd == "eval" || cmd == "verify" || cmd == "ppa" || cmd == "accuracy") {
       std::string names;
       bool known = false;
       for (const auto& f : makeOperatorFactories()) {
@@ -264,6 +279,42 @@ int main(int argc, char** argv) {
                                  m.name, r.areaUm2, r.areaNand2, r.cells, r.flops,
                                  unit->latency() ? "worst stage" : "critical path", r.delayPs);
       }
+      return 0;
+    }
+    if (accuracy->parsed()) {
+      auto unit = chosen(accuracyOps).factory->build();
+      const MxQuantSpec* spec = mxQuantSpecOf(*unit);
+      if (!spec)
+        throw UsageError(fmt::format("accuracy: {} is not a block quantizer; accepted: mxquant", unit->operatorName()));
+      std::vector<float> data;
+      std::string source;
+      if (!npyInput.empty()) {
+        try {
+          data = readNpyFloat32(npyInput);
+        } catch (const std::runtime_error& e) {
+          throw UsageError(e.what());
+        }
+        source = npyInput;
+      } else {
+        if (samples < 1 || samples > (uint64_t(1) << 31))
+          throw UsageError(fmt::format("bad --samples {}; accepted: 1..2^31", samples));
+        try {
+          data = makeDistribution(dist, size_t(samples), accSeed);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+        source = fmt::format("{} x {} (seed {})", dist, samples, accSeed);
+      }
+      const QuantStats st = mxQuantStats(*spec, data.data(), data.size(), accThreads);
+      std::cout << fmt::format("{} on {}:\n", unit->moduleName(), source);
+      std::cout << fmt::format("  elements      {}\n", st.elements);
+      std::cout << fmt::format("  MSE           {:.6g}\n", st.mse);
+      std::cout << fmt::format("  QSNR          {:.2f} dB\n", st.qsnrDb);
+      std::cout << fmt::format("  max abs err   {:.6g}\n", st.maxAbsErr);
+      std::cout << fmt::format("  max rel err   {:.6g}\n", st.maxRelErr);
+      std::cout << fmt::format("  saturated     {:.6f} %\n", 100 * st.saturatedFrac);
+      std::cout << fmt::format("  zero-flushed  {:.6f} %\n", 100 * st.zeroFlushedFrac);
+      if (st.nanBlocks) std::cout << fmt::format("  NaN/Inf blocks (excluded)  {}\n", st.nanBlocks);
       return 0;
     }
     if (catalog->parsed()) {

@@ -370,6 +370,7 @@ class MxQuantUnit final : public Unit {
     return m;
   }
   void emulate(const uint32_t* in, uint32_t* out) const override { mxQuantize(s_, in, out[0], out + 1); }
+  const MxQuantSpec& spec() const { return s_; }
   std::vector<std::vector<uint32_t>> cornerVectors() const override {
     const MxElemLimits l = mxElemLimits(s_.elem);
     return quantizerStimulus(s_.in, s_.block, l.emax, l.manBits, mxElemMax(s_.elem), 0x6d78);
@@ -439,6 +440,11 @@ class MxQuantFactory final : public OperatorFactory {
 };
 
 }  // namespace
+
+const MxQuantSpec* mxQuantSpecOf(const Unit& unit) {
+  const auto* u = dynamic_cast<const MxQuantUnit*>(&unit);
+  return u ? &u->spec() : nullptr;
+}
 
 std::unique_ptr<OperatorFactory> makeMxQuantFactory() { return std::make_unique<MxQuantFactory>(); }
 

@@ -8,6 +8,8 @@
 namespace nf {
 
 std::unique_ptr<OperatorFactory> makeMxQuantFactory();
+// The spec of an mxquant unit, or nullptr for another operator (for `numforge accuracy`).
+const MxQuantSpec* mxQuantSpecOf(const Unit& unit);
 GeneratedModule emitMxQuant(const MxQuantSpec& spec, const std::string& moduleName, const std::string& command);
 
 // Blocks of `width`-bit words that stress a block quantizer reading `in`: zero blocks, one huge value among

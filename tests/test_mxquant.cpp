@@ -7,12 +7,16 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include <fmt/format.h>
 
 #include "generators/mxquant.h"
 #include "oracles/mpfr_oracle.h"
+#include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
 #include "verif/cosim.h"
 
@@ -244,6 +248,79 @@ TEST(MxQuantOptions, BadParametersNameTheField) {
   std::string out;
   EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge gen mxquant --a bf16 --block 0 -o /tmp/nf_mx_never", out), 2) << out;
   EXPECT_NE(out.find("--block"), std::string::npos) << out;
+}
+
+
+// Accuracy figures on a tensor worked out by hand: e2m1, blocks of 2, fp32 input. Block {6, 0.25}: amax 6,
+// s = 2 - 2 = 0, 6 exact, 0.25 ties between 0 and 0.5 and goes to 0 (rne). Block {-1, 1.5}: exact.
+TEST(MxQuantAccuracy, HandComputedFigures) {
+  MxQuantSpec s;
+  s.in = parseFormat("fp32");
+  s.elem = parseFormat("e2m1");
+  s.block = 2;
+  const std::vector<float> x = {6.0f, 0.25f, -1.0f, 1.5f};
+  const QuantStats st = mxQuantStats(s, x.data(), x.size(), 2);
+  EXPECT_EQ(st.elements, 4u);
+  EXPECT_DOUBLE_EQ(st.mse, 0.0625 / 4);
+  EXPECT_NEAR(st.qsnrDb, 10 * std::log10((36 + 0.0625 + 1 + 2.25) / 0.0625), 1e-9);
+  EXPECT_DOUBLE_EQ(st.maxAbsErr, 0.25);
+  EXPECT_DOUBLE_EQ(st.maxRelErr, 1.0);
+  EXPECT_DOUBLE_EQ(st.zeroFlushedFrac, 0.25);
+  EXPECT_DOUBLE_EQ(st.saturatedFrac, 0.0);
+  // floor on {7, 0}: amax 7, s = 0, 7 > 6 saturates to 6.
+  const std::vector<float> y = {7.0f, 0.0f};
+  const QuantStats sat = mxQuantStats(s, y.data(), y.size(), 1);
+  EXPECT_DOUBLE_EQ(sat.saturatedFrac, 0.5);
+  EXPECT_DOUBLE_EQ(sat.maxAbsErr, 1.0);
+}
+
+std::string npyBytes(int major, const std::string& dict, const std::vector<float>& v) {
+  std::string h = dict;
+  const size_t pre = major == 1 ? 10 : 12;
+  while ((pre + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string out = std::string("\x93NUMPY", 6) + char(major) + char(0);
+  const uint32_t len = uint32_t(h.size());
+  out += char(len & 0xFF);
+  out += char((len >> 8) & 0xFF);
+  if (major == 2) {
+    out += char((len >> 16) & 0xFF);
+    out += char(len >> 24);
+  }
+  out += h;
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+  return out;
+}
+
+TEST(MxQuantAccuracy, NpyReaderAcceptsFloat32COrderOnly) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("nf_npy_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+    return (dir / name).string();
+  };
+  const std::vector<float> v = {1.5f, -2.0f, 0.125f, 3.0f, 4.0f, 5.0f};
+  const std::string d = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  EXPECT_EQ(readNpyFloat32(write("v1.npy", npyBytes(1, d, v))), v);
+  EXPECT_EQ(readNpyFloat32(write("v2.npy", npyBytes(2, d, v))), v);
+  EXPECT_EQ(readNpyFloat32(write("flat.npy", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", v))), v);
+  const std::pair<std::string, std::string> bad[] = {
+      {"f8.npy", npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", v)},
+      {"be.npy", npyBytes(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (6,), }", v)},
+      {"fortran.npy", npyBytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", v)},
+      {"short.npy", npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (7,), }", v)},
+      {"v3.npy", npyBytes(3, d, v)},
+      {"magic.npy", "not numpy at all"},
+  };
+  for (const auto& [name, bytes] : bad) EXPECT_THROW(readNpyFloat32(write(name, bytes)), std::runtime_error) << name;
+  std::string out;
+  EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge accuracy mxquant --a fp32 --input " + (dir / "be.npy").string(), out), 2)
+      << out;
+  EXPECT_NE(out.find("'<f4'"), std::string::npos) << out;
+  EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge accuracy mxquant --a fp32 --out e2m1 --block 2 --input " +
+                                 (dir / "v1.npy").string(), out), 0) << out;
+  EXPECT_NE(out.find("elements      6"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
 }
 
 // Configurations beyond the catalog's, co-simulated with small blocks (corner blocks + seeded random).

@@ -1,0 +1,203 @@
+#include "refmodels/quant_stats.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace nf {
+
+namespace {
+
+struct Partial {
+  uint64_t elements = 0, saturated = 0, flushed = 0, nanBlocks = 0;
+  double sumSq = 0, sumErrSq = 0, maxAbs = 0, maxRel = 0;
+  void add(const Partial& o) {
+    elements += o.elements;
+    saturated += o.saturated;
+    flushed += o.flushed;
+    nanBlocks += o.nanBlocks;
+    sumSq += o.sumSq;
+    sumErrSq += o.sumErrSq;
+    maxAbs = std::max(maxAbs, o.maxAbs);
+    maxRel = std::max(maxRel, o.maxRel);
+  }
+};
+
+}  // namespace
+
+QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int threads) {
+  const size_t K = size_t(spec.block);
+  const size_t blocks = (n + K - 1) / K;
+  const int T = std::max(1, threads > 0 ? threads : int(std::thread::hardware_concurrency()));
+  const double elemMax = mxElemMax(spec.elem);
+  const RoundOptions toInput{Rounding::RNE, false, false};
+  const bool inputIsFp32 = spec.in.expBits == 8 && spec.in.manBits == 23 && spec.in.nonFinite == NonFinite::IEEE &&
+                           spec.in.subnormals;
+  // Element encodings to values, once.
+  std::vector<double> elemValue(size_t(spec.elem.mask()) + 1);
+  for (uint32_t q = 0; q < elemValue.size(); ++q) elemValue[q] = spec.elem.toDouble(q);
+  std::vector<Partial> parts(static_cast<size_t>(T));
+  auto work = [&](int t) {
+    Partial& p = parts[size_t(t)];
+    std::vector<uint32_t> in(K), q(K);
+    std::vector<double> xv(K);
+    for (size_t b = size_t(t); b < blocks; b += size_t(T)) {
+      const size_t first = b * K, cnt = std::min(K, n - first);
+      for (size_t i = 0; i < K; ++i) {
+        if (i >= cnt) {
+          in[i] = 0;
+          xv[i] = 0;
+          continue;
+        }
+        uint32_t bits;
+        if (inputIsFp32) std::memcpy(&bits, &x[first + i], 4);
+        else bits = roundFromDouble(double(x[first + i]), spec.in, toInput).bits;
+        in[i] = bits;
+        xv[i] = spec.in.toDouble(bits);
+      }
+      uint32_t scale = 0;
+      mxQuantize(spec, in.data(), scale, q.data());
+      if (scale == kE8M0NaN) {
+        ++p.nanBlocks;
+        continue;
+      }
+      const double X = std::ldexp(1.0, int(scale) - kE8M0Bias);
+      for (size_t i = 0; i < cnt; ++i) {
+        const double y = elemValue[q[i]] * X;
+        const double e = std::fabs(xv[i] - y);
+        ++p.elements;
+        p.sumSq += xv[i] * xv[i];
+        p.sumErrSq += e * e;
+        p.maxAbs = std::max(p.maxAbs, e);
+        if (xv[i] != 0) p.maxRel = std::max(p.maxRel, e / std::fabs(xv[i]));
+        if (std::fabs(xv[i]) / X > elemMax) ++p.saturated;
+        if (xv[i] != 0 && y == 0) ++p.flushed;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < T; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  Partial all;
+  for (const Partial& p : parts) all.add(p);
+  QuantStats s;
+  s.elements = all.elements;
+  s.nanBlocks = all.nanBlocks;
+  if (all.elements == 0) return s;
+  s.mse = all.sumErrSq / double(all.elements);
+  s.qsnrDb = all.sumErrSq == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(all.sumSq / all.sumErrSq);
+  s.maxAbsErr = all.maxAbs;
+  s.maxRelErr = all.maxRel;
+  s.saturatedFrac = double(all.saturated) / double(all.elements);
+  s.zeroFlushedFrac = double(all.flushed) / double(all.elements);
+  return s;
+}
+
+const char* distributionChoices() { return "normal, laplace, uniform, outliers"; }
+
+std::vector<float> makeDistribution(const std::string& dist, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<float> v(n);
+  if (dist == "normal" || dist == "outliers") {
+    std::normal_distribution<double> g(0, 1);
+    for (float& x : v) x = float(g(rng));
+    if (dist == "outliers")
+      for (float& x : v)
+        if (rng() % 1000 == 0) x *= 100;
+  } else if (dist == "laplace") {
+    std::exponential_distribution<double> e(1);
+    for (float& x : v) x = float((rng() & 1) ? e(rng) : -e(rng));
+  } else if (dist == "uniform") {
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (float& x : v) x = float(u(rng));
+  } else {
+    throw std::invalid_argument(fmt::format("bad --dist '{}'; accepted: {}", dist, distributionChoices()));
+  }
+  return v;
+}
+
+std::vector<float> readNpyFloat32(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(fmt::format("--input {}: cannot read: {}", path, std::strerror(errno)));
+  auto fail = [&](const std::string& why) {
+    return std::runtime_error(fmt::format("--input {}: {}; accepted: a .npy file (format 1.0 or 2.0) of "
+                                          "little-endian float32 '<f4' in C order",
+                                          path, why));
+  };
+  char magic[8];
+  if (!f.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw fail("not a .npy file (bad magic)");
+  const int major = static_cast<unsigned char>(magic[6]);
+  uint32_t headerLen = 0;
+  if (major == 1) {
+    unsigned char b[2];
+    if (!f.read(reinterpret_cast<char*>(b), 2)) throw fail("truncated header");
+    headerLen = uint32_t(b[0]) | (uint32_t(b[1]) << 8);
+  } else if (major == 2) {
+    unsigned char b[4];
+    if (!f.read(reinterpret_cast<char*>(b), 4)) throw fail("truncated header");
+    headerLen = uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16) | (uint32_t(b[3]) << 24);
+  } else {
+    throw fail(fmt::format("format version {}.{} is not supported", major, int(static_cast<unsigned char>(magic[7]))));
+  }
+  if (headerLen > (1u << 20)) throw fail("header too long");
+  std::string header(headerLen, '\0');
+  if (!f.read(header.data(), headerLen)) throw fail("truncated header");
+  auto value = [&](const std::string& key) -> std::string {
+    const size_t k = header.find("'" + key + "'");
+    if (k == std::string::npos) throw fail("header lacks '" + key + "'");
+    size_t p = header.find(':', k);
+    if (p == std::string::npos) throw fail("malformed header");
+    ++p;
+    while (p < header.size() && header[p] == ' ') ++p;
+    if (p < header.size() && header[p] == '(') {
+      const size_t e = header.find(')', p);
+      if (e == std::string::npos) throw fail("malformed shape");
+      return header.substr(p, e - p + 1);
+    }
+    size_t e = p;
+    while (e < header.size() && header[e] != ',' && header[e] != '}') ++e;
+    std::string v = header.substr(p, e - p);
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    return v;
+  };
+  const std::string descr = value("descr");
+  if (descr != "'<f4'") throw fail("dtype " + descr + " is not '<f4'");
+  const std::string order = value("fortran_order");
+  if (order != "False") throw fail("Fortran order is not supported");
+  const std::string shape = value("shape");
+  uint64_t count = 1;
+  {
+    std::string num;
+    bool any = false;
+    for (char c : shape.substr(1)) {
+      if (c >= '0' && c <= '9') {
+        num += c;
+      } else if (c == ',' || c == ')') {
+        if (!num.empty()) {
+          if (num.size() > 12) throw fail("shape too large");
+          count *= std::stoull(num);
+          any = true;
+          num.clear();
+        }
+      } else if (c != ' ') {
+        throw fail("malformed shape " + shape);
+      }
+    }
+    if (!any) count = 1;  // () is a scalar
+  }
+  if (count > (uint64_t(1) << 33)) throw fail("more than 2^33 elements");
+  std::vector<float> v(static_cast<size_t>(count));
+  if (!f.read(reinterpret_cast<char*>(v.data()), std::streamsize(count * 4)))
+    throw fail(fmt::format("data shorter than the shape's {} elements", count));
+  return v;
+}
+
+}  // namespace nf

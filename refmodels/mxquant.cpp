@@ -86,6 +86,32 @@ uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s) {
   return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, {spec.mode, true, false}).bits;
 }
 
+namespace {
+
+// Format::decode for the signed IEEE-style input formats mxquant accepts, inline for the tensor-rate path.
+inline Decoded decodeInput(const Format& f, uint32_t bits) {
+  if (f.nonFinite != NonFinite::IEEE || f.zeroExpIsNormal || !f.subnormals) return f.decode(bits);
+  Decoded d;
+  const uint32_t manMask = (1u << f.manBits) - 1u;
+  const uint32_t field = (bits >> f.manBits) & uint32_t(f.expFieldMax());
+  const uint32_t man = bits & manMask;
+  d.sign = (bits >> (f.expBits + f.manBits)) & 1u;
+  if (field == uint32_t(f.expFieldMax())) {
+    d.cls = man ? FpClass::NaN : FpClass::Inf;
+  } else if (field == 0) {
+    d.cls = man ? FpClass::Subnormal : FpClass::Zero;
+    d.sig = man;
+    d.exp = man ? 1 - f.bias - f.manBits : 0;
+  } else {
+    d.cls = FpClass::Normal;
+    d.sig = man | (manMask + 1u);
+    d.exp = int(field) - f.bias - f.manBits;
+  }
+  return d;
+}
+
+}  // namespace
+
 void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q) {
   Decoded buf[64];
   std::vector<Decoded> heap;
@@ -96,7 +122,7 @@ void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uin
   }
   bool special = false;
   for (int i = 0; i < spec.block; ++i) {
-    v[i] = spec.in.decode(x[i]);
+    v[i] = decodeInput(spec.in, x[i]);
     special = special || v[i].cls == FpClass::NaN || v[i].cls == FpClass::Inf;
   }
   if (special) {

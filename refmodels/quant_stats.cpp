@@ -101,6 +101,29 @@ QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int t
   return s;
 }
 
+void mxQuantizeTensor(const MxQuantSpec& spec, const float* x, size_t n, uint8_t* scales, uint8_t* q, int threads) {
+  const size_t K = size_t(spec.block);
+  const size_t blocks = (n + K - 1) / K;
+  const int T = std::max(1, threads > 0 ? threads : int(std::thread::hardware_concurrency()));
+  auto work = [&](int t) {
+    std::vector<uint32_t> in(K), out(K);
+    const size_t lo = blocks * size_t(t) / size_t(T), hi = blocks * size_t(t + 1) / size_t(T);
+    for (size_t b = lo; b < hi; ++b) {
+      const size_t first = b * K, cnt = std::min(K, n - first);
+      std::memcpy(in.data(), x + first, cnt * 4);
+      std::fill(in.begin() + std::ptrdiff_t(cnt), in.end(), 0u);
+      uint32_t scale = 0;
+      mxQuantize(spec, in.data(), scale, out.data());
+      scales[b] = uint8_t(scale);
+      for (size_t i = 0; i < cnt; ++i) q[first + i] = uint8_t(out[i]);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < T; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+}
+
 const char* distributionChoices() { return "normal, laplace, uniform, outliers"; }
 
 std::vector<float> makeDistribution(const std::string& dist, size_t n, uint64_t seed) {

@@ -27,6 +27,10 @@ struct QuantStats {
 // which count nowhere). threads <= 0: all cores.
 QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int threads = 0);
 
+// Quantizes a float32 tensor (the spec's input format must be fp32): scales[n/K rounded up] E8M0 bytes and
+// q[n] element encodings (one byte each; element formats up to 8 bits). threads <= 0: all cores.
+void mxQuantizeTensor(const MxQuantSpec& spec, const float* x, size_t n, uint8_t* scales, uint8_t* q, int threads = 0);
+
 // Seeded test tensors: normal(0,1), laplace(0,1), uniform(-1,1), or outliers (normal(0,1) with one value in a
 // thousand multiplied by 100). Throws std::invalid_argument for another name.
 std::vector<float> makeDistribution(const std::string& dist, size_t n, uint64_t seed);

@@ -1,0 +1,95 @@
+#include "refmodels/fdot.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace nf {
+
+int alignExponentOfValue(const Format& f, const Decoded& d) { return d.exp + f.manBits; }
+
+namespace {
+
+struct Term {
+  bool negative;
+  unsigned __int128 mag;
+  int lsbExp;    // value = mag * 2^lsbExp
+  int alignExp;  // the exponent the alignment compares
+};
+
+// One fused group: `addend` (decoded in its format, or absent) plus products [first, first + count).
+Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addendBits, const uint32_t* a,
+                  const uint32_t* b, int first, int count) {
+  SumSpecials sp;
+  std::vector<Term> terms;
+  auto classify = [&](const FpOperand& x) {  // value terms
+    switch (x.d.cls) {
+      case FpClass::NaN: sp.nan = true; sp.invalid = sp.invalid || x.signaling; return false;
+      case FpClass::Inf: (x.d.sign ? sp.negInf : sp.posInf) = true; return false;
+      case FpClass::Zero: sp.addZero(x.d.sign); return false;
+      default: sp.anyNonzero = true; return true;
+    }
+  };
+  if (addendFormat) {
+    const FpOperand x = decodeOperand(*addendFormat, addendBits);
+    if (classify(x))
+      terms.push_back({x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*addendFormat, x.d)});
+  }
+  for (int i = first; i < first + count; ++i) {
+    const FpOperand x = decodeOperand(s.a, a[i]), y = decodeOperand(s.b, b[i]);
+    // The specials of a product are the exact sum's; a finite nonzero product is a term.
+    FixedSum unused({0, 2});
+    SumSpecials one;
+    if (x.d.cls == FpClass::NaN || y.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf ||
+        y.d.cls == FpClass::Inf || x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) {
+      addProductTerm(unused, one, x, y);
+      sp.merge(one);
+      continue;
+    }
+    sp.anyNonzero = true;
+    terms.push_back({x.d.sign != y.d.sign, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
+                     alignExponentOfValue(s.a, x.d) + alignExponentOfValue(s.b, y.d)});
+  }
+  const bool infMinusInf = sp.posInf && sp.negInf;
+  if (sp.nan || infMinusInf) return packNaN(s.out, sp.invalid || infMinusInf ? kFlagInvalid : 0);
+  if (sp.posInf || sp.negInf) return packInfinity(sp.negInf, s.out, s.round);
+  if (terms.empty()) return packZero(sp.zeroSign(s.round.mode), s.out);
+
+  if (s.accum == FdotSpec::Accum::Exact) {
+    TermRange r = productRange(s.a, s.b);
+    if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
+    FixedSum sum(fixedLayout(r, 6));
+    for (const Term& t : terms) sum.add(t.negative, uint64_t(t.mag), t.lsbExp);
+    return sum.round(s.out, s.round, sp.zeroSign(s.round.mode));
+  }
+  // align: every term truncated toward zero to alignBits fraction bits below the largest exponent.
+  int emax = INT_MIN;
+  for (const Term& t : terms) emax = std::max(emax, t.alignExp);
+  const int unitExp = emax - s.alignBits;
+  __int128 acc = 0;
+  for (const Term& t : terms) {
+    const int shift = unitExp - t.lsbExp;
+    const unsigned __int128 q = shift <= 0 ? t.mag << -shift : shift >= 127 ? 0 : t.mag >> shift;
+    acc += t.negative ? -__int128(q) : __int128(q);
+  }
+  if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+  const bool neg = acc < 0;
+  unsigned __int128 mag = neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc;
+  return roundPack<unsigned __int128>(neg, unitExp, mag, false, s.out, s.round);
+}
+
+}  // namespace
+
+Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c) {
+  const int g = s.groupSize();
+  Packed acc;
+  uint8_t flags = 0;
+  for (int k = 0; k < s.groups(); ++k) {
+    const Format* addend = k == 0 ? (s.c ? &*s.c : nullptr) : &s.out;
+    acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g);
+    flags |= acc.flags;
+  }
+  acc.flags = flags;
+  return acc;
+}
+
+}  // namespace nf

@@ -4,6 +4,7 @@
 
 #include "generators/fdot.h"
 #include "generators/fmul.h"
+#include "generators/kulisch.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -33,6 +34,7 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
   v.push_back(makeFdotFactory());
+  v.push_back(makeKulischFactory());
   return v;
 }
 

@@ -1,6 +1,7 @@
 #include "refmodels/fdot.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 
 namespace nf {
@@ -20,7 +21,15 @@ struct Term {
 Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addendBits, const uint32_t* a,
                   const uint32_t* b, int first, int count) {
   SumSpecials sp;
-  std::vector<Term> terms;
+  // At most 32 products and an addend: a fixed array keeps the co-simulation's hot loop free of allocation.
+  struct Terms {
+    std::array<Term, 40> v;
+    size_t n = 0;
+    void push_back(const Term& t) { v[n++] = t; }
+    bool empty() const { return n == 0; }
+    const Term* begin() const { return v.data(); }
+    const Term* end() const { return v.data() + n; }
+  } terms;
   auto classify = [&](const FpOperand& x) {  // value terms
     switch (x.d.cls) {
       case FpClass::NaN: sp.nan = true; sp.invalid = sp.invalid || x.signaling; return false;
@@ -37,12 +46,10 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
   for (int i = first; i < first + count; ++i) {
     const FpOperand x = decodeOperand(s.a, a[i]), y = decodeOperand(s.b, b[i]);
     // The specials of a product are the exact sum's; a finite nonzero product is a term.
-    FixedSum unused({0, 2});
-    SumSpecials one;
     if (x.d.cls == FpClass::NaN || y.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf ||
         y.d.cls == FpClass::Inf || x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) {
-      addProductTerm(unused, one, x, y);
-      sp.merge(one);
+      static thread_local FixedSum unused({0, 2});  // never added to: a special product adds no bits
+      addProductTerm(unused, sp, x, y);
       continue;
     }
     sp.anyNonzero = true;
@@ -57,6 +64,17 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
   if (s.accum == FdotSpec::Accum::Exact) {
     TermRange r = productRange(s.a, s.b);
     if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
+    if (r.msbExp - r.lsbExp + 8 < 126) {  // the exact sum fits a 128-bit integer
+      __int128 acc = 0;
+      for (const Term& t : terms) {
+        const __int128 v = __int128(t.mag) << (t.lsbExp - r.lsbExp);
+        acc += t.negative ? -v : v;
+      }
+      if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+      const bool neg = acc < 0;
+      return roundPack<unsigned __int128>(neg, r.lsbExp, neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc,
+                                          false, s.out, s.round);
+    }
     FixedSum sum(fixedLayout(r, 6));
     for (const Term& t : terms) sum.add(t.negative, uint64_t(t.mag), t.lsbExp);
     return sum.round(s.out, s.round, sp.zeroSign(s.round.mode));

@@ -286,7 +286,7 @@ namespace {
 class FdotUnit final : public Unit {
  public:
   FdotUnit(FdotSpec spec, std::string module, std::vector<std::string> args)
-      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)) {
+      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
     for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("a{}", i), s_.a.width(), s_.a});
     for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("b{}", i), s_.b.width(), s_.b});
     if (s_.c) in_.push_back({"c", s_.c->width(), *s_.c});
@@ -331,6 +331,16 @@ class FdotUnit final : public Unit {
     const Packed r = fdotModel(s_, in, in + s_.n, s_.c ? in[2 * s_.n] : 0);
     out[0] = r.bits;
     if (s_.flagsPort) out[1] = r.flags;
+  }
+
+  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
+    if (!fast_.available()) return Unit::emulateBatch(in, out, n);
+    const size_t iw = inputWords(), ow = outputWords();
+    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
+      const Packed r = fast_(in, in + s_.n);
+      out[0] = r.bits;
+      if (ow == 2) out[1] = r.flags;
+    }
   }
 
   std::vector<std::vector<uint32_t>> cornerVectors() const override {
@@ -383,6 +393,7 @@ class FdotUnit final : public Unit {
   std::string module_;
   std::vector<std::string> args_;
   std::vector<PortInfo> in_, out_;
+  FdotFastModel fast_;
 };
 
 class FdotFactory final : public OperatorFactory {

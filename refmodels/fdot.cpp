@@ -110,4 +110,58 @@ Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32
   return acc;
 }
 
+FdotFastModel::FdotFastModel(const FdotSpec& s) : s_(s) {
+  if (s.accum != FdotSpec::Accum::Exact || s.c || s.groups() != 1 || s.a.width() + s.b.width() > 16) return;
+  const TermRange r = productRange(s.a, s.b);
+  if (r.msbExp - r.lsbExp + 1 + 6 > 62) return;
+  lsbExp_ = r.lsbExp;
+  bBits_ = s.b.width();
+  table_.resize(size_t(1) << (s.a.width() + s.b.width()));
+  for (uint32_t a = 0; a <= s.a.mask(); ++a) {
+    for (uint32_t b = 0; b <= s.b.mask(); ++b) {
+      const FpOperand x = decodeOperand(s.a, a), y = decodeOperand(s.b, b);
+      Entry e{0, 0};
+      const bool neg = x.d.sign != y.d.sign;
+      const bool xn = x.d.cls == FpClass::NaN, yn = y.d.cls == FpClass::NaN;
+      const bool xi = x.d.cls == FpClass::Inf, yi = y.d.cls == FpClass::Inf;
+      const bool xz = x.d.cls == FpClass::Zero, yz = y.d.cls == FpClass::Zero;
+      if (xn || yn) {
+        e.cls = kNan | ((x.signaling || y.signaling) ? kInvalid : 0);
+      } else if (xi || yi) {
+        e.cls = (xz || yz) ? (kNan | kInvalid) : (neg ? kNegInf : kPosInf);
+      } else if (xz || yz) {
+        e.cls = kZero | (neg ? kZeroNeg : 0);
+      } else {
+        const int64_t v = int64_t(x.d.sig * y.d.sig) << (x.d.exp + y.d.exp - lsbExp_);
+        e.value = neg ? -v : v;
+      }
+      table_[(size_t(a) << bBits_) | b] = e;
+    }
+  }
+}
+
+Packed FdotFastModel::operator()(const uint32_t* a, const uint32_t* b) const {
+  int64_t acc = 0;
+  uint8_t any = 0;
+  bool allZeroNeg = true, nonzero = false;
+  for (int i = 0; i < s_.n; ++i) {
+    const Entry& e = table_[(size_t(a[i]) << bBits_) | b[i]];
+    acc += e.value;
+    any |= e.cls;
+    const bool zero = e.cls & kZero;
+    allZeroNeg = allZeroNeg && (!zero || (e.cls & kZeroNeg));
+    nonzero = nonzero || (e.cls & (kNan | kPosInf | kNegInf | kZero)) == 0;
+  }
+  const bool infMinusInf = (any & kPosInf) && (any & kNegInf);
+  if ((any & kNan) || infMinusInf) return packNaN(s_.out, (any & kInvalid) || infMinusInf ? kFlagInvalid : 0);
+  if (any & (kPosInf | kNegInf)) return packInfinity(any & kNegInf, s_.out, s_.round);
+  if (acc == 0) {
+    const bool rdn = s_.round.mode == Rounding::RDN;
+    const bool sign = nonzero ? rdn : ((any & kZero) && (allZeroNeg || (rdn && (any & kZeroNeg))));
+    return packZero(sign, s_.out);
+  }
+  const bool neg = acc < 0;
+  return roundPack<uint64_t>(neg, lsbExp_, neg ? uint64_t(-acc) : uint64_t(acc), false, s_.out, s_.round);
+}
+
 }  // namespace nf

@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "generators/fdot.h"
 #include "generators/fmul.h"
+#include "generators/kulisch.h"
 #include "generators/mxdequant.h"
 #include "generators/mxquant.h"
 #include "generators/unit.h"
@@ -33,6 +35,8 @@ uint64_t Unit::inputBits() const {
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
+  v.push_back(makeFdotFactory());
+  v.push_back(makeKulischFactory());
   v.push_back(makeMxQuantFactory());
   v.push_back(makeMxDequantFactory());
   return v;

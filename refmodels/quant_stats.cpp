@@ -101,21 +101,115 @@ QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int t
   return s;
 }
 
+namespace {
+
+// The model's results for fp32 blocks of normal values and zeros into a float element format of at most 8
+// bits, from tables filled by roundPack itself: an element's result depends only on its sign, its exponent
+// less s, its top M+1 mantissa bits (the kept bits and the round bit at every alignment) and the OR of the
+// rest. Blocks holding subnormals, NaN or Inf take mxQuantize.
+class MxFp32Fast {
+ public:
+  explicit MxFp32Fast(const MxQuantSpec& spec) : spec_(spec) {
+    const Format& E = spec.elem;
+    usable_ = spec.in.expBits == 8 && spec.in.manBits == 23 && spec.in.nonFinite == NonFinite::IEEE &&
+              spec.in.subnormals && E.kind == FormatKind::Float && E.width() <= 8;
+    if (!usable_) return;
+    M_ = E.manBits;
+    lim_ = mxElemLimits(E);
+    dHi_ = lim_.emax;
+    dLo_ = E.emin() - M_ - 2;
+    const RoundOptions opt{spec.mode, true, false};
+    const int keys = (dHi_ - dLo_ + 1) << (M_ + 3);
+    table_.resize(size_t(keys));
+    for (int k = 0; k < keys; ++k) {
+      const bool sign = k & 1, sticky = (k >> 1) & 1;
+      const uint32_t top = uint32_t(k >> 2) & ((1u << (M_ + 1)) - 1u);
+      const int d = dLo_ + (k >> (M_ + 3));
+      const uint64_t sig = (uint64_t(1) << (M_ + 2)) | (uint64_t(top) << 1) | (sticky ? 1u : 0u);
+      table_[size_t(k)] = uint8_t(roundPack<uint64_t>(sign, d - (M_ + 2), sig, false, E, opt).bits);
+    }
+    for (int sg = 0; sg < 2; ++sg) {
+      tiny_[sg] = uint8_t(roundPack<uint64_t>(sg, dLo_ - 4, 1, false, E, opt).bits);
+      sat_[sg] = uint8_t(E.maxFiniteMag() | (sg ? E.signBit() : 0u));
+      zero_[sg] = uint8_t(packZero(sg, E).bits);
+    }
+    thrMan_ = uint32_t((lim_.maxSig << (23 - lim_.manBits)) & 0x7FFFFFu);
+  }
+  bool usable() const { return usable_; }
+
+  void block(const uint32_t* x, uint32_t& scale, uint8_t* q) const {
+    const int K = spec_.block;
+    uint32_t maxMag = 0;
+    bool odd = false;
+    for (int i = 0; i < K; ++i) {
+      const uint32_t m = x[i] & 0x7FFFFFFFu;
+      maxMag = std::max(maxMag, m);
+      odd |= m != 0 && m < 0x00800000u;  // subnormal
+    }
+    if (odd || maxMag >= 0x7F800000u || maxMag == 0) {
+      uint32_t out[64];
+      mxQuantize(spec_, x, scale, out);
+      for (int i = 0; i < K; ++i) q[i] = uint8_t(out[i]);
+      return;
+    }
+    int s = int(maxMag >> 23) - 127 - lim_.emax;
+    if (spec_.rule == MxScaleRule::RCeil && (maxMag & 0x7FFFFFu) > thrMan_) ++s;
+    s = std::clamp(s, kMxScaleMin, kMxScaleMax);
+    scale = uint32_t(s + kE8M0Bias);
+    for (int i = 0; i < K; ++i) {
+      const uint32_t b = x[i];
+      const int sg = int(b >> 31);
+      const uint32_t f = (b >> 23) & 0xFFu;
+      if (f == 0) {
+        q[i] = zero_[sg];
+        continue;
+      }
+      const int d = int(f) - 127 - s;
+      if (d > dHi_) {
+        q[i] = sat_[sg];
+      } else if (d < dLo_) {
+        q[i] = tiny_[sg];
+      } else {
+        const uint32_t top = (b >> (22 - M_)) & ((1u << (M_ + 1)) - 1u);
+        const uint32_t sticky = (b & ((1u << (22 - M_)) - 1u)) != 0;
+        q[i] = table_[size_t(((d - dLo_) << (M_ + 3)) | int(top << 2) | int(sticky << 1) | sg)];
+      }
+    }
+  }
+
+ private:
+  MxQuantSpec spec_;
+  bool usable_ = false;
+  int M_ = 0, dHi_ = 0, dLo_ = 0;
+  MxElemLimits lim_;
+  uint32_t thrMan_ = 0;
+  std::vector<uint8_t> table_;
+  uint8_t tiny_[2] = {0, 0}, sat_[2] = {0, 0}, zero_[2] = {0, 0};
+};
+
+}  // namespace
+
 void mxQuantizeTensor(const MxQuantSpec& spec, const float* x, size_t n, uint8_t* scales, uint8_t* q, int threads) {
   const size_t K = size_t(spec.block);
   const size_t blocks = (n + K - 1) / K;
   const int T = std::max(1, threads > 0 ? threads : int(std::thread::hardware_concurrency()));
+  const MxFp32Fast fast(spec);
   auto work = [&](int t) {
     std::vector<uint32_t> in(K), out(K);
+    std::vector<uint8_t> q8(K);
     const size_t lo = blocks * size_t(t) / size_t(T), hi = blocks * size_t(t + 1) / size_t(T);
     for (size_t b = lo; b < hi; ++b) {
       const size_t first = b * K, cnt = std::min(K, n - first);
       std::memcpy(in.data(), x + first, cnt * 4);
       std::fill(in.begin() + std::ptrdiff_t(cnt), in.end(), 0u);
       uint32_t scale = 0;
-      mxQuantize(spec, in.data(), scale, out.data());
+      if (fast.usable() && cnt == K && K <= 64) {
+        fast.block(in.data(), scale, q + first);
+      } else {
+        mxQuantize(spec, in.data(), scale, out.data());
+        for (size_t i = 0; i < cnt; ++i) q[first + i] = uint8_t(out[i]);
+      }
       scales[b] = uint8_t(scale);
-      for (size_t i = 0; i < cnt; ++i) q[first + i] = uint8_t(out[i]);
     }
   };
   std::vector<std::thread> pool;

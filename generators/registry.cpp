@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "generators/fadd.h"
+#include "generators/fma.h"
 #include "generators/fmul.h"
 #include "generators/unit.h"
 
@@ -31,6 +33,8 @@ uint64_t Unit::inputBits() const {
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
+  v.push_back(makeFaddFactory());
+  v.push_back(makeFmaFactory());
   return v;
 }
 

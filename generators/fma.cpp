@@ -157,6 +157,8 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
     w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
   }
   if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
+  if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
+    w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
   pipe.define("z_c", WZ);
   pipe.define("flags_c", 5);
   std::vector<std::string> liveOut = {"z_c"};

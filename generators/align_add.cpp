@@ -27,7 +27,7 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
   a.expMin = p.expMin + 1 - (W - 1);
   a.expMax = p.expMax + 1;
   a.expBits = std::max(vlog::signedBitsFor(a.expMin, a.expMax), XE + 1);
-  a.module = fmt::format("{}_alignadd{}x{}", d.top(), P, W);
+  a.module = fmt::format("{}_alignadd{}x{}{}", d.top(), P, W, p.nearFar ? "_nf" : "");
   if (d.has(a.module)) return a;
   const int SH = vlog::bitsFor(uint64_t(W));
   const int XO = a.expBits, DW = std::max(XE + 1, SH + 1);
@@ -58,7 +58,8 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
   w.line("  wire big_sign = swap ? y_sign : x_sign;");
   w.line(fmt::format("  wire {}big_exp = swap ? y_exp : x_exp;", range(XE)));
   w.line(fmt::format("  wire {}big_sig = swap ? (y_zero ? {} : y_sig) : x_sig;", range(P), lit(P, 0)));
-  w.line(fmt::format("  wire {}small_sig = (swap ? x_zero : y_zero) ? {} : (swap ? x_sig : y_sig);", range(P), lit(P, 0)));
+  w.line("  wire small_zero = swap ? x_zero : y_zero;");
+  w.line(fmt::format("  wire {}small_sig = small_zero ? {} : (swap ? x_sig : y_sig);", range(P), lit(P, 0)));
   w.line(fmt::format("  wire {}exp_diff = swap ? d_yx : d_xy;", range(DW)));
   w.line("  // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.");
   w.line(fmt::format("  wire {}sh = (exp_diff > {}) ? {} : exp_diff[{}:0];", range(SH), lit(DW, uint64_t(W)), lit(SH, uint64_t(W)),
@@ -69,17 +70,57 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
   w.line(fmt::format("  wire lost = |(small_w & ~({{{}{{1'b1}}}} << sh));", W));
   w.line(fmt::format("  wire {}small_j = {{small_sh[{}:1], small_sh[0] | lost}};", range(W), W - 1));
   w.line("  wire eff_sub = x_sign ^ y_sign;");
-  w.line("  // Subtraction computes both differences side by side; the borrow of one selects the other.");
-  w.line(fmt::format("  wire {}sum_add = big_w + small_j;", range(W)));
-  w.line(fmt::format("  wire {}diff_bs = {{1'b0, big_w}} - {{1'b0, small_j}};", range(W + 1)));
-  w.line(fmt::format("  wire {}diff_sb = small_j - big_w;", range(W)));
-  w.line(fmt::format("  wire neg = eff_sub & diff_bs[{}];", W));
-  w.line(fmt::format("  wire {}mag = ~eff_sub ? sum_add : neg ? diff_sb : diff_bs[{}:0];", range(W), W - 1));
-  w.line(fmt::format("  wire {}lz;", range(K)));
-  w.line(fmt::format("  {} u_norm (.v(mag), .v_norm(sig), .lz(lz));", norm));
-  w.line("  assign sign = big_sign ^ neg;");
+  const std::string expOf = vlog::signExtend("big_exp", XE, XO);
+  if (!p.nearFar) {
+    w.line("  // Subtraction computes both differences side by side; the borrow of one selects the other.");
+    w.line(fmt::format("  wire {}sum_add = big_w + small_j;", range(W)));
+    w.line(fmt::format("  wire {}diff_bs = {{1'b0, big_w}} - {{1'b0, small_j}};", range(W + 1)));
+    w.line(fmt::format("  wire {}diff_sb = small_j - big_w;", range(W)));
+    w.line(fmt::format("  wire neg = eff_sub & diff_bs[{}];", W));
+    w.line(fmt::format("  wire {}mag = ~eff_sub ? sum_add : neg ? diff_sb : diff_bs[{}:0];", range(W), W - 1));
+    w.line(fmt::format("  wire {}lz;", range(K)));
+    w.line(fmt::format("  {} u_norm (.v(mag), .v_norm(sig), .lz(lz));", norm));
+    w.line("  assign sign = big_sign ^ neg;");
+    w.line(fmt::format("  assign exp = {} + {} - {};", expOf, lit(XO, 1), vlog::zeroExtend("lz", K, XO)));
+  } else {
+    // Far path (exponents 2+L or more apart): big > small, the sum keeps its MSB within the top 3+L bits,
+    // so a short mux normalizes it. Near path (closer exponents): small moves by at most 1+L bits, nothing
+    // is lost, and the leading-zero normalizer runs without waiting for the long shifter.
+    const int F = 3 + L;  // candidate MSB positions of the far sum
+    const int NS = vlog::bitsFor(uint64_t(1 + L));
+    w.line("  // A zero small term takes the near path too: the big one may then be anything, even a raw subnormal.");
+    w.line(fmt::format("  wire near = small_zero | (exp_diff <= {});", lit(DW, uint64_t(1 + L))));
+    w.line(fmt::format("  wire {}far_mag = eff_sub ? (big_w - small_j) : (big_w + small_j);", range(W)));
+    std::string farSig = fmt::format("{{far_mag[{}:0], {}}}", W - F, lit(F - 1, 0)), farLz = lit(K, uint64_t(F - 1));
+    for (int k = F - 2; k >= 0; --k) {
+      const std::string shifted = k == 0 ? "far_mag" : fmt::format("{{far_mag[{}:0], {}}}", W - 1 - k, lit(k, 0));
+      farSig = fmt::format("far_mag[{}] ? {} : {}", W - 1 - k, shifted, k == F - 2 ? farSig : "(" + farSig + ")");
+      farLz = fmt::format("far_mag[{}] ? {} : {}", W - 1 - k, lit(K, uint64_t(k)), k == F - 2 ? farLz : "(" + farLz + ")");
+    }
+    w.line(fmt::format("  wire {}far_sig = {};", range(W), farSig));
+    w.line(fmt::format("  wire {}far_lz = {};", range(K), farLz));
+    w.line(fmt::format("  wire {}small_n = small_w >> exp_diff[{}:0];", range(W), NS - 1));
+    w.line(fmt::format("  wire {}near_bs = {{1'b0, big_w}} - {{1'b0, small_n}};", range(W + 1)));
+    w.line(fmt::format("  wire {}near_sb = small_n - big_w;", range(W)));
+    w.line(fmt::format("  wire near_neg = eff_sub & near_bs[{}];", W));
+    if (p.unnormalized) {
+      w.line("  // Unnormalized operands: a near sum of two subnormals may need the full normalizer too.");
+      w.line(fmt::format("  wire {}near_mag = ~eff_sub ? (big_w + small_n) : near_neg ? near_sb : near_bs[{}:0];", range(W),
+                         W - 1));
+      w.line("  wire use_near = near;");
+    } else {
+      w.line(fmt::format("  wire {}near_mag = near_neg ? near_sb : near_bs[{}:0];", range(W), W - 1));
+      w.line("  wire use_near = near & eff_sub;");
+    }
+    w.line(fmt::format("  wire {}near_sig;", range(W)));
+    w.line(fmt::format("  wire {}near_lz;", range(K)));
+    w.line(fmt::format("  {} u_norm (.v(near_mag), .v_norm(near_sig), .lz(near_lz));", norm));
+    w.line("  assign sig = use_near ? near_sig : far_sig;");
+    w.line("  assign sign = big_sign ^ (use_near & near_neg);");
+    w.line(fmt::format("  assign exp = {} + {} - {};", expOf, lit(XO, 1),
+                       vlog::zeroExtend("(use_near ? near_lz : far_lz)", K, XO)));
+  }
   w.line(fmt::format("  assign zero = ~sig[{}];", W - 1));
-  w.line(fmt::format("  assign exp = {} + {} - {};", vlog::signExtend("big_exp", XE, XO), lit(XO, 1), vlog::zeroExtend("lz", K, XO)));
   w.line("endmodule");
   d.add(a.module, w.str());
   return a;

@@ -18,6 +18,10 @@ struct AlignAddParams {
   // exponents (raw subnormals of one format: both exponents are then emin), since nothing is shifted out.
   int leadingZeros = 0;
   int roundPrecision = 0;  // Q: the precision of the rounding that follows (M + 1 of the output)
+  bool unnormalized = false;  // operands may be raw subnormals (see leadingZeros)
+  // true: near/far paths (the classic delay win: the long alignment shift and the leading-zero normalizer
+  // are never in series); false: one path, shift then add then normalize (smaller).
+  bool nearFar = false;
 };
 
 struct AlignAdd {

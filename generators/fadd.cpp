@@ -49,7 +49,9 @@ GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const
   ap.expMin = std::min(ua.expMin, ub.expMin);
   ap.expMax = std::max(ua.expMax, ub.expMax);
   ap.leadingZeros = 0;
+  ap.unnormalized = raw;
   ap.roundPrecision = s.out.precision();
+  ap.nearFar = s.optimize == FaddSpec::Optimize::Delay;
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
@@ -268,6 +270,8 @@ class FaddFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--b", b_, "format of b (default: a's)");
     cmd.add_option("--out", out_, "format of z (default: a's)");
+    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
+        ->check(CLI::IsMember({"area", "delay"}));
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -286,18 +290,22 @@ class FaddFactory final : public OperatorFactory {
     s.flagsPort = common_.flags;
     s.stages = common_.stages;
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
+    s.optimize = opt_ == "delay" ? FaddSpec::Optimize::Delay : FaddSpec::Optimize::Area;
+    if (s.optimize == FaddSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
     common_.appendArgs(args);
     std::string module = common_.name;
     if (module.empty()) {
       module = "fadd_" + s.a.tag();
       if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
       module += common_.nameSuffix();
+      if (s.optimize == FaddSpec::Optimize::Delay) module += "_fast";
     }
     return std::make_unique<FaddUnit>(std::move(s), module, std::move(args));
   }
 
  private:
   std::string a_, b_, out_;
+  std::string opt_ = "area";
   CommonFpOptions common_;
 };
 

@@ -54,6 +54,7 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   ap.expMax = std::max(ua.expMax + ub.expMax + 2, uc.expMax);
   ap.leadingZeros = 1;
   ap.roundPrecision = s.out.precision();
+  ap.nearFar = s.optimize == FmaSpec::Optimize::Delay;
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
@@ -274,6 +275,8 @@ class FmaFactory final : public OperatorFactory {
     cmd.add_option("--b", b_, "format of b (default: a's)");
     cmd.add_option("--c", c_, "format of the addend c (default: a's)");
     cmd.add_option("--out", out_, "format of z (default: c's)");
+    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
+        ->check(CLI::IsMember({"area", "delay"}));
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -294,6 +297,8 @@ class FmaFactory final : public OperatorFactory {
     s.flagsPort = common_.flags;
     s.stages = common_.stages;
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
+    s.optimize = opt_ == "delay" ? FmaSpec::Optimize::Delay : FmaSpec::Optimize::Area;
+    if (s.optimize == FmaSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
     common_.appendArgs(args);
     std::string module = common_.name;
     if (module.empty()) {
@@ -301,12 +306,14 @@ class FmaFactory final : public OperatorFactory {
       if (s.b.name != s.a.name || s.c.name != s.a.name || s.out.name != s.a.name)
         module += "_" + s.b.tag() + "_" + s.c.tag() + "_" + s.out.tag();
       module += common_.nameSuffix();
+      if (s.optimize == FmaSpec::Optimize::Delay) module += "_fast";
     }
     return std::make_unique<FmaUnit>(std::move(s), module, std::move(args));
   }
 
  private:
   std::string a_, b_, c_, out_;
+  std::string opt_ = "area";
   CommonFpOptions common_;
 };
 

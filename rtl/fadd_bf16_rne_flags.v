@@ -116,7 +116,8 @@ module fadd_bf16_rne_flags_alignadd8x12 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [8:0] big_exp = swap ? y_exp : x_exp;
   wire [7:0] big_sig = swap ? (y_zero ? 8'd0 : y_sig) : x_sig;
-  wire [7:0] small_sig = (swap ? x_zero : y_zero) ? 8'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [7:0] small_sig = small_zero ? 8'd0 : (swap ? x_sig : y_sig);
   wire [9:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [3:0] sh = (exp_diff > 10'd12) ? 4'd12 : exp_diff[3:0];
@@ -135,8 +136,8 @@ module fadd_bf16_rne_flags_alignadd8x12 (
   wire [3:0] lz;
   fadd_bf16_rne_flags_norm12 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[11];
   assign exp = {big_exp[8], big_exp} + 10'd1 - {6'd0, lz};
+  assign zero = ~sig[11];
 endmodule
 
 // Rounds a significand to bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

@@ -114,7 +114,8 @@ module fadd_e2m1_rne_flags_alignadd2x6 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [2:0] big_exp = swap ? y_exp : x_exp;
   wire [1:0] big_sig = swap ? (y_zero ? 2'd0 : y_sig) : x_sig;
-  wire [1:0] small_sig = (swap ? x_zero : y_zero) ? 2'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [1:0] small_sig = small_zero ? 2'd0 : (swap ? x_sig : y_sig);
   wire [3:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [2:0] sh = (exp_diff > 4'd6) ? 3'd6 : exp_diff[2:0];
@@ -133,8 +134,8 @@ module fadd_e2m1_rne_flags_alignadd2x6 (
   wire [2:0] lz;
   fadd_e2m1_rne_flags_norm6 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[5];
   assign exp = {big_exp[2], big_exp} + 4'd1 - {1'd0, lz};
+  assign zero = ~sig[5];
 endmodule
 
 // Rounds a significand to e2m1 (E2M1 bias 1, subnormals, finite only (no Inf, no NaN)) and packs it: subnormal denormalization,

@@ -115,7 +115,8 @@ module fadd_e4m3_rne_flags_alignadd4x8 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [4:0] big_exp = swap ? y_exp : x_exp;
   wire [3:0] big_sig = swap ? (y_zero ? 4'd0 : y_sig) : x_sig;
-  wire [3:0] small_sig = (swap ? x_zero : y_zero) ? 4'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [3:0] small_sig = small_zero ? 4'd0 : (swap ? x_sig : y_sig);
   wire [5:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [3:0] sh = (exp_diff > 6'd8) ? 4'd8 : exp_diff[3:0];
@@ -134,8 +135,8 @@ module fadd_e4m3_rne_flags_alignadd4x8 (
   wire [2:0] lz;
   fadd_e4m3_rne_flags_norm8 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[7];
   assign exp = {big_exp[4], big_exp} + 6'd1 - {3'd0, lz};
+  assign zero = ~sig[7];
 endmodule
 
 // Rounds a significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,

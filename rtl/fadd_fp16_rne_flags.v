@@ -116,7 +116,8 @@ module fadd_fp16_rne_flags_alignadd11x15 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [5:0] big_exp = swap ? y_exp : x_exp;
   wire [10:0] big_sig = swap ? (y_zero ? 11'd0 : y_sig) : x_sig;
-  wire [10:0] small_sig = (swap ? x_zero : y_zero) ? 11'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [10:0] small_sig = small_zero ? 11'd0 : (swap ? x_sig : y_sig);
   wire [6:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [3:0] sh = (exp_diff > 7'd15) ? 4'd15 : exp_diff[3:0];
@@ -135,8 +136,8 @@ module fadd_fp16_rne_flags_alignadd11x15 (
   wire [3:0] lz;
   fadd_fp16_rne_flags_norm15 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[14];
   assign exp = {big_exp[5], big_exp} + 7'd1 - {3'd0, lz};
+  assign zero = ~sig[14];
 endmodule
 
 // Rounds a significand to fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

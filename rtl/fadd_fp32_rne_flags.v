@@ -118,7 +118,8 @@ module fadd_fp32_rne_flags_alignadd24x28 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [8:0] big_exp = swap ? y_exp : x_exp;
   wire [23:0] big_sig = swap ? (y_zero ? 24'd0 : y_sig) : x_sig;
-  wire [23:0] small_sig = (swap ? x_zero : y_zero) ? 24'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [23:0] small_sig = small_zero ? 24'd0 : (swap ? x_sig : y_sig);
   wire [9:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [4:0] sh = (exp_diff > 10'd28) ? 5'd28 : exp_diff[4:0];
@@ -137,8 +138,8 @@ module fadd_fp32_rne_flags_alignadd24x28 (
   wire [4:0] lz;
   fadd_fp32_rne_flags_norm28 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[27];
   assign exp = {big_exp[8], big_exp} + 10'd1 - {5'd0, lz};
+  assign zero = ~sig[27];
 endmodule
 
 // Rounds a significand to fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

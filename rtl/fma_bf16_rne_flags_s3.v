@@ -233,7 +233,8 @@ module fma_bf16_rne_flags_s3_alignadd16x19 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [10:0] big_exp = swap ? y_exp : x_exp;
   wire [15:0] big_sig = swap ? (y_zero ? 16'd0 : y_sig) : x_sig;
-  wire [15:0] small_sig = (swap ? x_zero : y_zero) ? 16'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [15:0] small_sig = small_zero ? 16'd0 : (swap ? x_sig : y_sig);
   wire [11:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [4:0] sh = (exp_diff > 12'd19) ? 5'd19 : exp_diff[4:0];
@@ -252,8 +253,8 @@ module fma_bf16_rne_flags_s3_alignadd16x19 (
   wire [4:0] lz;
   fma_bf16_rne_flags_s3_norm19 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[18];
   assign exp = {big_exp[10], big_exp} + 12'd1 - {7'd0, lz};
+  assign zero = ~sig[18];
 endmodule
 
 // Rounds a significand to bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

@@ -150,7 +150,8 @@ module fma_e4m3_rne_flags_alignadd8x11 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [6:0] big_exp = swap ? y_exp : x_exp;
   wire [7:0] big_sig = swap ? (y_zero ? 8'd0 : y_sig) : x_sig;
-  wire [7:0] small_sig = (swap ? x_zero : y_zero) ? 8'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [7:0] small_sig = small_zero ? 8'd0 : (swap ? x_sig : y_sig);
   wire [7:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [3:0] sh = (exp_diff > 8'd11) ? 4'd11 : exp_diff[3:0];
@@ -169,8 +170,8 @@ module fma_e4m3_rne_flags_alignadd8x11 (
   wire [3:0] lz;
   fma_e4m3_rne_flags_norm11 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[10];
   assign exp = {big_exp[6], big_exp} + 8'd1 - {4'd0, lz};
+  assign zero = ~sig[10];
 endmodule
 
 // Rounds a significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,

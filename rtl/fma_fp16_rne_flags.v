@@ -155,7 +155,8 @@ module fma_fp16_rne_flags_alignadd22x25 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [7:0] big_exp = swap ? y_exp : x_exp;
   wire [21:0] big_sig = swap ? (y_zero ? 22'd0 : y_sig) : x_sig;
-  wire [21:0] small_sig = (swap ? x_zero : y_zero) ? 22'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [21:0] small_sig = small_zero ? 22'd0 : (swap ? x_sig : y_sig);
   wire [8:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [4:0] sh = (exp_diff > 9'd25) ? 5'd25 : exp_diff[4:0];
@@ -174,8 +175,8 @@ module fma_fp16_rne_flags_alignadd22x25 (
   wire [4:0] lz;
   fma_fp16_rne_flags_norm25 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[24];
   assign exp = {big_exp[7], big_exp} + 9'd1 - {4'd0, lz};
+  assign zero = ~sig[24];
 endmodule
 
 // Rounds a significand to fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

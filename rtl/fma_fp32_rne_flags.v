@@ -159,7 +159,8 @@ module fma_fp32_rne_flags_alignadd48x51 (
   wire big_sign = swap ? y_sign : x_sign;
   wire [10:0] big_exp = swap ? y_exp : x_exp;
   wire [47:0] big_sig = swap ? (y_zero ? 48'd0 : y_sig) : x_sig;
-  wire [47:0] small_sig = (swap ? x_zero : y_zero) ? 48'd0 : (swap ? x_sig : y_sig);
+  wire small_zero = swap ? x_zero : y_zero;
+  wire [47:0] small_sig = small_zero ? 48'd0 : (swap ? x_sig : y_sig);
   wire [11:0] exp_diff = swap ? d_yx : d_xy;
   // A negative exp_diff only pairs with a zero small operand; as unsigned it is large and shifts it all out.
   wire [5:0] sh = (exp_diff > 12'd51) ? 6'd51 : exp_diff[5:0];
@@ -178,8 +179,8 @@ module fma_fp32_rne_flags_alignadd48x51 (
   wire [5:0] lz;
   fma_fp32_rne_flags_norm51 u_norm (.v(mag), .v_norm(sig), .lz(lz));
   assign sign = big_sign ^ neg;
-  assign zero = ~sig[50];
   assign exp = {big_exp[10], big_exp} + 12'd1 - {6'd0, lz};
+  assign zero = ~sig[50];
 endmodule
 
 // Rounds a significand to fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

@@ -4,7 +4,9 @@
 
 #include "generators/fadd.h"
 #include "generators/fma.h"
+#include "generators/fdot.h"
 #include "generators/fmul.h"
+#include "generators/kulisch.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -35,6 +37,8 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   v.push_back(makeFmulFactory());
   v.push_back(makeFaddFactory());
   v.push_back(makeFmaFactory());
+  v.push_back(makeFdotFactory());
+  v.push_back(makeKulischFactory());
   return v;
 }
 

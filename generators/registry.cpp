@@ -4,6 +4,7 @@
 
 #include "generators/fadd.h"
 #include "generators/fma.h"
+#include "generators/facc.h"
 #include "generators/fdot.h"
 #include "generators/fmul.h"
 #include "generators/kulisch.h"
@@ -37,6 +38,7 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   v.push_back(makeFmulFactory());
   v.push_back(makeFaddFactory());
   v.push_back(makeFmaFactory());
+  v.push_back(makeFaccFactory());
   v.push_back(makeFdotFactory());
   v.push_back(makeKulischFactory());
   return v;

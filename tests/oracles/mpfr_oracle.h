@@ -91,4 +91,11 @@ OResult roundExactViaSubnormalize(bool sign, uint64_t sig, int exp, const nf::Fo
 OResult fmulOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
                    const OOptions& opt, bool daz);
 
+// z = round(a + b): the exact sum in MPFR (precision wide enough for any two operands), one rounding.
+OResult faddOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
+                   const OOptions& opt, bool daz);
+// z = round(a * b + c): exact product and exact sum in MPFR, one rounding.
+OResult fmaOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& fc, const nf::Format& out, uint32_t a,
+                  uint32_t b, uint32_t c, const OOptions& opt, bool daz);
+
 }  // namespace nfo

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "generators/fcvt.h"
 #include "generators/fmul.h"
 #include "generators/unit.h"
 
@@ -31,6 +32,7 @@ uint64_t Unit::inputBits() const {
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
+  v.push_back(makeFcvtFactory());
   return v;
 }
 

@@ -1,0 +1,130 @@
+#include "refmodels/fcvt.h"
+
+#include <algorithm>
+
+namespace nf {
+
+bool fcvtIsExact(const Format& a, const Format& out, bool daz) {
+  if (a.isSigned && !out.isSigned) return false;
+  if (out.kind == FormatKind::Int) {
+    if (a.kind != FormatKind::Int) return false;  // fractions, Inf and NaN never convert exactly
+    const int64_t minA = a.isSigned ? -(int64_t(1) << (a.intBits - 1)) : 0;
+    const int64_t maxA = a.isSigned ? (int64_t(1) << (a.intBits - 1)) - 1 : (int64_t(1) << a.intBits) - 1;
+    const int64_t minZ = out.isSigned ? -(int64_t(1) << (out.intBits - 1)) : 0;
+    const int64_t maxZ = out.isSigned ? (int64_t(1) << (out.intBits - 1)) - 1 : (int64_t(1) << out.intBits) - 1;
+    return minA >= minZ && maxA <= maxZ;
+  }
+  if (!out.hasZero()) return false;
+  // Can out hold every value whose leading bit has exponent `lead` and lowest set bit at or above `lsb`?
+  auto holds = [&](int lead, int lsb) {
+    if (lead < out.emin() && (!out.subnormals || out.manBits == 0)) return false;
+    return lsb >= std::max(lead, out.emin()) - out.manBits;
+  };
+  if (a.kind == FormatKind::Int) {
+    const int maxLead = a.intBits - 1;
+    const double maxA = a.isSigned ? double(uint64_t(1) << (a.intBits - 1)) : double((uint64_t(1) << a.intBits) - 1);
+    if (maxA > out.toDouble(out.maxFiniteMag())) return false;
+    for (int lead = 0; lead <= maxLead; ++lead)
+      if (!holds(lead, 0)) return false;
+    return true;
+  }
+  if (a.hasInf() && !out.hasInf()) return false;
+  if (a.hasNaN() && !out.hasNaN()) return false;
+  if (!a.hasZero()) return false;  // a's values include 2^emin-ish constants; keep E8M0 inputs on the rounding path
+  if (a.toDouble(a.maxFiniteMag()) > out.toDouble(out.maxFiniteMag())) return false;
+  const bool sub = a.subnormals && !daz && a.manBits > 0;
+  const int lowestLead = sub ? a.emin() - a.manBits : a.emin();
+  for (int lead = lowestLead; lead <= a.emax(); ++lead)
+    if (!holds(lead, lead < a.emin() ? a.emin() - a.manBits : lead - a.manBits)) return false;
+  return true;
+}
+
+int fcvtDefaultSrBits(const Format& a) {
+  const int precision = a.kind == FormatKind::Int ? a.intBits : a.precision();
+  return std::min(16, precision);
+}
+
+Packed fcvtModel(const FcvtSpec& spec, uint32_t bits, Rounding mode, uint32_t srRandom) {
+  const Format& A = spec.a;
+  const Format& Z = spec.out;
+  RoundOptions opt = spec.round;
+  opt.mode = mode;
+  bool sign = false;
+  int exp = 0;
+  uint64_t sig = 0;
+  if (A.kind == FormatKind::Int) {
+    bits &= A.mask();
+    sign = A.isSigned && (bits & A.signBit());
+    sig = sign ? (uint64_t(1) << A.intBits) - bits : bits;
+  } else {
+    const Decoded d = A.decode(bits);
+    sign = d.sign;
+    switch (d.cls) {
+      case FpClass::NaN: {
+        const uint8_t invalid = A.isSignalingNaN(bits) ? kFlagInvalid : 0;
+        if (Z.kind == FormatKind::Int) return {0u, kFlagInvalid};  // NaN -> 0, invalid (not saturated)
+        return packNaN(Z, invalid);
+      }
+      case FpClass::Inf:
+        if (Z.kind == FormatKind::Int) return roundToInt<uint64_t>(sign, Z.intBits + 1, 1, Z, opt);
+        if (sign && !Z.isSigned) return packNaN(Z, kFlagInvalid);
+        return packInfinity(sign, Z, opt);
+      case FpClass::Subnormal:
+        if (!spec.daz) {
+          sig = d.sig;
+          exp = d.exp;
+        }
+        break;
+      case FpClass::Normal:
+        sig = d.sig;
+        exp = d.exp;
+        break;
+      case FpClass::Zero: break;
+    }
+  }
+  if (sig == 0) {
+    if (Z.kind == FormatKind::Int) return {0u, 0};
+    // A format without zero (E8M0) takes its smallest value.
+    if (!Z.hasZero()) return {Z.minNormalMag(), uint8_t(kFlagUnderflow | kFlagInexact)};
+    return packZero(sign, Z);
+  }
+  if (Z.kind == FormatKind::Int) return roundToInt<uint64_t>(sign, exp, sig, Z, opt, srRandom);
+  // An unsigned float format holds no negative value: NaN where it has one, else 0, invalid either way.
+  if (sign && !Z.isSigned) return Z.hasNaN() ? packNaN(Z, kFlagInvalid) : Packed{0u, kFlagInvalid};
+  return roundPack<uint64_t>(sign, exp, sig, false, Z, opt, srRandom);
+}
+
+FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
+  if (spec.dynamicRounding || spec.round.mode == Rounding::SR) return;
+  const Format& A = spec.a;
+  const Format& Z = spec.out;
+  if (A.width() <= 16) {
+    kind_ = Kind::Full;
+    mask_ = A.mask();
+    full_.resize(size_t(1) << A.width());
+    for (uint32_t x = 0; x < full_.size(); ++x) full_[x] = fcvtModel(spec, x, spec.round.mode);
+    return;
+  }
+  // The low 16 input bits lie at least one bit below the round bit of every alignment: only whether
+  // any is set (sticky, and NaN versus Inf) can change the result.
+  if (A.width() == 32 && A.isFloat() && Z.isFloat() && Z.width() <= 11 && A.manBits - Z.manBits >= 17 &&
+      (!A.subnormals || spec.daz || A.emin() - A.manBits < Z.emin() - Z.manBits)) {
+    kind_ = Kind::High16;
+    high_.resize(size_t(1) << 17);
+    for (uint32_t i = 0; i < high_.size(); ++i) {
+      const Packed p = fcvtModel(spec, ((i >> 1) << 16) | (i & 1u), spec.round.mode);
+      high_[i] = uint16_t(p.bits | (uint32_t(p.flags) << 11));
+    }
+  }
+}
+
+void FcvtFastModel::convertBits(const uint32_t* in, uint32_t* out, size_t n) const {
+  if (kind_ == Kind::High16) {
+    const uint16_t* t = high_.data();
+    for (size_t i = 0; i < n; ++i) out[i] = t[high16Index(in[i])] & 0x7FFu;
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = (*this)(in[i], spec_.round.mode).bits;
+  }
+}
+
+}  // namespace nf

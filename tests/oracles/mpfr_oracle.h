@@ -39,6 +39,8 @@ struct OOptions {
   nf::Rounding mode = nf::Rounding::RNE;
   bool saturate = false;
   bool ftz = false;
+  int srBits = 0;         // mode SR: result magnitude floor(|x| / lsb + srRandom / 2^srBits) * lsb
+  uint32_t srRandom = 0;
 };
 
 // Format facts derived from the rules (not from Format's helper methods).
@@ -90,5 +92,9 @@ OResult roundExactViaSubnormalize(bool sign, uint64_t sig, int exp, const nf::Fo
 // z = round(a * b) under the documented fmul contract.
 OResult fmulOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
                    const OOptions& opt, bool daz);
+
+// z = convert(a) under the documented fcvt contract: any float or integer format to any float (with or
+// without zero) or integer format; integer results saturate (NaN -> 0), all with invalid.
+OResult fcvtOracle(const nf::Format& fa, const nf::Format& out, uint32_t a, const OOptions& opt, bool daz);
 
 }  // namespace nfo

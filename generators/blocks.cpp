@@ -410,6 +410,7 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
   std::string sinkList;
   for (const std::string& x : sink) sinkList += ", " + x;
+  if (!f.isSigned) sinkList += ", sign";  // only some modes read it for an unsigned result
   w.line(fmt::format("  wire unused_ok = &{{1'b0{}, mag_r[{}:{}], tiny, is_sub}};", sinkList, MW - 1, MWZ));
   w.line("endmodule");
   d.add(name, w.str());

@@ -108,7 +108,8 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
   if (sr) pipe.define("sr_bits", R);
   if (s.dynamicRounding) pipe.define("rm", 3);
   std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_sig", "a_exp"};
-  if (s.flagsPort) live0.push_back("a_snan");
+  // Integer results flag every NaN alike, so signaling-ness only matters for float results with flags.
+  if (s.flagsPort && !intOut) live0.push_back("a_snan");
   else w.line("  wire unused_snan = a_snan;");
   if (sr) live0.push_back("sr_bits");
   if (s.dynamicRounding) live0.push_back("rm");
@@ -408,8 +409,9 @@ class FcvtFactory final : public OperatorFactory {
     if (sr) args.insert(args.end(), {"--sr-bits", std::to_string(s.round.srBits)});
     std::string module = common_.name;
     if (module.empty()) {
-      module = "fcvt_" + s.a.tag() + "_" + s.out.tag() + common_.nameSuffix();
-      if (sr) module += fmt::format("{}", s.round.srBits);
+      std::string suffix = common_.nameSuffix();  // starts with "_<round>"
+      if (sr) suffix.replace(0, 3, fmt::format("_sr{}", s.round.srBits));
+      module = "fcvt_" + s.a.tag() + "_" + s.out.tag() + suffix;
     }
     return std::make_unique<FcvtUnit>(std::move(s), module, std::move(args));
   }

@@ -115,11 +115,18 @@ FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
       const Packed p = fcvtModel(spec, ((i >> 1) << 16) | (i & 1u), spec.round.mode);
       high_[i] = uint16_t(p.bits | (uint32_t(p.flags) << 11));
     }
+    if (Z.width() <= 8) {
+      highBits_.resize(high_.size());
+      for (size_t i = 0; i < high_.size(); ++i) highBits_[i] = uint8_t(high_[i] & 0xFFu);
+    }
   }
 }
 
 void FcvtFastModel::convertBits(const uint32_t* in, uint32_t* out, size_t n) const {
-  if (kind_ == Kind::High16) {
+  if (!highBits_.empty()) {
+    const uint8_t* t = highBits_.data();
+    for (size_t i = 0; i < n; ++i) out[i] = t[high16Index(in[i])];
+  } else if (kind_ == Kind::High16) {
     const uint16_t* t = high_.data();
     for (size_t i = 0; i < n; ++i) out[i] = t[high16Index(in[i])] & 0x7FFu;
   } else {

@@ -54,7 +54,8 @@ class FcvtFastModel {
   FcvtSpec spec_;
   uint32_t mask_ = 0;
   std::vector<Packed> full_;
-  std::vector<uint16_t> high_;  // result bits (at most 11) | flags << 11
+  std::vector<uint16_t> high_;     // result bits (at most 11) | flags << 11
+  std::vector<uint8_t> highBits_;  // result bits alone when they fit a byte: half the cache footprint
 };
 
 }  // namespace nf

@@ -69,7 +69,12 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
   const int R = sr ? s.round.srBits : 0;
   const int WA = A.width(), WZ = Z.width();
   const bool intIn = A.kind == FormatKind::Int, intOut = Z.kind == FormatKind::Int;
-  const blocks::Unpacked u = intIn ? blocks::emitUnpackInt(d, A) : blocks::emitUnpack(d, A, s.daz);
+  // A subnormal input need not be normalized when, read as sig * 2^(exp - P + 1) with its leading zeros, it
+  // still lands where the rounding only shifts it: wholly below z's normal range (a float z of larger emin),
+  // or onto the integer grid (an integer z). Skipping the normalizer then saves its area and delay.
+  const bool rawSub = !intIn && A.subnormals && !s.daz && A.manBits > 0 && !A.zeroExpIsNormal &&
+                      (intOut || A.emin() < Z.emin()) && !directPack(s);
+  const blocks::Unpacked u = intIn ? blocks::emitUnpackInt(d, A) : blocks::emitUnpack(d, A, s.daz, !rawSub);
   const int P = u.sigBits;
 
   d.setHeader(header(s, command, moduleName));
@@ -98,9 +103,10 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
     w.line("  assign a_nan = 1'b0;");
     w.line("  assign a_snan = 1'b0;");
   } else {
+    if (!u.normalized) w.line("  wire unused_sub;");
     w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
-                       ".is_snan(a_snan), .sig(a_sig), .exp(a_exp));",
-                       u.module));
+                       ".is_snan(a_snan),{} .sig(a_sig), .exp(a_exp));",
+                       u.module, u.normalized ? "" : " .is_sub(unused_sub),"));
   }
   for (const char* f : {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan"}) pipe.define(f, 1);
   pipe.define("a_sig", P);

@@ -14,7 +14,8 @@ module fcvt_bf16_e4m3_rne_flags (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [7:0] a_sig;
   wire [8:0] a_exp;
-  fcvt_bf16_e4m3_rne_flags_unpack_bf16 u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
+  wire unused_sub;
+  fcvt_bf16_e4m3_rne_flags_unpack_bf16_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));
   wire [7:0] core_z;
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_bf16_e4m3_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
@@ -25,33 +26,16 @@ module fcvt_bf16_e4m3_rne_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fcvt_bf16_e4m3_rne_flags_norm8 (
-  input  wire [7:0] v,
-  output wire [7:0] v_norm,
-  output wire [2:0] lz
-);
-  wire [7:0] s3 = v;
-  wire z2 = ~|s3[7:4];
-  wire [7:0] s2 = z2 ? {s3[3:0], 4'd0} : s3;
-  wire z1 = ~|s2[7:6];
-  wire [7:0] s1 = z1 ? {s2[5:0], 2'd0} : s2;
-  wire z0 = ~|s1[7:7];
-  wire [7:0] s0 = z0 ? {s1[6:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z2, z1, z0};
-endmodule
-
-// Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
-// its leading bit, so every operator sees one representation.
-module fcvt_bf16_e4m3_rne_flags_unpack_bf16 (
+// Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
+// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
+module fcvt_bf16_e4m3_rne_flags_unpack_bf16_raw (
   input  wire [15:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
+  output wire is_sub,
   output wire [7:0] sig,
   output wire [8:0] exp
 );
@@ -62,12 +46,9 @@ module fcvt_bf16_e4m3_rne_flags_unpack_bf16 (
   assign is_nan  = (&field) & ~(man == 7'd0);
   assign is_snan = is_nan & ~man[6];
   assign is_zero = (field == 8'd0) & (man == 7'd0);
-  wire [7:0] sub_sig;
-  wire [2:0] sub_lz;
-  fcvt_bf16_e4m3_rne_flags_norm8 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
-  wire is_sub = (field == 8'd0);
-  assign sig = is_sub ? sub_sig : {1'b1, man};
-  assign exp = is_sub ? 9'sh181 - {6'd0, sub_lz} : {1'd0, field} - 9'sh7f;
+  assign is_sub = (field == 8'd0) & ~(man == 7'd0);
+  assign sig = {~is_sub, man};
+  assign exp = is_sub ? 9'sh182 : {1'd0, field} - 9'sh7f;
 endmodule
 
 // Rounds a significand to e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,

@@ -70,10 +70,11 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
   const int WA = A.width(), WZ = Z.width();
   const bool intIn = A.kind == FormatKind::Int, intOut = Z.kind == FormatKind::Int;
   // A subnormal input need not be normalized when, read as sig * 2^(exp - P + 1) with its leading zeros, it
-  // still lands where the rounding only shifts it: wholly below z's normal range (a float z of larger emin),
-  // or onto the integer grid (an integer z). Skipping the normalizer then saves its area and delay.
+  // lands where the rounding only shifts it: onto an integer grid, or below a float z's normal range (z's emin
+  // at least a's: the subnormal is then presented with exponent emin - 1, where round-and-pack denormalizes
+  // whatever the leading bit). Skipping the normalizer saves its area and delay.
   const bool rawSub = !intIn && A.subnormals && !s.daz && A.manBits > 0 && !A.zeroExpIsNormal &&
-                      (intOut || A.emin() < Z.emin()) && !directPack(s);
+                      (intOut || A.emin() <= Z.emin()) && !directPack(s);
   const blocks::Unpacked u = intIn ? blocks::emitUnpackInt(d, A) : blocks::emitUnpack(d, A, s.daz, !rawSub);
   const int P = u.sigBits;
 
@@ -103,10 +104,27 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
     w.line("  assign a_nan = 1'b0;");
     w.line("  assign a_snan = 1'b0;");
   } else {
-    if (!u.normalized) w.line("  wire unused_sub;");
-    w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
-                       ".is_snan(a_snan),{} .sig(a_sig), .exp(a_exp));",
-                       u.module, u.normalized ? "" : " .is_sub(unused_sub),"));
+    if (!u.normalized && intOut) {
+      w.line("  wire unused_sub;");
+      w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
+                         ".is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));",
+                         u.module));
+    } else if (!u.normalized) {
+      w.line("  wire a_sub;");
+      w.line(fmt::format("  wire {}a_sig_raw;", range(P)));
+      w.line(fmt::format("  wire {}a_exp_raw;", range(u.expBits)));
+      w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
+                         ".is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));",
+                         u.module));
+      w.line("  // A subnormal (leading bit 0) as the same value with exponent emin - 1: always below z's normal range.");
+      w.line(fmt::format("  assign a_sig = a_sub ? {{a_sig_raw[{}:0], 1'b0}} : a_sig_raw;", P - 2));
+      w.line(fmt::format("  assign a_exp = a_sub ? {} : a_exp_raw;", vlog::slit(u.expBits, A.emin() - 1)));
+      w.line(fmt::format("  wire unused_raw = a_sig_raw[{}];", P - 1));
+    } else {
+      w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
+                         ".is_snan(a_snan), .sig(a_sig), .exp(a_exp));",
+                         u.module));
+    }
   }
   for (const char* f : {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan"}) pipe.define(f, 1);
   pipe.define("a_sig", P);

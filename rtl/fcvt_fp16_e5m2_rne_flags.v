@@ -14,7 +14,14 @@ module fcvt_fp16_e5m2_rne_flags (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [10:0] a_sig;
   wire [5:0] a_exp;
-  fcvt_fp16_e5m2_rne_flags_unpack_fp16 u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
+  wire a_sub;
+  wire [10:0] a_sig_raw;
+  wire [5:0] a_exp_raw;
+  fcvt_fp16_e5m2_rne_flags_unpack_fp16_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  // A subnormal (leading bit 0) as the same value with exponent emin - 1: always below z's normal range.
+  assign a_sig = a_sub ? {a_sig_raw[9:0], 1'b0} : a_sig_raw;
+  assign a_exp = a_sub ? 6'sh31 : a_exp_raw;
+  wire unused_raw = a_sig_raw[10];
   wire [7:0] core_z;
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_fp16_e5m2_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
@@ -25,35 +32,16 @@ module fcvt_fp16_e5m2_rne_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 11-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fcvt_fp16_e5m2_rne_flags_norm11 (
-  input  wire [10:0] v,
-  output wire [10:0] v_norm,
-  output wire [3:0] lz
-);
-  wire [10:0] s4 = v;
-  wire z3 = ~|s4[10:3];
-  wire [10:0] s3 = z3 ? {s4[2:0], 8'd0} : s4;
-  wire z2 = ~|s3[10:7];
-  wire [10:0] s2 = z2 ? {s3[6:0], 4'd0} : s3;
-  wire z1 = ~|s2[10:9];
-  wire [10:0] s1 = z1 ? {s2[8:0], 2'd0} : s2;
-  wire z0 = ~|s1[10:10];
-  wire [10:0] s0 = z0 ? {s1[9:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z3, z2, z1, z0};
-endmodule
-
-// Unpacks fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
-// its leading bit, so every operator sees one representation.
-module fcvt_fp16_e5m2_rne_flags_unpack_fp16 (
+// Unpacks fp16 (E5M10 bias 15, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
+// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
+module fcvt_fp16_e5m2_rne_flags_unpack_fp16_raw (
   input  wire [15:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
+  output wire is_sub,
   output wire [10:0] sig,
   output wire [5:0] exp
 );
@@ -64,12 +52,9 @@ module fcvt_fp16_e5m2_rne_flags_unpack_fp16 (
   assign is_nan  = (&field) & ~(man == 10'd0);
   assign is_snan = is_nan & ~man[9];
   assign is_zero = (field == 5'd0) & (man == 10'd0);
-  wire [10:0] sub_sig;
-  wire [3:0] sub_lz;
-  fcvt_fp16_e5m2_rne_flags_norm11 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
-  wire is_sub = (field == 5'd0);
-  assign sig = is_sub ? sub_sig : {1'b1, man};
-  assign exp = is_sub ? 6'sh31 - {2'd0, sub_lz} : {1'd0, field} - 6'shf;
+  assign is_sub = (field == 5'd0) & ~(man == 10'd0);
+  assign sig = {~is_sub, man};
+  assign exp = is_sub ? 6'sh32 : {1'd0, field} - 6'shf;
 endmodule
 
 // Rounds a significand to e5m2 (E5M2 bias 15, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

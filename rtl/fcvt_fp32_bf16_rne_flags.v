@@ -14,7 +14,14 @@ module fcvt_fp32_bf16_rne_flags (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [23:0] a_sig;
   wire [8:0] a_exp;
-  fcvt_fp32_bf16_rne_flags_unpack_fp32 u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .sig(a_sig), .exp(a_exp));
+  wire a_sub;
+  wire [23:0] a_sig_raw;
+  wire [8:0] a_exp_raw;
+  fcvt_fp32_bf16_rne_flags_unpack_fp32_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
+  // A subnormal (leading bit 0) as the same value with exponent emin - 1: always below z's normal range.
+  assign a_sig = a_sub ? {a_sig_raw[22:0], 1'b0} : a_sig_raw;
+  assign a_exp = a_sub ? 9'sh181 : a_exp_raw;
+  wire unused_raw = a_sig_raw[23];
   wire [15:0] core_z;
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_fp32_bf16_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
@@ -25,37 +32,16 @@ module fcvt_fp32_bf16_rne_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 24-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
-module fcvt_fp32_bf16_rne_flags_norm24 (
-  input  wire [23:0] v,
-  output wire [23:0] v_norm,
-  output wire [4:0] lz
-);
-  wire [23:0] s5 = v;
-  wire z4 = ~|s5[23:8];
-  wire [23:0] s4 = z4 ? {s5[7:0], 16'd0} : s5;
-  wire z3 = ~|s4[23:16];
-  wire [23:0] s3 = z3 ? {s4[15:0], 8'd0} : s4;
-  wire z2 = ~|s3[23:20];
-  wire [23:0] s2 = z2 ? {s3[19:0], 4'd0} : s3;
-  wire z1 = ~|s2[23:22];
-  wire [23:0] s1 = z1 ? {s2[21:0], 2'd0} : s2;
-  wire z0 = ~|s1[23:23];
-  wire [23:0] s0 = z0 ? {s1[22:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z4, z3, z2, z1, z0};
-endmodule
-
-// Unpacks fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
-// its leading bit, so every operator sees one representation.
-module fcvt_fp32_bf16_rne_flags_unpack_fp32 (
+// Unpacks fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand
+// and exponent emin, for the operator to normalize (one shared normalizer serves both operands).
+module fcvt_fp32_bf16_rne_flags_unpack_fp32_raw (
   input  wire [31:0] x,
   output wire sign,
   output wire is_zero,
   output wire is_inf,
   output wire is_nan,
   output wire is_snan,
+  output wire is_sub,
   output wire [23:0] sig,
   output wire [8:0] exp
 );
@@ -66,12 +52,9 @@ module fcvt_fp32_bf16_rne_flags_unpack_fp32 (
   assign is_nan  = (&field) & ~(man == 23'd0);
   assign is_snan = is_nan & ~man[22];
   assign is_zero = (field == 8'd0) & (man == 23'd0);
-  wire [23:0] sub_sig;
-  wire [4:0] sub_lz;
-  fcvt_fp32_bf16_rne_flags_norm24 u_norm (.v({man, 1'b0}), .v_norm(sub_sig), .lz(sub_lz));
-  wire is_sub = (field == 8'd0);
-  assign sig = is_sub ? sub_sig : {1'b1, man};
-  assign exp = is_sub ? 9'sh181 - {4'd0, sub_lz} : {1'd0, field} - 9'sh7f;
+  assign is_sub = (field == 8'd0) & ~(man == 23'd0);
+  assign sig = {~is_sub, man};
+  assign exp = is_sub ? 9'sh182 : {1'd0, field} - 9'sh7f;
 endmodule
 
 // Rounds a significand to bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN) and packs it: subnormal denormalization,

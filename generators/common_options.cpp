@@ -6,8 +6,8 @@
 namespace nf {
 
 void CommonFpOptions::add(CLI::App& cmd) {
-  cmd.add_option("--round", round, "rounding: rne, rtz, rup, rdn, rna, rod, or dyn (an rm[2:0] port)")
-      ->default_str("rne");
+  roundOption = cmd.add_option("--round", round, "rounding: rne, rtz, rup, rdn, rna, rod, or dyn (an rm[2:0] port)")
+                    ->default_str("rne");
   cmd.add_flag("--saturate", saturate, "clamp overflow and infinite results to +-max finite (OCP satfinite)");
   cmd.add_flag("--ftz", ftz, "flush results that are tiny after rounding to signed zero");
   cmd.add_flag("--daz", daz, "read subnormal inputs as signed zero");
@@ -79,4 +79,8 @@ bool isValidModuleName(const std::string& name) {
   return true;
 }
 
+}  // namespace nf
+
+namespace nf {
+bool CommonFpOptions::roundGiven() const { return roundOption && roundOption->count() > 0; }
 }  // namespace nf

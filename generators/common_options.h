@@ -4,6 +4,10 @@
 
 #include <string>
 
+namespace CLI {
+class Option;
+}
+
 #include "generators/blocks.h"
 #include "generators/unit.h"
 #include "refmodels/format.h"
@@ -19,8 +23,10 @@ struct CommonFpOptions {
   bool flags = false;
   int stages = 0;
   std::string name;
+  CLI::Option* roundOption = nullptr;
 
   void add(CLI::App& cmd);
+  bool roundGiven() const;
   // The parsed rounding; throws UsageError naming --round and the accepted values.
   blocks::RoundingSel rounding() const;
   void validate() const;

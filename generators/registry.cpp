@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "generators/fcvt.h"
+#include "generators/fdot.h"
 #include "generators/fmul.h"
+#include "generators/kulisch.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -33,6 +35,8 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
   v.push_back(makeFcvtFactory());
+  v.push_back(makeFdotFactory());
+  v.push_back(makeKulischFactory());
   return v;
 }
 

@@ -54,6 +54,22 @@ class Unit {
   virtual void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const;
   // Vectors every random run starts with: the corner cases this operator's formats define.
   virtual std::vector<std::vector<uint32_t>> cornerVectors() const = 0;
+  // Stateful units (accumulators, units with an LFSR) depend on earlier inputs: they always have clk, rst,
+  // valid_in and valid_out, are co-simulated in order on one lane, and are modelled by a StreamModel that
+  // steps once per valid input. Their emulate() is not used by the harness.
+  virtual bool stateful() const { return false; }
+  class StreamModel {
+   public:
+    virtual ~StreamModel() = default;
+    // One valid input: the outputs the unit shows for it (after `latency()` clock edges; with latency 0,
+    // before the edge that consumes it).
+    virtual void step(const uint32_t* in, uint32_t* out) = 0;
+  };
+  // A model in the unit's reset state; only for stateful units.
+  virtual std::unique_ptr<StreamModel> streamModel() const { return nullptr; }
+  // Lets a unit bias seeded random vectors (e.g. make `clear` rare in a long accumulation); index counts
+  // from the first random vector.
+  virtual void shapeRandomVector(uint32_t* /*in*/, uint64_t /*index*/) const {}
   // Output ports whose value may be any NaN when comparing with external expectations (TestFloat rule).
   virtual std::optional<Format> resultFormat() const { return std::nullopt; }
 

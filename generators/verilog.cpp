@@ -18,6 +18,12 @@ Writer& Writer::close(const std::string& s) {
   --depth_;
   return line(s);
 }
+Writer& Writer::reopen(const std::string& s) {
+  --depth_;
+  line(s);
+  ++depth_;
+  return *this;
+}
 Writer& Writer::raw(const std::string& s) {
   out_ += s;
   return *this;

@@ -11,6 +11,7 @@ class Writer {
   Writer& line(const std::string& s = "");
   Writer& open(const std::string& s);   // writes s, then indents
   Writer& close(const std::string& s);  // dedents, then writes s
+  Writer& reopen(const std::string& s); // "end else begin": dedented, then indents again
   Writer& raw(const std::string& s);    // appended as is (another block's text)
   const std::string& str() const { return out_; }
 

@@ -161,11 +161,15 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
 
   CosimReport report;
   const auto b0 = Clock::now();
-  std::unique_ptr<SimLibrary> lib = buildSim(unit, opt.build);
+  BuildOptions build = opt.build;
+  if (unit.stateful()) build.lanes = 1;  // one stream, in order
+  std::unique_ptr<SimLibrary> lib = buildSim(unit, build);
   report.buildSeconds = std::chrono::duration<double>(Clock::now() - b0).count();
   report.buildCached = lib->fromCache();
 
-  const int threads = std::max(1, opt.threads > 0 ? opt.threads : int(std::thread::hardware_concurrency()));
+  const int threads = unit.stateful() ? 1 : std::max(1, opt.threads > 0 ? opt.threads : int(std::thread::hardware_concurrency()));
+  std::unique_ptr<Unit::StreamModel> stream = unit.stateful() ? unit.streamModel() : nullptr;
+  if (unit.stateful() && !stream) throw SimError(unit.moduleName() + " is stateful but has no stream model");
   const uint64_t blocks = (total + kBlock - 1) / kBlock;
   std::atomic<uint64_t> nextBlock{0}, done{0}, mismatches{0};
   std::atomic<bool> stop{false};
@@ -190,6 +194,7 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
       size_t w = 0;
       for (const PortInfo& p : unit.inputs())
         for (int k = 0; k < p.words(); ++k) in[w++] = uint32_t(splitmix64(state)) & portMask(p.width, k, p.words());
+      unit.shapeRandomVector(in, index - corners.size());
     }
   };
 
@@ -220,7 +225,11 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
       if (b >= blocks || stop.load(std::memory_order_relaxed)) return;
       const uint64_t first = b * kBlock, n = std::min(kBlock, total - first);
       for (uint64_t i = 0; i < n; ++i) fill(first + i, &in[i * IW]);
-      unit.emulateBatch(in.data(), want.data(), n);
+      if (stream) {
+        for (uint64_t i = 0; i < n; ++i) stream->step(&in[i * IW], &want[i * OW]);
+      } else {
+        unit.emulateBatch(in.data(), want.data(), n);
+      }
       std::string err;
       if (!sim->run(in.data(), got.data(), n, &err)) {
         std::lock_guard<std::mutex> lock(mu);
@@ -252,6 +261,7 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
         if (first + i < firstIndex) {
           firstIndex = first + i;
           firstText = extra.empty() ? describeMismatch(unit, &in[i * IW], &want[i * OW], g) : extra;
+          if (stream) firstText = fmt::format("stream vector {} (state carried from the vectors before it):\n", first + i) + firstText;
         }
         stop = true;
       }

@@ -125,7 +125,7 @@ std::string defaultCacheDir() {
 
 std::string lanesVerilog(const Unit& unit, const std::string& unitModule, int lanes) {
   std::ostringstream v;
-  const bool seq = unit.latency() > 0;
+  const bool seq = unit.latency() > 0 || unit.stateful();
   v << "// numforge co-simulation top: " << lanes << " lanes of " << unitModule << "\n";
   v << "module nf_lanes (\n";
   std::vector<std::string> ports;
@@ -188,7 +188,7 @@ std::string glueCpp(const Unit& unit, int lanes) {
     }
   }
   c << "}\n";
-  if (latency > 0) {
+  if (latency > 0 || unit.stateful()) {
     c << "inline bool validLanes(Vnf_lanes& t, bool expect) {\n  return true";
     for (int l = 0; l < lanes; ++l) c << fmt::format(" && bool(t.valid_out_l{}) == expect", l);
     c << ";\n}\n";
@@ -199,7 +199,7 @@ std::string glueCpp(const Unit& unit, int lanes) {
   c << "extern \"C\" {\n"
     << "int nf_abi_version() { return " << kAbiVersion << "; }\n"
     << "void* nf_create() { Sim* s = new Sim; ";
-  if (latency > 0)
+  if (latency > 0 || unit.stateful())
     c << "s->top->rst = 1; s->top->valid_in = 0; for (int i = 0; i < 2; ++i) { s->top->clk = 0; s->top->eval(); "
          "s->top->clk = 1; s->top->eval(); } s->top->rst = 0; ";
   c << "return s; }\n"
@@ -209,7 +209,21 @@ std::string glueCpp(const Unit& unit, int lanes) {
        "  Vnf_lanes& t = *static_cast<Sim*>(p)->top;\n"
        "  static thread_local uint32_t scratch[L * (OW + 1)];\n"
        "  const uint32_t* ip[L];\n  uint32_t* op[L];\n";
-  if (latency == 0) {
+  if (latency == 0 && unit.stateful()) {
+    // One vector per cycle, outputs read before the edge that consumes it; every fifth cycle is a bubble,
+    // during which the state must hold.
+    c << "  uint64_t next = 0;\n"
+         "  for (uint64_t cycle = 0; next < n; ++cycle) {\n"
+         "    const bool bubble = (cycle % 5) == 4;\n"
+         "    t.valid_in = !bubble;\n"
+         "    if (!bubble) { ip[0] = in + next * IW; setLanes(t, ip); }\n"
+         "    t.clk = 0; t.eval();\n"
+         "    if (!validLanes(t, !bubble)) {\n"
+         "      std::snprintf(msg, size_t(msglen), \"valid_out is %d at cycle %llu, expected %d\", int(t.valid_out_l0),"
+         " (unsigned long long)cycle, int(!bubble));\n      return 1;\n    }\n"
+         "    if (!bubble) { op[0] = out + next * OW; getLanes(t, op); ++next; }\n"
+         "    t.clk = 1; t.eval();\n  }\n  (void)scratch;\n  return 0;\n}\n";
+  } else if (latency == 0) {
     c << "  for (uint64_t base = 0; base < n; base += L) {\n"
          "    const uint64_t cnt = n - base < uint64_t(L) ? n - base : uint64_t(L);\n"
          "    for (int l = 0; l < L; ++l) {\n"

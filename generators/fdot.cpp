@@ -1,0 +1,483 @@
+// fdot: z = round(c + sum a_i * b_i), exact (one rounding of the exact sum) or align (tensor-core style:
+// terms truncated to F fraction bits below the largest exponent, summed exactly, rounded once), in fused
+// groups chained through the output format. The model is refmodels/fdot.cpp.
+#include "generators/fdot.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+#include "generators/common_options.h"
+#include "generators/fixed_sum.h"
+#include "generators/verilog.h"
+#include "refmodels/corners.h"
+
+namespace nf {
+
+namespace {
+
+using blocks::Design;
+using vlog::lit;
+using vlog::range;
+using vlog::slit;
+
+const char* kVersion = "numforge 0.1";
+
+const char* accumName(FdotSpec::Accum a) { return a == FdotSpec::Accum::Exact ? "exact" : "align"; }
+
+struct TermWires {
+  std::string sign, zero, nan, inf, invalid, sig, exp;
+  int sigBits, expBits, fracBits, expMin, expMax;
+  bool product;
+};
+
+// One fused group: products of a_0..a_{G-1}, b_0..b_{G-1} plus an optional addend of `addendFormat`.
+std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name) {
+  const int G = s.groupSize();
+  const Format& out = s.out;
+  vlog::Writer w;
+  w.line(fmt::format("// One fused group of {} product{}{}, rounded once to {} ({} accumulation).", G, G > 1 ? "s" : "",
+                     addendFormat ? " and an addend (" + addendFormat->name + ")" : "", out.name, accumName(s.accum)));
+  w.open(fmt::format("module {} (", name));
+  for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
+  for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
+  if (addendFormat) w.line(fmt::format("input  wire {}c,", range(addendFormat->width())));
+  w.line(fmt::format("output wire {}z,", range(out.width())));
+  w.line("output wire [4:0] flags");
+  w.close(");");
+
+  std::vector<TermWires> terms;
+  const blocks::ProductTerm pt = blocks::emitProductTerm(d, s.a, s.b);
+  for (int i = 0; i < G; ++i) {
+    const std::string p = fmt::format("p{}", i);
+    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_nan, {0}_inf, {0}_invalid;", p));
+    w.line(fmt::format("  wire {}{}_sig;", range(pt.sigBits), p));
+    w.line(fmt::format("  wire {}{}_exp;", range(pt.expBits), p));
+    w.line(fmt::format("  {0} u_{1} (.a(a{2}), .b(b{2}), .sign({1}_sign), .is_zero({1}_zero), .is_nan({1}_nan), "
+                       ".is_inf({1}_inf), .invalid({1}_invalid), .sig({1}_sig), .exp({1}_exp));",
+                       pt.module, p, i));
+    terms.push_back({p + "_sign", p + "_zero", p + "_nan", p + "_inf", p + "_invalid", p + "_sig", p + "_exp",
+                     pt.sigBits, pt.expBits, pt.fracBits, pt.expMin, pt.expMax, true});
+  }
+  if (addendFormat) {
+    const blocks::ValueTerm vt = blocks::emitValueTerm(d, *addendFormat);
+    w.line("  wire q_sign, q_zero, q_nan, q_inf, q_invalid;");
+    w.line(fmt::format("  wire {}q_sig;", range(vt.sigBits)));
+    w.line(fmt::format("  wire {}q_exp;", range(vt.expBits)));
+    w.line(fmt::format("  {} u_q (.x(c), .sign(q_sign), .is_zero(q_zero), .is_nan(q_nan), .is_inf(q_inf), "
+                       ".invalid(q_invalid), .sig(q_sig), .exp(q_exp));",
+                       vt.module));
+    terms.push_back({"q_sign", "q_zero", "q_nan", "q_inf", "q_invalid", "q_sig", "q_exp", vt.sigBits, vt.expBits,
+                     vt.fracBits, vt.expMin, vt.expMax, false});
+  }
+  const int nT = int(terms.size());
+  auto orAll = [&](auto field) {
+    std::string e;
+    for (const TermWires& t : terms) e += (e.empty() ? "" : " | ") + field(t);
+    return e;
+  };
+  auto andAll = [&](auto field) {
+    std::string e;
+    for (const TermWires& t : terms) e += (e.empty() ? "" : " & ") + field(t);
+    return e;
+  };
+  w.line("  // Specials and the sign of a zero sum (IEEE: -0 only when every zero term is -0, or under rdn).");
+  w.line(fmt::format("  wire any_nan = {};", orAll([](const TermWires& t) { return t.nan; })));
+  w.line(fmt::format("  wire pos_inf = {};", orAll([](const TermWires& t) { return "(" + t.inf + " & ~" + t.sign + ")"; })));
+  w.line(fmt::format("  wire neg_inf = {};", orAll([](const TermWires& t) { return "(" + t.inf + " & " + t.sign + ")"; })));
+  w.line(fmt::format("  wire any_invalid = {};", orAll([](const TermWires& t) { return t.invalid; })));
+  w.line(fmt::format("  wire any_nonzero = {};", orAll([](const TermWires& t) {
+                       return "~(" + t.zero + " | " + t.nan + " | " + t.inf + ")";
+                     })));
+  w.line(fmt::format("  wire any_zero = {};", orAll([](const TermWires& t) { return t.zero; })));
+  w.line(fmt::format("  wire all_zeros_neg = {};", andAll([](const TermWires& t) { return "(~" + t.zero + " | " + t.sign + ")"; })));
+  w.line(fmt::format("  wire any_zero_neg = {};", orAll([](const TermWires& t) { return "(" + t.zero + " & " + t.sign + ")"; })));
+  const bool rdn = s.round.mode == Rounding::RDN;
+  w.line(fmt::format("  wire zero_sign = any_nonzero ? 1'b{} : (any_zero & (all_zeros_neg{}));", rdn ? 1 : 0,
+                     rdn ? " | any_zero_neg" : ""));
+  if (!rdn) w.line("  wire unused_zero_neg = any_zero_neg;");
+
+  const int carry = vlog::bitsFor(uint64_t(nT));
+  blocks::ReadoutParams ro;
+  ro.round.out = out;
+  ro.round.rounding = {false, s.round.mode};
+  ro.round.saturate = s.round.saturate;
+  ro.round.ftz = s.round.ftz;
+  std::string baseExp;
+  if (s.accum == FdotSpec::Accum::Exact) {
+    TermRange r = productRange(s.a, s.b);
+    if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
+    const FixedLayout L = fixedLayout(r, carry);
+    const int W = L.width;
+    w.line(fmt::format("  // Every term placed exactly in a {}-bit fixed point whose LSB weighs 2^{}.", W, L.lsbExp));
+    std::string sum;
+    for (const TermWires& t : terms) {
+      const int shMax = t.expMax - t.fracBits - L.lsbExp;
+      const int SB = vlog::bitsFor(uint64_t(std::max(shMax, 1)));
+      const int XS = std::max(t.expBits, vlog::signedBitsFor(L.lsbExp + t.fracBits, shMax + 1) + 1);
+      // Zero and special terms have a zero significand, so their (meaningless) shift does no harm.
+      w.line(fmt::format("  wire {}{}_off = {} - {};", range(XS), t.sig, vlog::signExtend(t.exp, t.expBits, XS),
+                         slit(XS, L.lsbExp + t.fracBits)));
+      w.line(fmt::format("  wire {}{}_mag = {} << {}_off[{}:0];", range(W), t.sig,
+                         vlog::zeroExtend(t.sig, t.sigBits, W), t.sig, SB - 1));
+      w.line(fmt::format("  wire {}{}_t = {} ? (~{}_mag + {}) : {}_mag;", range(W), t.sig, t.sign, t.sig, lit(W, 1),
+                         t.sig));
+      w.line(fmt::format("  wire unused_{}_off = ^{}_off;", t.sig, t.sig));
+      sum += (sum.empty() ? "" : " + ") + t.sig + "_t";
+    }
+    w.line(fmt::format("  wire {}acc = {};", range(W), sum));
+    ro.accBits = W;
+    ro.baseExpBits = vlog::signedBitsFor(L.lsbExp, L.lsbExp);
+    ro.baseExpMin = ro.baseExpMax = L.lsbExp;
+    w.line(fmt::format("  wire {}base_exp = {};", range(ro.baseExpBits), slit(ro.baseExpBits, L.lsbExp)));
+    baseExp = "base_exp";
+  } else {
+    const int F = s.alignBits;
+    int eMin = 0, eMax = 0, XE = 0;
+    for (const TermWires& t : terms) {
+      eMin = std::min(eMin, t.expMin);
+      eMax = std::max(eMax, t.expMax);
+    }
+    XE = vlog::signedBitsFor(eMin - 1, eMax + 1);
+    w.line("  // The largest exponent among finite nonzero terms (a pairwise tree; others count as the minimum).");
+    std::vector<std::string> level;
+    for (const TermWires& t : terms) {
+      const std::string e = t.exp + "_e";
+      w.line(fmt::format("  wire {}{} = ~({} | {} | {}) ? {} : {};", range(XE), e, t.zero, t.nan, t.inf,
+                         vlog::signExtend(t.exp, t.expBits, XE), slit(XE, eMin - 1)));
+      level.push_back(e);
+    }
+    int k = 0;
+    while (level.size() > 1) {
+      std::vector<std::string> next;
+      for (size_t i = 0; i + 1 < level.size(); i += 2) {
+        const std::string m = fmt::format("emax_{}", k++);
+        w.line(fmt::format("  wire {}{} = ($signed({}) > $signed({})) ? {} : {};", range(XE), m, level[i], level[i + 1],
+                           level[i], level[i + 1]));
+        next.push_back(m);
+      }
+      if (level.size() % 2) next.push_back(level.back());
+      level = next;
+    }
+    w.line(fmt::format("  wire {}emax = {};", range(XE), level[0]));
+    const int Q = F + 2;  // two integer bits: a product's significand is in [0, 4)
+    const int DB = vlog::bitsFor(uint64_t(Q));
+    const int S = Q + carry + 1;
+    w.line(fmt::format("  // Each term truncated toward zero to {} fraction bits below 2^emax, then summed exactly.", F));
+    std::string sum;
+    for (const TermWires& t : terms) {
+      const std::string q = t.sig + "_q";
+      std::string scaled;
+      const int intBits = t.sigBits - t.fracBits;  // 2 for products, 1 for values
+      if (F >= t.fracBits)
+        scaled = fmt::format("{{{}{}, {}}}", intBits < 2 ? "1'b0, " : "", t.sig,
+                             lit(F - t.fracBits, 0));
+      else
+        scaled = fmt::format("{{{}{}[{}:{}]}}", intBits < 2 ? "1'b0, " : "", t.sig, t.sigBits - 1, t.fracBits - F);
+      if (F == t.fracBits) scaled = fmt::format("{{{}{}}}", intBits < 2 ? "1'b0, " : "", t.sig);
+      w.line(fmt::format("  wire {}{}_scaled = {};", range(Q), q, scaled));
+      if (F < t.fracBits) w.line(fmt::format("  wire unused_{}_low = ^{}[{}:0];", q, t.sig, t.fracBits - F - 1));
+      w.line(fmt::format("  wire {}{}_d = emax - {};", range(XE), q, vlog::signExtend(t.exp, t.expBits, XE)));
+      w.line(fmt::format("  wire {}{}_dc = ({}_d > {}) ? {} : {}_d[{}:0];", range(DB), q, q, lit(XE, uint64_t(Q)),
+                         lit(DB, uint64_t(Q)), q, DB - 1));
+      w.line(fmt::format("  wire {}{}_mag = {}_scaled >> {}_dc;", range(Q), q, q, q));
+      w.line(fmt::format("  wire {}{}_t = {} ? (~{} + {}) : {};", range(S), q, t.sign,
+                         vlog::zeroExtend(q + "_mag", Q, S), lit(S, 1), vlog::zeroExtend(q + "_mag", Q, S)));
+      sum += (sum.empty() ? "" : " + ") + q + "_t";
+    }
+    w.line(fmt::format("  wire {}acc = {};", range(S), sum));
+    ro.accBits = S;
+    ro.baseExpBits = vlog::signedBitsFor(eMin - 1 - F, eMax - F);
+    ro.baseExpMin = eMin - 1 - F;
+    ro.baseExpMax = eMax - F;
+    w.line(fmt::format("  wire {}base_exp = {} - {};", range(ro.baseExpBits), vlog::signExtend("emax", XE, ro.baseExpBits),
+                       slit(ro.baseExpBits, F)));
+    baseExp = "base_exp";
+  }
+  const std::string readout = blocks::emitReadout(d, ro);
+  w.line(fmt::format("  wire {}ro_z;", range(out.width())));
+  w.line("  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;");
+  w.line(fmt::format("  {} u_readout (.acc(acc), .base_exp({}), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), "
+                     ".underflow(ro_underflow), .overflow(ro_overflow));",
+                     readout, baseExp));
+  w.line("  wire inf_minus_inf = pos_inf & neg_inf;");
+  w.line("  wire res_nan = any_nan | inf_minus_inf;");
+  w.line("  wire res_inf = pos_inf | neg_inf;");
+  w.line(fmt::format("  assign z = res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z;", blocks::nanResultExpr(out),
+                     blocks::infinityResultExpr(out, s.round.saturate, "neg_inf"),
+                     blocks::zeroResultExpr(out, "zero_sign")));
+  w.line(fmt::format("  assign flags = res_nan ? {{any_invalid | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
+                     "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
+                     lit(5, blocks::infinityResultFlags(out, s.round.saturate))));
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
+std::string header(const FdotSpec& s, const std::string& command, const std::string& module) {
+  vlog::Writer w;
+  w.line(fmt::format("// {}: fdot  z = round({}sum_{{i<{}}} a_i * b_i)", module, s.c ? "c + " : "", s.n));
+  w.line(fmt::format("// a:   {} ({})", s.a.name, s.a.describe()));
+  w.line(fmt::format("// b:   {} ({})", s.b.name, s.b.describe()));
+  if (s.c) w.line(fmt::format("// c:   {} ({})", s.c->name, s.c->describe()));
+  w.line(fmt::format("// z:   {} ({})", s.out.name, s.out.describe()));
+  if (s.accum == FdotSpec::Accum::Exact)
+    w.line("// Accumulation: exact (one rounding of the exact sum)");
+  else
+    w.line(fmt::format("// Accumulation: align (terms truncated to {} fraction bits below the largest exponent, summed "
+                       "exactly, rounded once)",
+                       s.alignBits));
+  if (s.groups() > 1)
+    w.line(fmt::format("// Groups: {} fused groups of {}, each rounded to {} before the next", s.groups(), s.groupSize(),
+                       s.out.name));
+  w.line(fmt::format("// Rounding: {}{}{}; flags port: {}", roundingName(s.round.mode), s.round.saturate ? ", saturating" : "",
+                     s.round.ftz ? ", flush-to-zero" : "", s.flagsPort ? "yes" : "no"));
+  w.line("// Latency: 0 (combinational)");
+  w.line("// Command: " + command);
+  w.line(fmt::format("// Generated by {}; Verilog-2005.", kVersion));
+  return w.str();
+}
+
+}  // namespace
+
+GeneratedModule emitFdot(const FdotSpec& s, const std::string& moduleName, const std::string& command) {
+  Design d(moduleName);
+  d.setHeader(header(s, command, moduleName));
+  const int G = s.groupSize();
+  const std::string first = emitGroup(d, s, s.c ? &*s.c : nullptr, moduleName + "_group_first");
+  const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next") : "";
+  vlog::Writer w;
+  w.open(fmt::format("module {} (", moduleName));
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
+  if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
+  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
+  if (s.flagsPort) w.line("output wire [4:0] flags");
+  w.close(");");
+  std::string flagsOr;
+  for (int k = 0; k < s.groups(); ++k) {
+    w.line(fmt::format("  wire {}z_{};", range(s.out.width()), k));
+    w.line(fmt::format("  wire [4:0] flags_{};", k));
+    std::string conns;
+    for (int i = 0; i < G; ++i) conns += fmt::format(".a{}(a{}), ", i, k * G + i);
+    for (int i = 0; i < G; ++i) conns += fmt::format(".b{}(b{}), ", i, k * G + i);
+    if (k == 0 && s.c) conns += ".c(c), ";
+    if (k > 0) conns += fmt::format(".c(z_{}), ", k - 1);
+    w.line(fmt::format("  {} u_group{} ({}.z(z_{}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, k, k));
+    flagsOr += (flagsOr.empty() ? "" : " | ") + fmt::format("flags_{}", k);
+  }
+  w.line(fmt::format("  assign z = z_{};", s.groups() - 1));
+  if (s.flagsPort)
+    w.line(fmt::format("  assign flags = {};", flagsOr));
+  else
+    w.line(fmt::format("  wire unused_flags = |({});", flagsOr));
+  w.line("endmodule");
+  d.add(moduleName, w.str());
+  GeneratedModule m;
+  m.name = moduleName;
+  m.verilog = d.text();
+  return m;
+}
+
+namespace {
+
+class FdotUnit final : public Unit {
+ public:
+  FdotUnit(FdotSpec spec, std::string module, std::vector<std::string> args)
+      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
+    for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("a{}", i), s_.a.width(), s_.a});
+    for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("b{}", i), s_.b.width(), s_.b});
+    if (s_.c) in_.push_back({"c", s_.c->width(), *s_.c});
+    out_ = {{"z", s_.out.width(), s_.out}};
+    if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
+  }
+  std::string operatorName() const override { return "fdot"; }
+  std::string moduleName() const override { return module_; }
+  std::vector<std::string> canonicalArgs() const override { return args_; }
+  const std::vector<PortInfo>& inputs() const override { return in_; }
+  const std::vector<PortInfo>& outputs() const override { return out_; }
+  int latency() const override { return 0; }
+  std::optional<Format> resultFormat() const override { return s_.out; }
+
+  GeneratedModule emit() const override {
+    GeneratedModule m = emitFdot(s_, module_, reproducingCommand(*this));
+    nlohmann::json j;
+    j["module"] = module_;
+    j["operator"] = "fdot";
+    j["function"] = s_.c ? "z = round(c + sum a_i * b_i)" : "z = round(sum a_i * b_i)";
+    j["n"] = s_.n;
+    j["formats"] = {{"a", s_.a.name}, {"b", s_.b.name}, {"out", s_.out.name}};
+    if (s_.c) j["formats"]["c"] = s_.c->name;
+    j["accumulation"] = accumName(s_.accum);
+    if (s_.accum == FdotSpec::Accum::Align) j["align_bits"] = s_.alignBits;
+    j["group"] = s_.groupSize();
+    j["rounding"] = roundingName(s_.round.mode);
+    j["saturate"] = s_.round.saturate;
+    j["ftz"] = s_.round.ftz;
+    j["flags"] = s_.flagsPort;
+    j["latency"] = 0;
+    nlohmann::json ports = nlohmann::json::array();
+    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
+    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
+    j["ports"] = ports;
+    j["command"] = reproducingCommand(*this);
+    m.manifest = j;
+    return m;
+  }
+
+  void emulate(const uint32_t* in, uint32_t* out) const override {
+    const Packed r = fdotModel(s_, in, in + s_.n, s_.c ? in[2 * s_.n] : 0);
+    out[0] = r.bits;
+    if (s_.flagsPort) out[1] = r.flags;
+  }
+
+  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
+    if (!fast_.available()) return Unit::emulateBatch(in, out, n);
+    const size_t iw = inputWords(), ow = outputWords();
+    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
+      const Packed r = fast_(in, in + s_.n);
+      out[0] = r.bits;
+      if (ow == 2) out[1] = r.flags;
+    }
+  }
+
+  std::vector<std::vector<uint32_t>> cornerVectors() const override {
+    std::vector<std::vector<uint32_t>> v;
+    const std::vector<uint32_t> ca = formatCorners(s_.a), cb = formatCorners(s_.b);
+    const size_t nIn = in_.size();
+    std::mt19937_64 rng(0xfd07);
+    auto pick = [&](const std::vector<uint32_t>& c) { return c[rng() % c.size()]; };
+    // Every term a corner value.
+    for (int k = 0; k < 2000; ++k) {
+      std::vector<uint32_t> x(nIn);
+      for (int i = 0; i < s_.n; ++i) x[size_t(i)] = pick(ca);
+      for (int i = 0; i < s_.n; ++i) x[size_t(s_.n + i)] = pick(cb);
+      if (s_.c) x[nIn - 1] = pick(formatCorners(*s_.c));
+      v.push_back(x);
+    }
+    // Massive cancellation: pairs of equal products with opposite signs, plus one small term.
+    for (int k = 0; k < 2000; ++k) {
+      std::vector<uint32_t> x(nIn);
+      for (int i = 0; i < s_.n; ++i) {
+        x[size_t(i)] = uint32_t(rng()) & s_.a.mask();
+        x[size_t(s_.n + i)] = uint32_t(rng()) & s_.b.mask();
+      }
+      for (int i = 0; i + 1 < s_.n; i += 2) {
+        x[size_t(i + 1)] = x[size_t(i)] ^ s_.a.signBit();
+        x[size_t(s_.n + i + 1)] = x[size_t(s_.n + i)];
+      }
+      if (k % 2) x[size_t(s_.n - 1)] &= ~(s_.a.mask() >> 1) | ((1u << s_.a.manBits) - 1u);  // a tiny last term
+      if (s_.c) x[nIn - 1] = uint32_t(rng()) & s_.c->mask();
+      v.push_back(x);
+    }
+    // All terms of one exponent (sums land on ties often); alternating huge and tiny terms.
+    for (int k = 0; k < 2000; ++k) {
+      std::vector<uint32_t> x(nIn);
+      const uint32_t expA = uint32_t(rng()) & (s_.a.mask() >> 1) & ~((1u << s_.a.manBits) - 1u);
+      for (int i = 0; i < s_.n; ++i) {
+        const uint32_t man = uint32_t(rng()) & ((1u << s_.a.manBits) - 1u);
+        const uint32_t sign = (rng() & 1) ? s_.a.signBit() : 0;
+        x[size_t(i)] = (k % 2 == 0 || i % 2 == 0) ? (sign | expA | man) : (sign | man);
+        x[size_t(s_.n + i)] = pick(cb) & ~s_.b.signBit();
+      }
+      if (s_.c) x[nIn - 1] = uint32_t(rng()) & s_.c->mask();
+      v.push_back(x);
+    }
+    return v;
+  }
+
+ private:
+  FdotSpec s_;
+  std::string module_;
+  std::vector<std::string> args_;
+  std::vector<PortInfo> in_, out_;
+  FdotFastModel fast_;
+};
+
+class FdotFactory final : public OperatorFactory {
+ public:
+  std::string name() const override { return "fdot"; }
+  std::string summary() const override { return "N-way dot product z = round(c + sum a_i * b_i)"; }
+  void addOptions(CLI::App& cmd) override {
+    cmd.add_option("--n", n_, "terms: 2, 4, 8, 16 or 32")->required();
+    cmd.add_option("--a", a_, "format of a_i")->required();
+    cmd.add_option("--b", b_, "format of b_i (default: a's)");
+    cmd.add_option("--c", c_, "format of the addend c (default: no addend)");
+    cmd.add_option("--out", out_, "format of z")->required();
+    cmd.add_option("--accum", accum_, "accumulation: exact or align");
+    cmd.add_option("--align-bits", alignBits_, "align: fraction bits kept below the largest exponent (1..60)");
+    cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)");
+    common_.add(cmd);
+  }
+  std::unique_ptr<Unit> build() const override {
+    common_.validate();
+    FdotSpec s;
+    if (n_ != 2 && n_ != 4 && n_ != 8 && n_ != 16 && n_ != 32)
+      throw UsageError(fmt::format("--n: {} is not accepted; accepted: 2, 4, 8, 16, 32", n_));
+    s.n = n_;
+    s.a = formatOption("--a", a_);
+    s.b = formatOption("--b", b_.empty() ? a_ : b_);
+    s.out = formatOption("--out", out_);
+    requireFloat("--a", s.a, "fdot");
+    requireFloat("--b", s.b, "fdot");
+    requireFloat("--out", s.out, "fdot");
+    if (!c_.empty()) {
+      s.c = formatOption("--c", c_);
+      requireFloat("--c", *s.c, "fdot");
+    }
+    if (accum_ == "exact") {
+      s.accum = FdotSpec::Accum::Exact;
+      if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
+    } else if (accum_ == "align") {
+      s.accum = FdotSpec::Accum::Align;
+      s.alignBits = alignBits_ < 0 ? 24 : alignBits_;
+      if (s.alignBits < 1 || s.alignBits > 60)
+        throw UsageError(fmt::format("--align-bits: {} is out of range; accepted: 1..60", s.alignBits));
+    } else {
+      throw UsageError(fmt::format("--accum: '{}' is not accepted; accepted: exact, align", accum_));
+    }
+    if (group_ != 0 && (group_ < 1 || group_ > s.n || s.n % group_ != 0))
+      throw UsageError(fmt::format("--group: {} does not divide --n {}; accepted: a divisor of --n", group_, s.n));
+    s.group = group_ == s.n ? 0 : group_;
+    const blocks::RoundingSel r = common_.rounding();
+    if (r.dynamic) throw UsageError("--round: dyn is not supported by fdot; accepted: rne, rtz, rup, rdn, rna, rod");
+    if (common_.daz) throw UsageError("--daz: not supported by fdot (subnormal inputs are exact terms)");
+    if (common_.stages) throw UsageError("--stages: fdot is combinational for now; accepted: 0");
+    // align rounds toward zero unless told otherwise, as the tensor cores it emulates do.
+    const bool roundGiven = common_.roundGiven();
+    s.round = {s.accum == FdotSpec::Accum::Align && !roundGiven ? Rounding::RTZ : r.mode, common_.saturate, common_.ftz};
+    s.flagsPort = common_.flags;
+    std::vector<std::string> args = {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name};
+    if (s.c) args.insert(args.end(), {"--c", s.c->name});
+    args.insert(args.end(), {"--out", s.out.name, "--accum", accumName(s.accum)});
+    if (s.accum == FdotSpec::Accum::Align) args.insert(args.end(), {"--align-bits", std::to_string(s.alignBits)});
+    if (s.group) args.insert(args.end(), {"--group", std::to_string(s.group)});
+    CommonFpOptions c = common_;
+    c.round = roundingName(s.round.mode);
+    c.appendArgs(args);
+    std::string module = c.name;
+    if (module.empty()) {
+      module = fmt::format("fdot{}_{}", s.n, s.a.tag());
+      if (s.b.name != s.a.name) module += "_" + s.b.tag();
+      if (s.c) module += "_c" + s.c->tag();
+      module += "_" + s.out.tag() + "_" + accumName(s.accum);
+      if (s.accum == FdotSpec::Accum::Align) module += std::to_string(s.alignBits);
+      if (s.group) module += fmt::format("_g{}", s.group);
+      module += c.nameSuffix();
+    }
+    return std::make_unique<FdotUnit>(std::move(s), module, std::move(args));
+  }
+
+ private:
+  int n_ = 0, alignBits_ = -1, group_ = 0;
+  std::string a_, b_, c_, out_, accum_ = "exact";
+  CommonFpOptions common_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorFactory> makeFdotFactory() { return std::make_unique<FdotFactory>(); }
+
+}  // namespace nf

@@ -1,0 +1,167 @@
+#include "refmodels/fdot.h"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+
+namespace nf {
+
+int alignExponentOfValue(const Format& f, const Decoded& d) { return d.exp + f.manBits; }
+
+namespace {
+
+struct Term {
+  bool negative;
+  unsigned __int128 mag;
+  int lsbExp;    // value = mag * 2^lsbExp
+  int alignExp;  // the exponent the alignment compares
+};
+
+// One fused group: `addend` (decoded in its format, or absent) plus products [first, first + count).
+Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addendBits, const uint32_t* a,
+                  const uint32_t* b, int first, int count) {
+  SumSpecials sp;
+  // At most 32 products and an addend: a fixed array keeps the co-simulation's hot loop free of allocation.
+  struct Terms {
+    std::array<Term, 40> v;
+    size_t n = 0;
+    void push_back(const Term& t) { v[n++] = t; }
+    bool empty() const { return n == 0; }
+    const Term* begin() const { return v.data(); }
+    const Term* end() const { return v.data() + n; }
+  } terms;
+  auto classify = [&](const FpOperand& x) {  // value terms
+    switch (x.d.cls) {
+      case FpClass::NaN: sp.nan = true; sp.invalid = sp.invalid || x.signaling; return false;
+      case FpClass::Inf: (x.d.sign ? sp.negInf : sp.posInf) = true; return false;
+      case FpClass::Zero: sp.addZero(x.d.sign); return false;
+      default: sp.anyNonzero = true; return true;
+    }
+  };
+  if (addendFormat) {
+    const FpOperand x = decodeOperand(*addendFormat, addendBits);
+    if (classify(x))
+      terms.push_back({x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*addendFormat, x.d)});
+  }
+  for (int i = first; i < first + count; ++i) {
+    const FpOperand x = decodeOperand(s.a, a[i]), y = decodeOperand(s.b, b[i]);
+    // The specials of a product are the exact sum's; a finite nonzero product is a term.
+    if (x.d.cls == FpClass::NaN || y.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf ||
+        y.d.cls == FpClass::Inf || x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) {
+      static thread_local FixedSum unused({0, 2});  // never added to: a special product adds no bits
+      addProductTerm(unused, sp, x, y);
+      continue;
+    }
+    sp.anyNonzero = true;
+    terms.push_back({x.d.sign != y.d.sign, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
+                     alignExponentOfValue(s.a, x.d) + alignExponentOfValue(s.b, y.d)});
+  }
+  const bool infMinusInf = sp.posInf && sp.negInf;
+  if (sp.nan || infMinusInf) return packNaN(s.out, sp.invalid || infMinusInf ? kFlagInvalid : 0);
+  if (sp.posInf || sp.negInf) return packInfinity(sp.negInf, s.out, s.round);
+  if (terms.empty()) return packZero(sp.zeroSign(s.round.mode), s.out);
+
+  if (s.accum == FdotSpec::Accum::Exact) {
+    TermRange r = productRange(s.a, s.b);
+    if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
+    if (r.msbExp - r.lsbExp + 8 < 126) {  // the exact sum fits a 128-bit integer
+      __int128 acc = 0;
+      for (const Term& t : terms) {
+        const __int128 v = __int128(t.mag) << (t.lsbExp - r.lsbExp);
+        acc += t.negative ? -v : v;
+      }
+      if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+      const bool neg = acc < 0;
+      return roundPack<unsigned __int128>(neg, r.lsbExp, neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc,
+                                          false, s.out, s.round);
+    }
+    FixedSum sum(fixedLayout(r, 6));
+    for (const Term& t : terms) sum.add(t.negative, uint64_t(t.mag), t.lsbExp);
+    return sum.round(s.out, s.round, sp.zeroSign(s.round.mode));
+  }
+  // align: every term truncated toward zero to alignBits fraction bits below the largest exponent.
+  int emax = INT_MIN;
+  for (const Term& t : terms) emax = std::max(emax, t.alignExp);
+  const int unitExp = emax - s.alignBits;
+  __int128 acc = 0;
+  for (const Term& t : terms) {
+    const int shift = unitExp - t.lsbExp;
+    const unsigned __int128 q = shift <= 0 ? t.mag << -shift : shift >= 127 ? 0 : t.mag >> shift;
+    acc += t.negative ? -__int128(q) : __int128(q);
+  }
+  if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+  const bool neg = acc < 0;
+  unsigned __int128 mag = neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc;
+  return roundPack<unsigned __int128>(neg, unitExp, mag, false, s.out, s.round);
+}
+
+}  // namespace
+
+Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c) {
+  const int g = s.groupSize();
+  Packed acc;
+  uint8_t flags = 0;
+  for (int k = 0; k < s.groups(); ++k) {
+    const Format* addend = k == 0 ? (s.c ? &*s.c : nullptr) : &s.out;
+    acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g);
+    flags |= acc.flags;
+  }
+  acc.flags = flags;
+  return acc;
+}
+
+FdotFastModel::FdotFastModel(const FdotSpec& s) : s_(s) {
+  if (s.accum != FdotSpec::Accum::Exact || s.c || s.groups() != 1 || s.a.width() + s.b.width() > 16) return;
+  const TermRange r = productRange(s.a, s.b);
+  if (r.msbExp - r.lsbExp + 1 + 6 > 62) return;
+  lsbExp_ = r.lsbExp;
+  bBits_ = s.b.width();
+  table_.resize(size_t(1) << (s.a.width() + s.b.width()));
+  for (uint32_t a = 0; a <= s.a.mask(); ++a) {
+    for (uint32_t b = 0; b <= s.b.mask(); ++b) {
+      const FpOperand x = decodeOperand(s.a, a), y = decodeOperand(s.b, b);
+      Entry e{0, 0};
+      const bool neg = x.d.sign != y.d.sign;
+      const bool xn = x.d.cls == FpClass::NaN, yn = y.d.cls == FpClass::NaN;
+      const bool xi = x.d.cls == FpClass::Inf, yi = y.d.cls == FpClass::Inf;
+      const bool xz = x.d.cls == FpClass::Zero, yz = y.d.cls == FpClass::Zero;
+      if (xn || yn) {
+        e.cls = kNan | ((x.signaling || y.signaling) ? kInvalid : 0);
+      } else if (xi || yi) {
+        e.cls = (xz || yz) ? (kNan | kInvalid) : (neg ? kNegInf : kPosInf);
+      } else if (xz || yz) {
+        e.cls = kZero | (neg ? kZeroNeg : 0);
+      } else {
+        const int64_t v = int64_t(x.d.sig * y.d.sig) << (x.d.exp + y.d.exp - lsbExp_);
+        e.value = neg ? -v : v;
+      }
+      table_[(size_t(a) << bBits_) | b] = e;
+    }
+  }
+}
+
+Packed FdotFastModel::operator()(const uint32_t* a, const uint32_t* b) const {
+  int64_t acc = 0;
+  uint8_t any = 0;
+  bool allZeroNeg = true, nonzero = false;
+  for (int i = 0; i < s_.n; ++i) {
+    const Entry& e = table_[(size_t(a[i]) << bBits_) | b[i]];
+    acc += e.value;
+    any |= e.cls;
+    const bool zero = e.cls & kZero;
+    allZeroNeg = allZeroNeg && (!zero || (e.cls & kZeroNeg));
+    nonzero = nonzero || (e.cls & (kNan | kPosInf | kNegInf | kZero)) == 0;
+  }
+  const bool infMinusInf = (any & kPosInf) && (any & kNegInf);
+  if ((any & kNan) || infMinusInf) return packNaN(s_.out, (any & kInvalid) || infMinusInf ? kFlagInvalid : 0);
+  if (any & (kPosInf | kNegInf)) return packInfinity(any & kNegInf, s_.out, s_.round);
+  if (acc == 0) {
+    const bool rdn = s_.round.mode == Rounding::RDN;
+    const bool sign = nonzero ? rdn : ((any & kZero) && (allZeroNeg || (rdn && (any & kZeroNeg))));
+    return packZero(sign, s_.out);
+  }
+  const bool neg = acc < 0;
+  return roundPack<uint64_t>(neg, lsbExp_, neg ? uint64_t(-acc) : uint64_t(acc), false, s_.out, s_.round);
+}
+
+}  // namespace nf

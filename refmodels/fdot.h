@@ -1,0 +1,55 @@
+// fdot: z = round(c + sum a_i * b_i) with the accumulation semantics as a parameter.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "refmodels/fixed_sum.h"
+
+namespace nf {
+
+struct FdotSpec {
+  enum class Accum { Exact, Align };
+  int n = 4;
+  Format a, b;
+  std::optional<Format> c;  // the addend, when present
+  Format out;
+  Accum accum = Accum::Exact;
+  int alignBits = 24;  // align: fraction bits kept below the largest exponent
+  int group = 0;       // products per fused group; 0 or n: one group
+  RoundOptions round;
+  bool flagsPort = false;
+
+  int groupSize() const { return group > 0 ? group : n; }
+  int groups() const { return n / groupSize(); }
+};
+
+// Inputs: a[0..n-1], b[0..n-1], c (ignored without an addend).
+Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c);
+
+// The same model through a table of products, for exact accumulation of narrow formats (a and b of at
+// most 16 bits together, sums within 62 bits): the co-simulation's fast path. available() says whether
+// the spec qualifies; results are identical to fdotModel's.
+class FdotFastModel {
+ public:
+  explicit FdotFastModel(const FdotSpec& s);
+  bool available() const { return !table_.empty(); }
+  Packed operator()(const uint32_t* a, const uint32_t* b) const;
+
+ private:
+  struct Entry {
+    int64_t value;     // the exact product in units of 2^lsbExp_ (zero for zero and special products)
+    uint8_t cls;       // kNan, kPosInf, kNegInf, kInvalid, kZero, kZeroNeg bits
+  };
+  enum : uint8_t { kNan = 1, kPosInf = 2, kNegInf = 4, kInvalid = 8, kZero = 16, kZeroNeg = 32 };
+  FdotSpec s_;
+  int lsbExp_ = 0;
+  int bBits_ = 0;
+  std::vector<Entry> table_;
+};
+
+// The alignment exponent of a finite nonzero term (align semantics): a value's leading-bit exponent
+// (emin for subnormals); a product's is the sum of its operands', its significand product in [0, 4).
+int alignExponentOfValue(const Format& f, const Decoded& d);
+
+}  // namespace nf

@@ -1,0 +1,22 @@
+#include "refmodels/kulisch.h"
+
+namespace nf {
+
+KulischModel::Output KulischModel::step(uint32_t a, uint32_t b, bool clear) {
+  if (clear) {
+    sum_.clear();
+    specials_ = {};
+    overflow_ = false;
+  }
+  const FpOperand x = decodeOperand(spec_.a, a);
+  const bool ok = spec_.b ? addProductTerm(sum_, specials_, x, decodeOperand(*spec_.b, b))
+                          : addValueTerm(sum_, specials_, x);
+  overflow_ = overflow_ || !ok;
+  return read();
+}
+
+KulischModel::Output KulischModel::read() const {
+  return {finishSum(sum_, specials_, spec_.out, spec_.round), overflow_};
+}
+
+}  // namespace nf

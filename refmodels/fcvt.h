@@ -12,6 +12,9 @@ namespace nf {
 
 struct FcvtSpec {
   Format a, out;
+  // SR only: the random bits come from the sr_bits port, or from an LFSR inside the unit (SrLfsr below).
+  enum class SrSource { Port, Lfsr } srSource = SrSource::Port;
+  uint32_t srSeed = 1;  // the LFSR's state after reset (nonzero)
   RoundOptions round;            // round.mode is used unless dynamicRounding; round.srBits under SR
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation (not SR)
   bool daz = false;              // subnormal inputs read as zero of the same sign
@@ -56,6 +59,25 @@ class FcvtFastModel {
   std::vector<Packed> full_;
   std::vector<uint16_t> high_;     // result bits (at most 11) | flags << 11
   std::vector<uint8_t> highBits_;  // result bits alone when they fit a byte: half the cache footprint
+};
+
+// The random-bit source of `--sr-source lfsr`, shared by the model and (as its Verilog twin) the generated unit:
+// Marsaglia's 32-bit xorshift (x ^= x << 13; x ^= x >> 17; x ^= x << 5), a linear feedback shift register over
+// GF(2) with period 2^32 - 1. A conversion reads the top R bits of the state, then the state advances once per
+// valid input (not per cycle), so results do not depend on bubbles. The state must not be 0.
+class SrLfsr {
+ public:
+  explicit SrLfsr(uint32_t seed) : state_(seed) {}
+  uint32_t state() const { return state_; }
+  uint32_t bits(int R) const { return state_ >> (32 - R); }
+  void step() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 17;
+    state_ ^= state_ << 5;
+  }
+
+ private:
+  uint32_t state_;
 };
 
 }  // namespace nf

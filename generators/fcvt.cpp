@@ -125,7 +125,9 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
     w.line("  assign a_nan = 1'b0;");
     w.line("  assign a_snan = 1'b0;");
   } else {
-    if (!u.normalized && intOut) {
+    // Below z's emin the subnormal can stay as it is (its claimed exponent emin_a is already under z's range);
+    // at equal emin it is presented at emin - 1.
+    if (!u.normalized && (intOut || A.emin() < Z.emin())) {
       w.line("  wire unused_sub;");
       w.line(fmt::format("  {} u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), "
                          ".is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));",

@@ -14,14 +14,8 @@ module fcvt_bf16_e4m3_rne_flags (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [7:0] a_sig;
   wire [8:0] a_exp;
-  wire a_sub;
-  wire [7:0] a_sig_raw;
-  wire [8:0] a_exp_raw;
-  fcvt_bf16_e4m3_rne_flags_unpack_bf16_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
-  // A subnormal (leading bit 0) as the same value with exponent emin - 1: always below z's normal range.
-  assign a_sig = a_sub ? {a_sig_raw[6:0], 1'b0} : a_sig_raw;
-  assign a_exp = a_sub ? 9'sh181 : a_exp_raw;
-  wire unused_raw = a_sig_raw[7];
+  wire unused_sub;
+  fcvt_bf16_e4m3_rne_flags_unpack_bf16_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));
   wire [7:0] core_z;
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_bf16_e4m3_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));

@@ -19,14 +19,8 @@ module fcvt_fp32_e4m3_sr16_sat_flags_s2 (
   wire a_sign, a_zero, a_inf, a_nan, a_snan;
   wire [23:0] a_sig;
   wire [8:0] a_exp;
-  wire a_sub;
-  wire [23:0] a_sig_raw;
-  wire [8:0] a_exp_raw;
-  fcvt_fp32_e4m3_sr16_sat_flags_s2_unpack_fp32_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(a_sub), .sig(a_sig_raw), .exp(a_exp_raw));
-  // A subnormal (leading bit 0) as the same value with exponent emin - 1: always below z's normal range.
-  assign a_sig = a_sub ? {a_sig_raw[22:0], 1'b0} : a_sig_raw;
-  assign a_exp = a_sub ? 9'sh181 : a_exp_raw;
-  wire unused_raw = a_sig_raw[23];
+  wire unused_sub;
+  fcvt_fp32_e4m3_sr16_sat_flags_s2_unpack_fp32_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));
   // Pipeline register 1
   reg valid_p1;
   reg a_sign_p1;

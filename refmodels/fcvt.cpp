@@ -1,6 +1,8 @@
 #include "refmodels/fcvt.h"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 
 namespace nf {
 
@@ -115,6 +117,24 @@ FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
       const Packed p = fcvtModel(spec, ((i >> 1) << 16) | (i & 1u), spec.round.mode);
       high_[i] = uint16_t(p.bits | (uint32_t(p.flags) << 11));
     }
+    const Format f32 = parseFormat("fp32");
+    const bool binary32 = A.expBits == 8 && A.manBits == 23 && A.bias == 127 && A.nonFinite == NonFinite::IEEE &&
+                          A.subnormals && A.isSigned && !spec.daz;
+    if (binary32 && spec.round.mode == Rounding::RNE && !spec.round.ftz && Z.isSigned && Z.hasNegZero() &&
+        Z.subnormals && Z.manBits >= 1 && Z.emax() < 127 && Z.emin() - Z.manBits > -126 - 23) {
+      (void)f32;
+      arith_.on = true;
+      arith_.shift = 23 - Z.manBits;
+      arith_.rebias = uint32_t(127 - Z.bias) << Z.manBits;
+      arith_.minNormal = uint32_t(Z.emin() + 127) << 23;
+      arith_.magic = std::ldexp(1.0f, Z.emin() - Z.manBits + 23);
+      arith_.maxMag = Z.maxFiniteMag();
+      const Packed ovf = roundPack<uint64_t>(false, Z.emax() + 4, 1, false, Z, spec.round);
+      arith_.ovfIsNaN = Z.isNaN(ovf.bits);
+      arith_.ovfMag = ovf.bits & Z.magMask();
+      arith_.nan = Z.canonicalNaN();
+      arith_.signShift = uint32_t(Z.width() - 1);
+    }
     if (Z.width() <= 8) {
       highBits_.resize(high_.size());
       for (size_t i = 0; i < high_.size(); ++i) highBits_[i] = uint8_t(high_[i] & 0xFFu);
@@ -123,7 +143,30 @@ FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
 }
 
 void FcvtFastModel::convertBits(const uint32_t* in, uint32_t* out, size_t n) const {
-  if (!highBits_.empty()) {
+  if (arith_.on) {
+    const Arith a = arith_;
+    const uint32_t half = (1u << (a.shift - 1)) - 1u;
+    const uint32_t magicBits = std::bit_cast<uint32_t>(a.magic);
+    // Signed 32-bit lanes and masks instead of branches (every magnitude here is below 2^31).
+    const int32_t minNormal = int32_t(a.minNormal), maxMag = int32_t(a.maxMag), ovfMag = int32_t(a.ovfMag);
+    const int32_t nan = int32_t(a.nan), rebias = int32_t(a.rebias), ovfNaN = a.ovfIsNaN ? -1 : 0;
+    const int sh = a.shift, ss = int(a.signShift);
+    const float magic = a.magic;
+    const int32_t magicI = int32_t(magicBits);
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t x = int32_t(in[i]);
+      const int32_t abs = x & 0x7FFFFFFF;
+      const int32_t normal = ((abs + int32_t(half) + ((abs >> sh) & 1)) >> sh) - rebias;
+      const int32_t sub = std::bit_cast<int32_t>(std::bit_cast<float>(abs) + magic) - magicI;
+      const int32_t isSub = -int32_t(abs < minNormal);
+      int32_t mag = (sub & isSub) | (normal & ~isSub);
+      const int32_t ovf = -int32_t(mag > maxMag);  // Inf lands here too, and rounds alike
+      mag = (ovfMag & ovf) | (mag & ~ovf);
+      const int32_t withSign = int32_t((uint32_t(x) >> 31) << ss) | mag;
+      const int32_t toNaN = (ovf & ovfNaN) | -int32_t(abs > 0x7F800000);
+      out[i] = uint32_t((nan & toNaN) | (withSign & ~toNaN));
+    }
+  } else if (!highBits_.empty()) {
     const uint8_t* t = highBits_.data();
     for (size_t i = 0; i < n; ++i) out[i] = t[high16Index(in[i])];
   } else if (kind_ == Kind::High16) {

@@ -59,6 +59,17 @@ class FcvtFastModel {
   std::vector<Packed> full_;
   std::vector<uint16_t> high_;     // result bits (at most 11) | flags << 11
   std::vector<uint8_t> highBits_;  // result bits alone when they fit a byte: half the cache footprint
+  // binary32 -> narrow float, rne, without tables: integer rounding for normal results and the FPU's own
+  // round-to-nearest-even (x + 2^(emin - M + 23)) for subnormal ones; the loop vectorizes.
+  struct Arith {
+    bool on = false;
+    int shift = 0;            // 23 - M
+    uint32_t rebias = 0;      // (127 - bias) << M
+    uint32_t minNormal = 0;   // binary32 encoding of out's smallest normal
+    float magic = 0;          // 2^(emin - M + 23)
+    uint32_t maxMag = 0, ovfMag = 0, nan = 0, signShift = 0;
+    bool ovfIsNaN = false;
+  } arith_;
 };
 
 // The random-bit source of `--sr-source lfsr`, shared by the model and (as its Verilog twin) the generated unit:

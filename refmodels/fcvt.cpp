@@ -117,12 +117,10 @@ FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
       const Packed p = fcvtModel(spec, ((i >> 1) << 16) | (i & 1u), spec.round.mode);
       high_[i] = uint16_t(p.bits | (uint32_t(p.flags) << 11));
     }
-    const Format f32 = parseFormat("fp32");
     const bool binary32 = A.expBits == 8 && A.manBits == 23 && A.bias == 127 && A.nonFinite == NonFinite::IEEE &&
                           A.subnormals && A.isSigned && !spec.daz;
     if (binary32 && spec.round.mode == Rounding::RNE && !spec.round.ftz && Z.isSigned && Z.hasNegZero() &&
         Z.subnormals && Z.manBits >= 1 && Z.emax() < 127 && Z.emin() - Z.manBits > -126 - 23) {
-      (void)f32;
       arith_.on = true;
       arith_.shift = 23 - Z.manBits;
       arith_.rebias = uint32_t(127 - Z.bias) << Z.manBits;

@@ -196,21 +196,8 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
                        slit(ro.baseExpBits, F)));
     baseExp = "base_exp";
   }
-  const std::string readout = blocks::emitReadout(d, ro);
-  w.line(fmt::format("  wire {}ro_z;", range(out.width())));
-  w.line("  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;");
-  w.line(fmt::format("  {} u_readout (.acc(acc), .base_exp({}), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), "
-                     ".underflow(ro_underflow), .overflow(ro_overflow));",
-                     readout, baseExp));
-  w.line("  wire inf_minus_inf = pos_inf & neg_inf;");
-  w.line("  wire res_nan = any_nan | inf_minus_inf;");
-  w.line("  wire res_inf = pos_inf | neg_inf;");
-  w.line(fmt::format("  assign z = res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z;", blocks::nanResultExpr(out),
-                     blocks::infinityResultExpr(out, s.round.saturate, "neg_inf"),
-                     blocks::zeroResultExpr(out, "zero_sign")));
-  w.line(fmt::format("  assign flags = res_nan ? {{any_invalid | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
-                     "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
-                     lit(5, blocks::infinityResultFlags(out, s.round.saturate))));
+  blocks::emitSumResult(d, w, ro, baseExp, {"any_nan", "pos_inf", "neg_inf", "any_invalid", "zero_sign"},
+                        s.round.saturate, true);
   w.line("endmodule");
   d.add(name, w.str());
   return name;

@@ -163,4 +163,26 @@ std::string emitReadout(Design& d, ReadoutParams p) {
   return name;
 }
 
+void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const std::string& baseExp,
+                   const SumSpecialWires& sp, bool saturate, bool flagsPort) {
+  const Format& out = ro.round.out;
+  const std::string readout = emitReadout(d, ro);
+  w.line(fmt::format("  wire {}ro_z;", range(out.width())));
+  w.line("  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;");
+  w.line(fmt::format("  {} u_readout (.acc(acc), .base_exp({}), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), "
+                     ".underflow(ro_underflow), .overflow(ro_overflow));",
+                     readout, baseExp));
+  w.line(fmt::format("  wire inf_minus_inf = {} & {};", sp.posInf, sp.negInf));
+  w.line(fmt::format("  wire res_nan = {} | inf_minus_inf;", sp.nan));
+  w.line(fmt::format("  wire res_inf = {} | {};", sp.posInf, sp.negInf));
+  w.line(fmt::format("  assign z = res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z;", nanResultExpr(out),
+                     infinityResultExpr(out, saturate, sp.negInf), zeroResultExpr(out, sp.zeroSign)));
+  if (flagsPort)
+    w.line(fmt::format("  assign flags = res_nan ? {{{} | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
+                       "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
+                       sp.invalid, lit(5, infinityResultFlags(out, saturate))));
+  else
+    w.line(fmt::format("  wire unused_flags = {} | ro_inexact | ro_underflow | ro_overflow;", sp.invalid));
+}
+
 }  // namespace nf::blocks

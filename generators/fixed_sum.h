@@ -6,6 +6,7 @@
 #include <string>
 
 #include "generators/blocks.h"
+#include "generators/verilog.h"
 
 namespace nf::blocks {
 
@@ -36,5 +37,14 @@ struct ReadoutParams {
 };
 // Ports: acc, base_exp, [rm] -> z, is_zero, inexact, underflow, overflow.
 std::string emitReadout(Design& d, ReadoutParams p);
+
+// Instantiates the read-out of `acc` (with `baseExp`) and drives z (and flags, or an unused sink) from it
+// and a sum's specials: NaN (any NaN, 0 x Inf, Inf - Inf), infinity, the signed exact zero, or the rounded
+// value. `nan`, `posInf`, `negInf`, `invalid` and `zeroSign` name 1-bit wires.
+struct SumSpecialWires {
+  std::string nan, posInf, negInf, invalid, zeroSign;
+};
+void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const std::string& baseExp,
+                   const SumSpecialWires& sp, bool saturate, bool flagsPort);
 
 }  // namespace nf::blocks

@@ -134,25 +134,10 @@ GeneratedModule emitKulisch(const KulischSpec& s, const std::string& moduleName,
   ro.round.rounding = {false, s.round.mode};
   ro.round.saturate = s.round.saturate;
   ro.round.ftz = s.round.ftz;
-  const std::string readout = blocks::emitReadout(d, ro);
-  w.line(fmt::format("  wire {}ro_z;", range(s.out.width())));
-  w.line("  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;");
-  w.line(fmt::format("  {} u_readout (.acc(acc), .base_exp({}), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), "
-                     ".underflow(ro_underflow), .overflow(ro_overflow));",
-                     readout, slit(ro.baseExpBits, L.lsbExp)));
-  w.line("  wire inf_minus_inf = seen_pos_inf & seen_neg_inf;");
-  w.line("  wire res_nan = seen_nan | inf_minus_inf;");
-  w.line("  wire res_inf = seen_pos_inf | seen_neg_inf;");
-  w.line(fmt::format("  assign z = res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z;", blocks::nanResultExpr(s.out),
-                     blocks::infinityResultExpr(s.out, s.round.saturate, "seen_neg_inf"),
-                     blocks::zeroResultExpr(s.out, "zero_sign")));
+  blocks::emitSumResult(d, w, ro, slit(ro.baseExpBits, L.lsbExp),
+                        {"seen_nan", "seen_pos_inf", "seen_neg_inf", "seen_invalid", "zero_sign"}, s.round.saturate,
+                        s.flagsPort);
   w.line("  assign overflow = acc_overflow;");
-  if (s.flagsPort)
-    w.line(fmt::format("  assign flags = res_nan ? {{seen_invalid | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
-                       "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
-                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate))));
-  else
-    w.line("  wire unused_flags = seen_invalid | ro_inexact | ro_underflow | ro_overflow;");
   w.line("endmodule");
   d.add(moduleName, w.str());
   GeneratedModule m;

@@ -66,8 +66,8 @@ module kulisch_bf16_bf16_k4_rtz_flags (
   wire res_nan = seen_nan | inf_minus_inf;
   wire res_inf = seen_pos_inf | seen_neg_inf;
   assign z = res_nan ? 16'd32704 : res_inf ? (seen_neg_inf ? 16'd65408 : 16'd32640) : ro_zero ? {zero_sign, 15'd0} : ro_z;
-  assign overflow = acc_overflow;
   assign flags = res_nan ? {seen_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  assign overflow = acc_overflow;
 endmodule
 
 // Unpacks bf16 (E8M7 bias 127, subnormals, IEEE Inf and NaN): class and significand; a subnormal is flagged with its raw significand

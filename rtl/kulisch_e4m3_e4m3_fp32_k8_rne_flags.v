@@ -68,8 +68,8 @@ module kulisch_e4m3_e4m3_fp32_k8_rne_flags (
   wire res_nan = seen_nan | inf_minus_inf;
   wire res_inf = seen_pos_inf | seen_neg_inf;
   assign z = res_nan ? 32'd2143289344 : res_inf ? (seen_neg_inf ? 32'd4286578688 : 32'd2139095040) : ro_zero ? {zero_sign, 31'd0} : ro_z;
-  assign overflow = acc_overflow;
   assign flags = res_nan ? {seen_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  assign overflow = acc_overflow;
 endmodule
 
 // Unpacks e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf): class and significand; a subnormal is flagged with its raw significand

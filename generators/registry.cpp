@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "generators/fadd.h"
 #include "generators/fcvt.h"
+#include "generators/fma.h"
 #include "generators/fdot.h"
 #include "generators/fmul.h"
 #include "generators/kulisch.h"
@@ -34,6 +36,8 @@ uint64_t Unit::inputBits() const {
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
   v.push_back(makeFmulFactory());
+  v.push_back(makeFaddFactory());
+  v.push_back(makeFmaFactory());
   v.push_back(makeFcvtFactory());
   v.push_back(makeFdotFactory());
   v.push_back(makeKulischFactory());

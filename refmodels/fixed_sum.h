@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "refmodels/format.h"
+#include "refmodels/operand.h"
 #include "refmodels/rounding.h"
 
 namespace nf {
@@ -73,10 +74,7 @@ class FixedSum {
 
 // The operands of one product (or a value, with b absent) decoded and classified into a sum: finite
 // terms are added to `sum`, specials recorded. Returns false when the register overflowed.
-struct FpOperand {
-  Decoded d;
-  bool signaling = false;
-};
+// (FpOperand is refmodels/operand.h's, shared with fadd and fma.)
 FpOperand decodeOperand(const Format& f, uint32_t bits);
 bool addProductTerm(FixedSum& sum, SumSpecials& sp, const FpOperand& a, const FpOperand& b);
 bool addValueTerm(FixedSum& sum, SumSpecials& sp, const FpOperand& x);

@@ -75,7 +75,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gen fmul --a bf16 --opt speed -o @DIR", {"--opt", "area", "delay"}},
         BadCase{"gen fmul --a bf16 --name 9bad -o @DIR", {"--name", "identifier"}},
         BadCase{"gen fmul --a bf16 -o /proc/nope/out", {"-o", "/proc/nope/out"}},
-        BadCase{"gen fadd --a bf16 -o @DIR", {"fadd"}},
+        BadCase{"gen fsquash --a bf16 -o @DIR", {"unknown operator 'fsquash'", "fmul", "fadd", "fma"}},
+        BadCase{"gen fadd --a bf16 --b e9m1 -o @DIR", {"--b", "exponent bits 9 out of range 2..8"}},
+        BadCase{"gen fadd --a bf16 --out uint8 -o @DIR", {"--out", "floating-point"}},
+        BadCase{"gen fadd --a e8m0 -o @DIR", {"--a", "floating-point"}},
+        BadCase{"gen fadd --a bf16 --round up -o @DIR", {"--round", "rne, rtz, rup, rdn, rna, rod", "dyn"}},
+        BadCase{"gen fadd --a bf16 --stages -1 -o @DIR", {"--stages", "0..8"}},
+        BadCase{"gen fma --a bf16 --opt speed -o @DIR", {"--opt", "area", "delay"}},
+        BadCase{"gen fma --a bf16 --c int8 -o @DIR", {"--c", "floating-point"}},
+        BadCase{"gen fma -o @DIR", {"--a"}},
+        BadCase{"verify fma --a bf16 --exhaustive", {"--exhaustive", "48 bits"}},
+        BadCase{"eval fma --a bf16 0x3f80 0x3f80", {"3 hex inputs", "a b c"}},
+        BadCase{"eval fadd --a e4m3 0x7e 0x1ff", {"input b", "8 bits"}},
         BadCase{"verify fmul --a fp32 --exhaustive", {"--exhaustive", "32 bits"}},
         BadCase{"verify fmul --a bf16 --vectors @DIR/missing.txt", {"--vectors", "missing.txt"}},
         BadCase{"eval fmul --a bf16 0x3f80", {"2 hex inputs"}},
@@ -169,6 +180,41 @@ TEST(Cli, FcvtEvalWithRandomBits) {
   EXPECT_NE(r.out.find("z=0x2 (1)"), std::string::npos) << r.out;
   r = numforge("eval fcvt --a bf16 --out e2m1 --round sr --flags 0x3fa0 0x80");
   EXPECT_NE(r.out.find("z=0x3 (1.5)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EvalFaddAndFma) {
+  // e4m3 448 + 448 overflows to NaN; x - x is +0, or -0 with --round rdn.
+  CliRun r = numforge("eval fadd --a e4m3 --flags 0x7e 0x7e");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("z=0x7f"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("overflow"), std::string::npos) << r.out;
+  r = numforge("eval fadd --a bf16 --round rdn 0x3fc0 0xbfc0");
+  EXPECT_NE(r.out.find("z=0x8000"), std::string::npos) << r.out;
+  // bf16 x bf16 + fp32 -> fp32: 1.5 * 1.5 + 2^-20 is exact in fp32 (0x40100004).
+  r = numforge("eval fma --a bf16 --c fp32 --out fp32 --flags 0x3fc0 0x3fc0 0x35800000");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("z=0x40100004"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("flags=0x00"), std::string::npos) << r.out;
+}
+
+TEST_F(ScratchDir, VerifyTakesTestFloatLinesForTwoAndThreeInputs) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent";
+  const fs::path add = dir_ / "add.txt", fma = dir_ / "fma.txt", bad = dir_ / "bad.txt";
+  // fp16: 1 + 1 = 2; inf - inf invalid; max + max overflows. fma: 1 * 1 + 1 = 2; 0 * inf + 1 invalid.
+  std::ofstream(add) << "3c00 3c00 4000 00\n7c00 fc00 7e00 10\n7bff 7bff 7c00 05\n";
+  std::ofstream(fma) << "3c00 3c00 3c00 4000 00\n0000 7c00 3c00 7e00 10\n";
+  std::ofstream(bad) << "3c00 3c00 3c00 4001 00\n";
+  CliRun r = numforge("verify fadd --a fp16 --flags --vectors " + add.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("3 vectors"), std::string::npos) << r.out;
+  r = numforge("verify fma --a fp16 --flags --vectors " + fma.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("2 vectors"), std::string::npos) << r.out;
+  r = numforge("verify fma --a fp16 --flags --vectors " + bad.string());
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("z=0x4001"), std::string::npos) << r.out;
+  r = numforge("verify fma --a fp16 --flags --vectors " + add.string());
+  EXPECT_EQ(r.rc, 2) << "fadd lines have too few words for fma\n" << r.out;
 }
 
 TEST(Cli, FormatsListsEveryPreset) {

@@ -260,6 +260,7 @@ const char* modeName(nf::Rounding m) {
     case nf::Rounding::RUP: return "rup";
     case nf::Rounding::RNA: return "rna";
     case nf::Rounding::ROD: return "rod";
+    case nf::Rounding::SR: return "sr";
   }
   return "?";
 }
@@ -396,6 +397,88 @@ OResult fmulOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format&
   if (aInf || bInf) return infResult(sign, out, opt);
   if (aZero || bZero) return zeroResult(sign, out);  // exact zero: sign is the XOR in every mode
   return roundExact(sign, va.sig * vb.sig, va.exp + vb.exp, out, opt);
+}
+
+namespace {
+
+// Exact sums: every operand here is sig * 2^exp with sig < 2^48 and |exp| < 400, so 2048 bits hold any sum
+// of a product and an addend without rounding (mpfr_add is then exact; the ternary value checks it).
+constexpr mpfr_prec_t kSumPrec = 2048;
+
+Val dazVal(Val v, bool daz) {
+  if (daz && v.cls == VClass::Subnormal) return Val{VClass::Zero, v.sign, 0, 0};
+  return v;
+}
+
+// Sets x to the finite value of v (zero included, signed), exactly.
+void setVal(mpfr_ptr x, const Val& v) {
+  if (v.cls == VClass::Zero) {
+    mpfr_set_zero(x, v.sign ? -1 : 1);
+    return;
+  }
+  if (mpfr_set_ui_2exp(x, v.sig, v.exp, MPFR_RNDN) != 0) throw std::logic_error("oracle: inexact operand");
+  if (v.sign) mpfr_neg(x, x, MPFR_RNDN);
+}
+
+// The IEEE 754 (6.3) sign of an exact zero sum: the common sign of two zeros that agree, else +0 (-0 in rdn).
+OResult zeroSum(bool signX, bool signY, bool bothZero, const nf::Format& out, const OOptions& opt) {
+  const bool neg = (bothZero && signX == signY) ? signX : opt.mode == nf::Rounding::RDN;
+  return zeroResult(neg, out);
+}
+
+struct SumScratch {
+  mpfr_t x, y, p;
+  SumScratch() { mpfr_inits2(kSumPrec, x, y, p, (mpfr_ptr)nullptr); }
+  ~SumScratch() { mpfr_clears(x, y, p, (mpfr_ptr)nullptr); }
+};
+SumScratch& sumScratch() {
+  thread_local SumScratch s;
+  return s;
+}
+
+}  // namespace
+
+OResult faddOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
+                   const OOptions& opt, bool daz) {
+  const Val va = dazVal(decodeSpec(fa, a), daz), vb = dazVal(decodeSpec(fb, b), daz);
+  if (va.isNaN() || vb.isNaN()) return nanResult(out, va.cls == VClass::SNaN || vb.cls == VClass::SNaN ? kInvalid : 0);
+  const bool aInf = va.cls == VClass::Inf, bInf = vb.cls == VClass::Inf;
+  if (aInf && bInf && va.sign != vb.sign) return nanResult(out, kInvalid);  // inf - inf
+  if (aInf || bInf) return infResult(aInf ? va.sign : vb.sign, out, opt);
+  SumScratch& s = sumScratch();
+  setVal(s.x, va);
+  setVal(s.y, vb);
+  if (mpfr_add(s.p, s.x, s.y, MPFR_RNDN) != 0) throw std::logic_error("oracle: sum not exact");
+  if (mpfr_zero_p(s.p)) return zeroSum(va.sign, vb.sign, va.cls == VClass::Zero && vb.cls == VClass::Zero, out, opt);
+  return roundValue(s.p, out, opt);
+}
+
+OResult fmaOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& fc, const nf::Format& out, uint32_t a,
+                  uint32_t b, uint32_t c, const OOptions& opt, bool daz) {
+  const Val va = dazVal(decodeSpec(fa, a), daz), vb = dazVal(decodeSpec(fb, b), daz), vc = dazVal(decodeSpec(fc, c), daz);
+  const bool aInf = va.cls == VClass::Inf, bInf = vb.cls == VClass::Inf, cInf = vc.cls == VClass::Inf;
+  const bool aZero = va.cls == VClass::Zero, bZero = vb.cls == VClass::Zero;
+  // IEEE 754 7.2(c) leaves 0 x Inf + qNaN's invalid flag to the implementation; the contract (SoftFloat,
+  // RISC-V) raises it.
+  const bool invalidProduct = !va.isNaN() && !vb.isNaN() && ((aInf && bZero) || (aZero && bInf));
+  if (va.isNaN() || vb.isNaN() || vc.isNaN() || invalidProduct) {
+    const bool signaling = va.cls == VClass::SNaN || vb.cls == VClass::SNaN || vc.cls == VClass::SNaN;
+    return nanResult(out, signaling || invalidProduct ? kInvalid : 0);
+  }
+  const bool pSign = va.sign != vb.sign;
+  const bool pInf = aInf || bInf;
+  if (pInf && cInf && pSign != vc.sign) return nanResult(out, kInvalid);
+  if (pInf || cInf) return infResult(pInf ? pSign : vc.sign, out, opt);
+  SumScratch& s = sumScratch();
+  setVal(s.x, va);
+  setVal(s.y, vb);
+  if (mpfr_mul(s.p, s.x, s.y, MPFR_RNDN) != 0) throw std::logic_error("oracle: product not exact");
+  // MPFR gives 0 x y the sign rule of a product already, which is the product's sign for the zero-sum rule.
+  const bool pZero = mpfr_zero_p(s.p);
+  setVal(s.y, vc);
+  if (mpfr_add(s.x, s.p, s.y, MPFR_RNDN) != 0) throw std::logic_error("oracle: fma sum not exact");
+  if (mpfr_zero_p(s.x)) return zeroSum(pSign, vc.sign, pZero && vc.cls == VClass::Zero, out, opt);
+  return roundValue(s.x, out, opt);
 }
 
 }  // namespace nfo

@@ -96,5 +96,11 @@ OResult fmulOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format&
 // z = convert(a) under the documented fcvt contract: any float or integer format to any float (with or
 // without zero) or integer format; integer results saturate (NaN -> 0), all with invalid.
 OResult fcvtOracle(const nf::Format& fa, const nf::Format& out, uint32_t a, const OOptions& opt, bool daz);
+// z = round(a + b): the exact sum in MPFR (precision wide enough for any two operands), one rounding.
+OResult faddOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
+                   const OOptions& opt, bool daz);
+// z = round(a * b + c): exact product and exact sum in MPFR, one rounding.
+OResult fmaOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& fc, const nf::Format& out, uint32_t a,
+                  uint32_t b, uint32_t c, const OOptions& opt, bool daz);
 
 }  // namespace nfo

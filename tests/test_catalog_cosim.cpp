@@ -1,5 +1,6 @@
-// Co-simulation of every catalog unit against its model (exhaustive up to 16 input bits, corner cases +
-// seeded random above), plus a check that the harness reports a deliberately wrong model.
+// Co-simulation of every catalog unit, whatever its operator, against its model: exhaustive up to 24 input
+// bits (every 8-bit fmul and fadd, fma of three 8-bit operands), the operator's corner cases + seeded random
+// above; plus a check that the harness reports a deliberately wrong model with two and with three inputs.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -21,7 +22,8 @@ TEST_P(CatalogCosim, MatchesModel) {
   verif::CosimOptions opt;
   opt.threads = 1;  // ctest runs tests in parallel already
   opt.build.jobs = 1;
-  if (unit->inputBits() <= 16) {
+  if (unit->inputBits() <= 24) {
+    opt.threads = unit->inputBits() > 16 ? 2 : 1;  // the 2^24 runs are worth both cores for a few seconds
     opt.mode = verif::CosimOptions::Mode::Exhaustive;
   } else {
     opt.mode = verif::CosimOptions::Mode::Random;
@@ -50,7 +52,7 @@ class WrongModel final : public Unit {
   GeneratedModule emit() const override { return u_->emit(); }
   void emulate(const uint32_t* in, uint32_t* out) const override {
     u_->emulate(in, out);
-    if (in[0] == 0x3c && in[1] == 0x45) out[0] ^= 1;  // 1.5 * 3.25 in e4m3
+    if (in[0] == 0x3c && in[1] == 0x45 && (inputs().size() == 2 || in[2] == 0x30)) out[0] ^= 1;  // e4m3: 1.5, 3.25, 0.5
   }
   std::vector<std::vector<uint32_t>> cornerVectors() const override { return u_->cornerVectors(); }
 
@@ -72,6 +74,19 @@ TEST(CosimHarness, ReportsAWrongModel) {
     EXPECT_NE(r.firstMismatch.find("a=0x3c"), std::string::npos) << r.firstMismatch;
     EXPECT_NE(r.firstMismatch.find("b=0x45"), std::string::npos) << r.firstMismatch;
   }
+}
+
+TEST(CosimHarness, ReportsAWrongThreeInputModel) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
+  WrongModel unit(buildUnit("fma", {"--a", "e4m3", "--flags"}));
+  verif::CosimOptions opt;
+  opt.mode = verif::CosimOptions::Mode::Exhaustive;
+  opt.threads = 2;
+  opt.build.jobs = 1;
+  const verif::CosimReport r = verif::runCosim(unit, opt);
+  EXPECT_EQ(r.mismatches, 1u);
+  EXPECT_NE(r.firstMismatch.find("c=0x30"), std::string::npos) << r.firstMismatch;
 }
 
 TEST(CosimHarness, RefusesExhaustiveOverThirtyTwoBits) {

@@ -1,0 +1,316 @@
+// fadd: z = round(a + b). Generator, options and corner cases; the model is refmodels/fadd.cpp.
+#include "generators/fadd.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "generators/align_add.h"
+#include "generators/blocks.h"
+#include "generators/common_options.h"
+#include "generators/fp_ports.h"
+#include "generators/pipeline.h"
+#include "generators/verilog.h"
+#include "refmodels/corners.h"
+
+namespace nf {
+
+namespace {
+
+using blocks::Design;
+using blocks::Pipeline;
+using vlog::lit;
+using vlog::range;
+
+FpUnitDescription describe(const FaddSpec& s) {
+  return {"fadd", "z = round(a + b)", {{"a", s.a}, {"b", s.b}, {"z", s.out}}, s.round, s.dynamicRounding, s.daz,
+          s.flagsPort, s.stages};
+}
+
+}  // namespace
+
+GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const std::string& command) {
+  Design d(moduleName);
+  // Operands of one format stay unnormalized (a subnormal keeps exponent emin): the larger one can only have
+  // leading zeros when both exponents are emin, so alignment loses nothing, and the sum's normalizer serves
+  // both. Operands of different formats are normalized on unpacking.
+  const bool raw = s.a.name == s.b.name;
+  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, !raw);
+  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, !raw);
+  const int WZ = s.out.width();
+  const int P = std::max(ua.sigBits, ub.sigBits);
+  const int XE = std::max(ua.expBits, ub.expBits);
+  blocks::AlignAddParams ap;
+  ap.sigBits = P;
+  ap.expBits = XE;
+  ap.expMin = std::min(ua.expMin, ub.expMin);
+  ap.expMax = std::max(ua.expMax, ub.expMax);
+  ap.leadingZeros = 0;
+  ap.unnormalized = raw;
+  ap.roundPrecision = s.out.precision();
+  ap.nearFar = s.optimize == FaddSpec::Optimize::Delay;
+  const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
+  const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
+
+  blocks::RoundPackParams rp;
+  rp.out = s.out;
+  rp.expBits = XS;
+  rp.sigBits = aa.sumBits;
+  rp.rounding = {s.dynamicRounding, s.round.mode};
+  rp.saturate = s.round.saturate;
+  rp.ftz = s.round.ftz;
+  rp.needSubnormalPath = aa.expMin < s.out.emin();
+  rp.needOverflow = aa.expMax >= s.out.emax();
+  const std::string roundpack = blocks::emitRoundPack(d, rp);
+
+  const FpUnitDescription desc = describe(s);
+  d.setHeader(fpHeader(desc, moduleName, command));
+  vlog::Writer w;
+  fpModulePorts(w, desc, moduleName);
+
+  Pipeline pipe(w);
+  const int cutsWanted = s.stages > 0 ? std::min(s.stages - 1, 2) : 0;
+  for (const char* op : {"a", "b"}) {
+    const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
+    const std::string p = op;
+    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
+    w.line(fmt::format("  wire {}{}_sig_u;", range(u.sigBits), p));
+    w.line(fmt::format("  wire {}{}_exp_u;", range(u.expBits), p));
+    if (!u.normalized) w.line(fmt::format("  wire unused_{}_sub;", p));
+    w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
+                       ".is_nan({1}_nan), .is_snan({1}_snan),{2} .sig({1}_sig_u), .exp({1}_exp_u));",
+                       u.module, p, u.normalized ? "" : fmt::format(" .is_sub(unused_{}_sub),", p)));
+    // Left-aligned to the common width; the exponent names the MSB either way.
+    w.line(P == u.sigBits ? fmt::format("  wire {}{}_sig = {}_sig_u;", range(P), p, p)
+                          : fmt::format("  wire {}{}_sig = {{{}_sig_u, {}}};", range(P), p, p, lit(P - u.sigBits, 0)));
+    w.line(fmt::format("  wire {}{}_exp = {};", range(XE), p, vlog::signExtend(p + "_exp_u", u.expBits, XE)));
+  }
+  if (s.dynamicRounding) pipe.define("rm", 3);
+  std::vector<std::string> live0;
+  for (const char* p : {"a", "b"}) {
+    for (const char* f : {"_sign", "_zero", "_inf", "_nan", "_snan"}) {
+      if (!s.flagsPort && std::string(f) == "_snan") continue;
+      pipe.define(std::string(p) + f, 1);
+      live0.push_back(std::string(p) + f);
+    }
+    pipe.define(std::string(p) + "_sig", P);
+    pipe.define(std::string(p) + "_exp", XE);
+    live0.push_back(std::string(p) + "_sig");
+    live0.push_back(std::string(p) + "_exp");
+  }
+  if (!s.flagsPort) w.line("  wire unused_snan = a_snan | b_snan;");
+  if (s.dynamicRounding) live0.push_back("rm");
+  pipe.cut(cutsWanted >= 2, live0);
+
+  w.line("  // Exact sum (aligned, jammed, normalized) and the special cases.");
+  w.line("  wire sum_sign, sum_zero;");
+  w.line(fmt::format("  wire {}sum_exp_n;", range(aa.expBits)));
+  w.line(fmt::format("  wire {}sum_sig;", range(aa.sumBits)));
+  w.line(fmt::format("  {} u_add (.x_sign({}), .x_zero({}), .x_exp({}), .x_sig({}), .y_sign({}), .y_zero({}), .y_exp({}), "
+                     ".y_sig({}), .sign(sum_sign), .zero(sum_zero), .exp(sum_exp_n), .sig(sum_sig));",
+                     aa.module, pipe("a_sign"), pipe("a_zero"), pipe("a_exp"), pipe("a_sig"), pipe("b_sign"),
+                     pipe("b_zero"), pipe("b_exp"), pipe("b_sig")));
+  w.line(fmt::format("  wire {}sum_exp = {};", range(XS), vlog::signExtend("sum_exp_n", aa.expBits, XS)));
+  const std::string infMinusInf =
+      fmt::format("({} & {} & ({} ^ {}))", pipe("a_inf"), pipe("b_inf"), pipe("a_sign"), pipe("b_sign"));
+  w.line(fmt::format("  wire res_nan = {} | {} | {};", pipe("a_nan"), pipe("b_nan"), infMinusInf));
+  if (s.flagsPort) w.line(fmt::format("  wire invalid = {} | {} | {};", pipe("a_snan"), pipe("b_snan"), infMinusInf));
+  w.line(fmt::format("  wire res_inf = {} | {};", pipe("a_inf"), pipe("b_inf")));
+  w.line(fmt::format("  wire inf_sign = {} ? {} : {};", pipe("a_inf"), pipe("a_sign"), pipe("b_sign")));
+  w.line(fmt::format("  wire zero_sign = {};", blocks::exactZeroSumSignExpr({s.dynamicRounding, s.round.mode},
+                                                                s.dynamicRounding ? pipe("rm") : "", pipe("a_sign"),
+                                                                pipe("b_sign"))));
+  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{{"sum_sign", 1},
+                                                                        {"sum_zero", 1},
+                                                                        {"sum_exp", XS},
+                                                                        {"sum_sig", aa.sumBits},
+                                                                        {"res_nan", 1},
+                                                                        {"invalid", 1},
+                                                                        {"res_inf", 1},
+                                                                        {"inf_sign", 1},
+                                                                        {"zero_sign", 1}})
+    pipe.define(n, wd);
+  std::vector<std::string> live1 = {"sum_sign", "sum_zero", "sum_exp", "sum_sig", "res_nan", "res_inf", "inf_sign", "zero_sign"};
+  if (s.flagsPort) live1.push_back("invalid");
+  if (s.dynamicRounding) live1.push_back("rm");
+  pipe.cut(cutsWanted >= 1, live1);
+
+  w.line(fmt::format("  wire {}rp_z;", range(WZ)));
+  w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
+  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{} .z(rp_z), "
+                     ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
+                     roundpack, pipe("sum_sign"), pipe("sum_exp"), pipe("sum_sig"),
+                     s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
+  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : rp_z;", range(WZ), pipe("res_nan"),
+                     blocks::nanResultExpr(s.out), pipe("res_inf"),
+                     blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")), pipe("sum_zero"),
+                     blocks::zeroResultExpr(s.out, pipe("zero_sign"))));
+  if (s.flagsPort) {
+    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : {} ? 5'd0 : "
+                       "{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
+                       pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
+                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("sum_zero")));
+  } else {
+    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
+  }
+  if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
+  if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
+    w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
+  pipe.define("z_c", WZ);
+  pipe.define("flags_c", 5);
+  std::vector<std::string> liveOut = {"z_c"};
+  if (s.flagsPort) liveOut.push_back("flags_c");
+  for (int i = cutsWanted; i < s.stages; ++i) pipe.cut(true, liveOut);
+  w.line(fmt::format("  assign z = {};", pipe("z_c")));
+  if (s.flagsPort) w.line(fmt::format("  assign flags = {};", pipe("flags_c")));
+  if (s.stages) w.line(fmt::format("  assign valid_out = {};", pipe.valid()));
+  w.line("endmodule");
+  d.add(moduleName, w.str());
+
+  GeneratedModule m;
+  m.name = moduleName;
+  m.verilog = d.text();
+  return m;
+}
+
+namespace {
+
+class FaddUnit final : public Unit {
+ public:
+  FaddUnit(FaddSpec spec, std::string module, std::vector<std::string> args)
+      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
+    in_ = {{"a", s_.a.width(), s_.a}, {"b", s_.b.width(), s_.b}};
+    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
+    out_ = {{"z", s_.out.width(), s_.out}};
+    if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
+  }
+  std::string operatorName() const override { return "fadd"; }
+  std::string moduleName() const override { return module_; }
+  std::vector<std::string> canonicalArgs() const override { return args_; }
+  const std::vector<PortInfo>& inputs() const override { return in_; }
+  const std::vector<PortInfo>& outputs() const override { return out_; }
+  int latency() const override { return s_.stages; }
+  std::optional<Format> resultFormat() const override { return s_.out; }
+
+  GeneratedModule emit() const override {
+    GeneratedModule m = emitFadd(s_, module_, reproducingCommand(*this));
+    m.manifest = fpManifest(describe(s_), module_, in_, out_, reproducingCommand(*this));
+    return m;
+  }
+  void emulate(const uint32_t* in, uint32_t* out) const override {
+    const Packed r = faddModel(s_, in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
+    out[0] = r.bits;
+    if (s_.flagsPort) out[1] = r.flags;
+  }
+  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
+    const size_t iw = s_.dynamicRounding ? 3 : 2, ow = s_.flagsPort ? 2 : 1;
+    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
+      const Packed r = fast_(in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
+      out[0] = r.bits;
+      if (ow == 2) out[1] = r.flags;
+    }
+  }
+  std::vector<std::vector<uint32_t>> cornerVectors() const override;
+
+ private:
+  FaddSpec s_;
+  std::string module_;
+  std::vector<std::string> args_;
+  std::vector<PortInfo> in_, out_;
+  FaddFastModel fast_;
+};
+
+std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
+  const Format& A = s_.a;
+  const Format& B = s_.b;
+  const Format& Z = s_.out;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  const std::vector<uint32_t> ca = formatCorners(A), cb = formatCorners(B);
+  for (uint32_t a : ca)
+    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  std::mt19937_64 rng(0x6661);
+  std::vector<uint32_t> as = ca;
+  for (int i = 0; i < 64; ++i) as.push_back(uint32_t(rng()) & A.mask());
+  const double maxZ = Z.toDouble(Z.maxFiniteMag()), minNormalZ = Z.toDouble(Z.minNormalMag());
+  for (uint32_t a : as) {
+    const double av = A.toDouble(a);
+    if (!std::isfinite(av)) continue;
+    std::vector<double> targets = {-av};  // massive cancellation
+    // Addends straddling the rounding point of the sum (ties, one ulp off), shifted down by k bits.
+    for (int k = 0; k <= Z.manBits + 3; ++k) targets.push_back(std::ldexp(av, -k) * (k % 2 ? -1 : 1));
+    // The sum at the overflow edge and at the smallest normal.
+    targets.push_back((av >= 0 ? 1 : -1) * (maxZ * (1 + std::ldexp(1.0, -Z.manBits - 1)) - std::fabs(av)));
+    targets.push_back(minNormalZ - av);
+    targets.push_back(-minNormalZ - av);
+    for (double t : targets) {
+      if (!std::isfinite(t) || t == 0) continue;
+      const Packed b = roundFromDouble(t, B, {Rounding::RTZ, true, false});
+      for (uint32_t bn : neighbours(B, b.bits, 2)) pairs.emplace_back(a, bn);
+    }
+  }
+  std::vector<std::vector<uint32_t>> v;
+  const unsigned modes = s_.dynamicRounding ? 8 : 1;
+  for (const auto& [a, b] : pairs)
+    for (unsigned m = 0; m < modes; ++m) {
+      std::vector<uint32_t> vec = {a & A.mask(), b & B.mask()};
+      if (s_.dynamicRounding) vec.push_back(m);
+      v.push_back(std::move(vec));
+    }
+  return v;
+}
+
+class FaddFactory final : public OperatorFactory {
+ public:
+  std::string name() const override { return "fadd"; }
+  std::string summary() const override { return "floating-point adder z = round(a + b)"; }
+  void addOptions(CLI::App& cmd) override {
+    cmd.add_option("--a", a_, "format of a")->required();
+    cmd.add_option("--b", b_, "format of b (default: a's)");
+    cmd.add_option("--out", out_, "format of z (default: a's)");
+    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
+        ->check(CLI::IsMember({"area", "delay"}));
+    common_.add(cmd);
+  }
+  std::unique_ptr<Unit> build() const override {
+    common_.validate();
+    FaddSpec s;
+    s.a = formatOption("--a", a_);
+    s.b = formatOption("--b", b_.empty() ? a_ : b_);
+    s.out = formatOption("--out", out_.empty() ? a_ : out_);
+    requireFloat("--a", s.a, "fadd");
+    requireFloat("--b", s.b, "fadd");
+    requireFloat("--out", s.out, "fadd");
+    const blocks::RoundingSel r = common_.rounding();
+    s.dynamicRounding = r.dynamic;
+    s.round = {r.mode, common_.saturate, common_.ftz};
+    s.daz = common_.daz;
+    s.flagsPort = common_.flags;
+    s.stages = common_.stages;
+    std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
+    s.optimize = opt_ == "delay" ? FaddSpec::Optimize::Delay : FaddSpec::Optimize::Area;
+    if (s.optimize == FaddSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
+    common_.appendArgs(args);
+    std::string module = common_.name;
+    if (module.empty()) {
+      module = "fadd_" + s.a.tag();
+      if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
+      module += common_.nameSuffix();
+      if (s.optimize == FaddSpec::Optimize::Delay) module += "_fast";
+    }
+    return std::make_unique<FaddUnit>(std::move(s), module, std::move(args));
+  }
+
+ private:
+  std::string a_, b_, out_;
+  std::string opt_ = "area";
+  CommonFpOptions common_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorFactory> makeFaddFactory() { return std::make_unique<FaddFactory>(); }
+
+}  // namespace nf

@@ -1,0 +1,324 @@
+// fma: z = round(a * b + c) with one rounding. Generator, options and corner cases; the model is
+// refmodels/fma.cpp.
+#include "generators/fma.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+
+#include "generators/align_add.h"
+#include "generators/blocks.h"
+#include "generators/common_options.h"
+#include "generators/fp_ports.h"
+#include "generators/pipeline.h"
+#include "generators/verilog.h"
+#include "refmodels/corners.h"
+
+namespace nf {
+
+namespace {
+
+using blocks::Design;
+using blocks::Pipeline;
+using vlog::lit;
+using vlog::range;
+
+FpUnitDescription describe(const FmaSpec& s) {
+  return {"fma", "z = round(a * b + c)", {{"a", s.a}, {"b", s.b}, {"c", s.c}, {"z", s.out}}, s.round,
+          s.dynamicRounding, s.daz, s.flagsPort, s.stages};
+}
+
+}  // namespace
+
+GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const std::string& command) {
+  Design d(moduleName);
+  // Every operand is normalized on unpacking: the exact product is then in [1,4) (one possible leading zero)
+  // and neither term can have more leading zeros than the adder's window allows for. Zero operands are the
+  // special cases' business, so their significands are don't-cares.
+  const blocks::Unpacked ua = blocks::emitUnpack(d, s.a, s.daz, true, true);
+  const blocks::Unpacked ub = blocks::emitUnpack(d, s.b, s.daz, true, true);
+  const blocks::Unpacked uc = blocks::emitUnpack(d, s.c, s.daz, true, true);
+  const int WZ = s.out.width();
+  const int PA = ua.sigBits, PB = ub.sigBits, WP = PA + PB, PC = uc.sigBits;
+  const int P = std::max(WP, PC);
+  const int XP = std::max(ua.expBits, ub.expBits) + 2;
+  const int XE = std::max(XP, uc.expBits);
+  blocks::AlignAddParams ap;
+  ap.sigBits = P;
+  ap.expBits = XE;
+  ap.expMin = std::min(ua.expMin + ub.expMin + 1, uc.expMin);
+  ap.expMax = std::max(ua.expMax + ub.expMax + 2, uc.expMax);
+  ap.leadingZeros = 1;
+  ap.roundPrecision = s.out.precision();
+  ap.nearFar = s.optimize == FmaSpec::Optimize::Delay;
+  const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
+  const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
+
+  blocks::RoundPackParams rp;
+  rp.out = s.out;
+  rp.expBits = XS;
+  rp.sigBits = aa.sumBits;
+  rp.rounding = {s.dynamicRounding, s.round.mode};
+  rp.saturate = s.round.saturate;
+  rp.ftz = s.round.ftz;
+  rp.needSubnormalPath = aa.expMin < s.out.emin();
+  rp.needOverflow = aa.expMax >= s.out.emax();
+  const std::string roundpack = blocks::emitRoundPack(d, rp);
+  const std::string mul = blocks::emitMultiplier(d, PA, PB);
+
+  const FpUnitDescription desc = describe(s);
+  d.setHeader(fpHeader(desc, moduleName, command));
+  vlog::Writer w;
+  fpModulePorts(w, desc, moduleName);
+
+  Pipeline pipe(w);
+  const int cutsWanted = s.stages > 0 ? std::min(s.stages - 1, 2) : 0;
+  const std::vector<std::pair<std::string, const blocks::Unpacked*>> ops = {{"a", &ua}, {"b", &ub}, {"c", &uc}};
+  for (const auto& [p, u] : ops) {
+    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
+    w.line(fmt::format("  wire {}{}_sig;", range(u->sigBits), p));
+    w.line(fmt::format("  wire {}{}_exp;", range(u->expBits), p));
+    w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
+                       ".is_nan({1}_nan), .is_snan({1}_snan), .sig({1}_sig), .exp({1}_exp));",
+                       u->module, p));
+  }
+  w.line("  // The special cases, decided from the operands' classes alone.");
+  w.line("  wire prod_sign = a_sign ^ b_sign;");
+  w.line("  wire prod_zero = a_zero | b_zero;");
+  w.line("  // Inf x NaN is a NaN product: not an infinite term for the Inf - Inf rule.");
+  w.line("  wire prod_inf = (a_inf & ~b_nan) | (b_inf & ~a_nan);");
+  w.line("  wire zero_x_inf = (a_inf & b_zero) | (a_zero & b_inf);");
+  w.line("  wire inf_m_inf = prod_inf & c_inf & (prod_sign ^ c_sign);");
+  w.line("  wire res_nan = a_nan | b_nan | c_nan | zero_x_inf | inf_m_inf;");
+  if (s.flagsPort) w.line("  wire invalid = a_snan | b_snan | c_snan | zero_x_inf | inf_m_inf;");
+  else w.line("  wire unused_snan = a_snan | b_snan | c_snan;");
+  w.line("  wire res_inf = prod_inf | c_inf;");
+  w.line("  wire inf_sign = prod_inf ? prod_sign : c_sign;");
+  w.line(fmt::format("  wire zero_sign = {};", blocks::exactZeroSumSignExpr({s.dynamicRounding, s.round.mode}, "rm",
+                                                                           "prod_sign", "c_sign")));
+  if (s.dynamicRounding) pipe.define("rm", 3);
+  std::vector<std::string> live0 = {"prod_sign", "prod_zero", "c_sign", "c_zero", "res_nan",  "res_inf",
+                                    "inf_sign",  "zero_sign", "a_sig",  "b_sig",  "c_sig",    "a_exp",
+                                    "b_exp",     "c_exp"};
+  for (const char* n : {"prod_sign", "prod_zero", "c_sign", "c_zero", "res_nan", "res_inf", "inf_sign", "zero_sign", "invalid"})
+    pipe.define(n, 1);
+  for (const auto& [p, u] : ops) {
+    pipe.define(p + "_sig", u->sigBits);
+    pipe.define(p + "_exp", u->expBits);
+  }
+  if (s.flagsPort) live0.push_back("invalid");
+  if (s.dynamicRounding) live0.push_back("rm");
+  pipe.cut(cutsWanted >= 2, live0);
+
+  w.line("  // Exact product in [1,4); its exponent names the MSB. Both terms left-aligned to one width.");
+  w.line(fmt::format("  wire {}prod;", range(WP)));
+  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod));", mul, pipe("a_sig"), pipe("b_sig")));
+  w.line(fmt::format("  wire {}prod_sig = {};", range(P), P == WP ? "prod" : fmt::format("{{prod, {}}}", lit(P - WP, 0))));
+  w.line(fmt::format("  wire {}prod_exp = {} + {} + {};", range(XE), vlog::signExtend(pipe("a_exp"), ua.expBits, XE),
+                     vlog::signExtend(pipe("b_exp"), ub.expBits, XE), lit(XE, 1)));
+  w.line(fmt::format("  wire {}add_sig = {};", range(P),
+                     P == PC ? pipe("c_sig") : fmt::format("{{{}, {}}}", pipe("c_sig"), lit(P - PC, 0))));
+  w.line(fmt::format("  wire {}add_exp = {};", range(XE), vlog::signExtend(pipe("c_exp"), uc.expBits, XE)));
+  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{{"prod_sig", P}, {"prod_exp", XE}, {"add_sig", P}, {"add_exp", XE}})
+    pipe.define(n, wd);
+  std::vector<std::string> live1 = {"prod_sig", "prod_exp", "prod_sign", "prod_zero", "add_sig",  "add_exp", "c_sign",
+                                    "c_zero",   "res_nan",  "res_inf",   "inf_sign",  "zero_sign"};
+  if (s.flagsPort) live1.push_back("invalid");
+  if (s.dynamicRounding) live1.push_back("rm");
+  pipe.cut(cutsWanted >= 1, live1);
+
+  w.line("  // Exact sum (aligned, jammed, normalized), then the one rounding.");
+  w.line("  wire sum_sign, sum_zero;");
+  w.line(fmt::format("  wire {}sum_exp_n;", range(aa.expBits)));
+  w.line(fmt::format("  wire {}sum_sig;", range(aa.sumBits)));
+  w.line(fmt::format("  {} u_add (.x_sign({}), .x_zero({}), .x_exp({}), .x_sig({}), .y_sign({}), .y_zero({}), .y_exp({}), "
+                     ".y_sig({}), .sign(sum_sign), .zero(sum_zero), .exp(sum_exp_n), .sig(sum_sig));",
+                     aa.module, pipe("prod_sign"), pipe("prod_zero"), pipe("prod_exp"), pipe("prod_sig"), pipe("c_sign"),
+                     pipe("c_zero"), pipe("add_exp"), pipe("add_sig")));
+  w.line(fmt::format("  wire {}sum_exp = {};", range(XS), vlog::signExtend("sum_exp_n", aa.expBits, XS)));
+  w.line(fmt::format("  wire {}rp_z;", range(WZ)));
+  w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
+  w.line(fmt::format("  {} u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0),{} .z(rp_z), "
+                     ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
+                     roundpack, s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
+  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : sum_zero ? {} : rp_z;", range(WZ), pipe("res_nan"),
+                     blocks::nanResultExpr(s.out), pipe("res_inf"),
+                     blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")),
+                     blocks::zeroResultExpr(s.out, pipe("zero_sign"))));
+  if (s.flagsPort) {
+    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : sum_zero ? 5'd0 : "
+                       "{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
+                       pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
+                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate))));
+  } else {
+    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
+  }
+  if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
+  if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
+    w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
+  pipe.define("z_c", WZ);
+  pipe.define("flags_c", 5);
+  std::vector<std::string> liveOut = {"z_c"};
+  if (s.flagsPort) liveOut.push_back("flags_c");
+  for (int i = cutsWanted; i < s.stages; ++i) pipe.cut(true, liveOut);
+  w.line(fmt::format("  assign z = {};", pipe("z_c")));
+  if (s.flagsPort) w.line(fmt::format("  assign flags = {};", pipe("flags_c")));
+  if (s.stages) w.line(fmt::format("  assign valid_out = {};", pipe.valid()));
+  w.line("endmodule");
+  d.add(moduleName, w.str());
+
+  GeneratedModule m;
+  m.name = moduleName;
+  m.verilog = d.text();
+  return m;
+}
+
+namespace {
+
+class FmaUnit final : public Unit {
+ public:
+  FmaUnit(FmaSpec spec, std::string module, std::vector<std::string> args)
+      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
+    in_ = {{"a", s_.a.width(), s_.a}, {"b", s_.b.width(), s_.b}, {"c", s_.c.width(), s_.c}};
+    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
+    out_ = {{"z", s_.out.width(), s_.out}};
+    if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
+  }
+  std::string operatorName() const override { return "fma"; }
+  std::string moduleName() const override { return module_; }
+  std::vector<std::string> canonicalArgs() const override { return args_; }
+  const std::vector<PortInfo>& inputs() const override { return in_; }
+  const std::vector<PortInfo>& outputs() const override { return out_; }
+  int latency() const override { return s_.stages; }
+  std::optional<Format> resultFormat() const override { return s_.out; }
+
+  GeneratedModule emit() const override {
+    GeneratedModule m = emitFma(s_, module_, reproducingCommand(*this));
+    m.manifest = fpManifest(describe(s_), module_, in_, out_, reproducingCommand(*this));
+    return m;
+  }
+  void emulate(const uint32_t* in, uint32_t* out) const override {
+    const Packed r = fmaModel(s_, in[0], in[1], in[2], s_.dynamicRounding ? roundingFromPort(in[3]) : s_.round.mode);
+    out[0] = r.bits;
+    if (s_.flagsPort) out[1] = r.flags;
+  }
+  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
+    const size_t iw = s_.dynamicRounding ? 4 : 3, ow = s_.flagsPort ? 2 : 1;
+    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
+      const Packed r = fast_(in[0], in[1], in[2], s_.dynamicRounding ? roundingFromPort(in[3]) : s_.round.mode);
+      out[0] = r.bits;
+      if (ow == 2) out[1] = r.flags;
+    }
+  }
+  std::vector<std::vector<uint32_t>> cornerVectors() const override;
+
+ private:
+  FmaSpec s_;
+  std::string module_;
+  std::vector<std::string> args_;
+  std::vector<PortInfo> in_, out_;
+  FmaFastModel fast_;
+};
+
+std::vector<std::vector<uint32_t>> FmaUnit::cornerVectors() const {
+  const Format& A = s_.a;
+  const Format& B = s_.b;
+  const Format& C = s_.c;
+  const Format& Z = s_.out;
+  std::vector<std::array<uint32_t, 3>> triples;
+  const std::vector<uint32_t> ca = formatCorners(A), cb = formatCorners(B), cc = formatCorners(C);
+  for (uint32_t a : ca)
+    for (uint32_t b : cb)
+      for (uint32_t c : cc) triples.push_back({a, b, c});
+  std::mt19937_64 rng(0x666d61);
+  const double maxZ = Z.toDouble(Z.maxFiniteMag()), minNormalZ = Z.toDouble(Z.minNormalMag());
+  for (int i = 0; i < 400; ++i) {
+    const uint32_t a = i < int(ca.size()) ? ca[size_t(i)] : uint32_t(rng()) & A.mask();
+    const uint32_t b = uint32_t(rng()) & B.mask();
+    const double p = A.toDouble(a) * B.toDouble(b);  // exact: at most 48 significant bits
+    if (!std::isfinite(p)) continue;
+    std::vector<double> targets = {-p};  // massive cancellation
+    for (int k = -2; k <= Z.manBits + 3; ++k) targets.push_back(std::ldexp(p, -k) * (k % 2 ? -1 : 1));
+    targets.push_back((p >= 0 ? 1 : -1) * (maxZ * (1 + std::ldexp(1.0, -Z.manBits - 1)) - std::fabs(p)));
+    targets.push_back(minNormalZ - p);
+    targets.push_back(-minNormalZ - p);
+    for (double t : targets) {
+      if (!std::isfinite(t) || t == 0) {
+        triples.push_back({a, b, 0});
+        continue;
+      }
+      const Packed c = roundFromDouble(t, C, {Rounding::RTZ, true, false});
+      for (uint32_t cn : neighbours(C, c.bits, 1)) triples.push_back({a, b, cn});
+    }
+  }
+  std::vector<std::vector<uint32_t>> v;
+  const unsigned modes = s_.dynamicRounding ? 8 : 1;
+  for (const auto& t : triples)
+    for (unsigned m = 0; m < modes; ++m) {
+      std::vector<uint32_t> vec = {t[0] & A.mask(), t[1] & B.mask(), t[2] & C.mask()};
+      if (s_.dynamicRounding) vec.push_back(m);
+      v.push_back(std::move(vec));
+    }
+  return v;
+}
+
+class FmaFactory final : public OperatorFactory {
+ public:
+  std::string name() const override { return "fma"; }
+  std::string summary() const override { return "fused multiply-add z = round(a * b + c), one rounding"; }
+  void addOptions(CLI::App& cmd) override {
+    cmd.add_option("--a", a_, "format of a")->required();
+    cmd.add_option("--b", b_, "format of b (default: a's)");
+    cmd.add_option("--c", c_, "format of the addend c (default: a's)");
+    cmd.add_option("--out", out_, "format of z (default: c's)");
+    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
+        ->check(CLI::IsMember({"area", "delay"}));
+    common_.add(cmd);
+  }
+  std::unique_ptr<Unit> build() const override {
+    common_.validate();
+    FmaSpec s;
+    s.a = formatOption("--a", a_);
+    s.b = formatOption("--b", b_.empty() ? a_ : b_);
+    s.c = formatOption("--c", c_.empty() ? a_ : c_);
+    s.out = formatOption("--out", out_.empty() ? s.c.name : out_);
+    requireFloat("--a", s.a, "fma");
+    requireFloat("--b", s.b, "fma");
+    requireFloat("--c", s.c, "fma");
+    requireFloat("--out", s.out, "fma");
+    const blocks::RoundingSel r = common_.rounding();
+    s.dynamicRounding = r.dynamic;
+    s.round = {r.mode, common_.saturate, common_.ftz};
+    s.daz = common_.daz;
+    s.flagsPort = common_.flags;
+    s.stages = common_.stages;
+    std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
+    s.optimize = opt_ == "delay" ? FmaSpec::Optimize::Delay : FmaSpec::Optimize::Area;
+    if (s.optimize == FmaSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
+    common_.appendArgs(args);
+    std::string module = common_.name;
+    if (module.empty()) {
+      module = "fma_" + s.a.tag();
+      if (s.b.name != s.a.name || s.c.name != s.a.name || s.out.name != s.a.name)
+        module += "_" + s.b.tag() + "_" + s.c.tag() + "_" + s.out.tag();
+      module += common_.nameSuffix();
+      if (s.optimize == FmaSpec::Optimize::Delay) module += "_fast";
+    }
+    return std::make_unique<FmaUnit>(std::move(s), module, std::move(args));
+  }
+
+ private:
+  std::string a_, b_, c_, out_;
+  std::string opt_ = "area";
+  CommonFpOptions common_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorFactory> makeFmaFactory() { return std::make_unique<FmaFactory>(); }
+
+}  // namespace nf

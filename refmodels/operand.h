@@ -1,0 +1,64 @@
+// An operand as every floating-point model sees it: decoded (daz applied) and whether it is a signaling NaN,
+// plus a decode table for formats up to 16 bits (co-simulation speed).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "refmodels/format.h"
+
+namespace nf {
+
+struct FpOperand {
+  Decoded d;
+  bool signaling = false;
+};
+
+inline FpOperand fpOperand(const Format& f, uint32_t bits, bool daz) {
+  FpOperand o;
+  o.d = f.decode(bits);
+  o.signaling = f.isSignalingNaN(bits);
+  if (daz && o.d.cls == FpClass::Subnormal) {
+    o.d.cls = FpClass::Zero;
+    o.d.sig = 0;
+  }
+  return o;
+}
+
+// fpOperand for every encoding of a format of at most 16 bits, 8 bytes an entry (a 16-bit table stays in L2).
+// Wider formats decode on the fly.
+class OperandTable {
+ public:
+  OperandTable(const Format& f, bool daz) : f_(f), daz_(daz) {
+    if (f.width() > 16) return;
+    t_.resize(size_t(1) << f.width());
+    for (uint32_t x = 0; x < t_.size(); ++x) {
+      const FpOperand o = fpOperand(f, x, daz);
+      t_[x] = {uint32_t(o.d.sig), int16_t(o.d.exp), uint8_t(o.d.cls), uint8_t((o.d.sign ? 1 : 0) | (o.signaling ? 2 : 0))};
+    }
+  }
+  FpOperand operator()(uint32_t bits) const {
+    if (t_.empty()) return fpOperand(f_, bits, daz_);
+    const Entry e = t_[bits & f_.mask()];
+    FpOperand o;
+    o.d.cls = FpClass(e.cls);
+    o.d.sign = e.signAndSignaling & 1;
+    o.signaling = e.signAndSignaling >> 1;
+    o.d.exp = e.exp;
+    o.d.sig = e.sig;
+    return o;
+  }
+
+ private:
+  struct Entry {
+    uint32_t sig;
+    int16_t exp;
+    uint8_t cls;
+    uint8_t signAndSignaling;
+  };
+  Format f_;
+  bool daz_;
+  std::vector<Entry> t_;
+};
+
+}  // namespace nf

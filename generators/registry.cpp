@@ -5,6 +5,7 @@
 #include "generators/fadd.h"
 #include "generators/fcvt.h"
 #include "generators/fma.h"
+#include "generators/facc.h"
 #include "generators/fdot.h"
 #include "generators/fmul.h"
 #include "generators/kulisch.h"
@@ -39,6 +40,7 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   v.push_back(makeFaddFactory());
   v.push_back(makeFmaFactory());
   v.push_back(makeFcvtFactory());
+  v.push_back(makeFaccFactory());
   v.push_back(makeFdotFactory());
   v.push_back(makeKulischFactory());
   return v;

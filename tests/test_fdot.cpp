@@ -1,5 +1,6 @@
 // fdot: the model against independent references (MPFR for exact accumulation; a from-the-definition
-// big-integer implementation for align), then the catalog's fdot units co-simulated against the model.
+// big-integer implementation for align) and its table-driven fast path. The catalog's fdot units are
+// co-simulated by test_catalog_cosim.
 #include <gmp.h>
 #include <gtest/gtest.h>
 #include <mpfr.h>
@@ -10,7 +11,6 @@
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/corners.h"
 #include "refmodels/fdot.h"
-#include "tests/catalog.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -228,24 +228,6 @@ TEST(FdotFastModel, AgreesWithTheModel) {
         }
       }
   EXPECT_EQ(specs, 36);
-}
-
-// Every fdot entry of the checked-in catalog, co-simulated against the model (corners + random).
-TEST(FdotCosim, CatalogUnitsMatchTheModel) {
-  int seen = 0;
-  for (const test::CatalogEntry& e : test::readCatalog()) {
-    if (e.op != "fdot") continue;
-    ++seen;
-    const auto unit = buildUnit(e.op, e.args);
-    verif::CosimOptions o;
-    o.mode = verif::CosimOptions::Mode::Random;
-    o.count = 100000;
-    o.build.cacheDir = NF_BINARY_DIR "/vcache";
-    const verif::CosimReport r = verif::runCosim(*unit, o);
-    EXPECT_EQ(r.mismatches, 0u) << unit->moduleName() << "\n" << r.firstMismatch;
-    EXPECT_GT(r.vectors, 100000u);
-  }
-  EXPECT_GE(seen, 2);
 }
 
 }  // namespace

@@ -1,0 +1,37 @@
+#include "refmodels/facc.h"
+
+namespace nf {
+
+FaddSpec FaccSpec::addSpec() const {
+  FaddSpec s;
+  s.a = out;
+  s.b = a;
+  s.out = out;
+  s.round = round;
+  s.flagsPort = true;
+  return s;
+}
+
+FmaSpec FaccSpec::macSpec() const {
+  FmaSpec s;
+  s.a = a;
+  s.b = b ? *b : a;
+  s.c = out;
+  s.out = out;
+  s.round = round;
+  s.flagsPort = true;
+  return s;
+}
+
+uint32_t FaccSpec::identity() const {
+  return round.mode == Rounding::RDN || !out.hasNegZero() ? 0u : out.signBit();
+}
+
+Packed FaccModel::step(uint32_t a, uint32_t b, bool clear) {
+  const uint32_t base = clear ? identity_ : acc_;
+  const Packed r = s_.b ? fmaModel(mac_, a, b, base, s_.round.mode) : faddModel(add_, base, a, s_.round.mode);
+  acc_ = r.bits;
+  return r;
+}
+
+}  // namespace nf

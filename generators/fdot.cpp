@@ -10,6 +10,7 @@
 #include <random>
 
 #include "generators/common_options.h"
+#include "generators/fma.h"
 #include "generators/fixed_sum.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
@@ -25,7 +26,9 @@ using vlog::slit;
 
 const char* kVersion = "numforge 0.1";
 
-const char* accumName(FdotSpec::Accum a) { return a == FdotSpec::Accum::Exact ? "exact" : "align"; }
+const char* accumName(FdotSpec::Accum a) {
+  return a == FdotSpec::Accum::Exact ? "exact" : a == FdotSpec::Accum::Align ? "align" : "chain";
+}
 
 struct TermWires {
   std::string sign, zero, nan, inf, invalid, sig, exp;
@@ -212,6 +215,8 @@ std::string header(const FdotSpec& s, const std::string& command, const std::str
   w.line(fmt::format("// z:   {} ({})", s.out.name, s.out.describe()));
   if (s.accum == FdotSpec::Accum::Exact)
     w.line("// Accumulation: exact (one rounding of the exact sum)");
+  else if (s.accum == FdotSpec::Accum::Chain)
+    w.line(fmt::format("// Accumulation: chain ({} fused multiply-adds, each rounded to {})", s.n, s.out.name));
   else
     w.line(fmt::format("// Accumulation: align (terms truncated to {} fraction bits below the largest exponent, summed "
                        "exactly, rounded once)",
@@ -229,7 +234,50 @@ std::string header(const FdotSpec& s, const std::string& command, const std::str
 
 }  // namespace
 
+namespace {
+
+// N fma cores in a chain; their Verilog is the fma generator's, appended after the top module.
+GeneratedModule emitChain(const FdotSpec& s, const std::string& moduleName, const std::string& command) {
+  const std::string firstCore = moduleName + "_fma_first", laterCore = moduleName + "_fma";
+  const bool distinctFirst = s.c && s.c->name != s.out.name;
+  vlog::Writer w;
+  w.raw(header(s, command, moduleName));
+  w.line("/* verilator lint_off DECLFILENAME */");
+  w.line();
+  w.open(fmt::format("module {} (", moduleName));
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
+  if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
+  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
+  if (s.flagsPort) w.line("output wire [4:0] flags");
+  w.close(");");
+  std::string flagsOr;
+  for (int i = 0; i < s.n; ++i) {
+    w.line(fmt::format("  wire {}acc_{};", range(s.out.width()), i));
+    w.line(fmt::format("  wire [4:0] flags_{};", i));
+    const std::string addend = i > 0 ? fmt::format("acc_{}", i - 1) : s.c ? "c" : lit(s.out.width(), chainIdentity(s));
+    w.line(fmt::format("  {} u_fma{} (.a(a{}), .b(b{}), .c({}), .z(acc_{}), .flags(flags_{}));",
+                       i == 0 && distinctFirst ? firstCore : laterCore, i, i, i, addend, i, i));
+    flagsOr += (flagsOr.empty() ? "" : " | ") + fmt::format("flags_{}", i);
+  }
+  w.line(fmt::format("  assign z = acc_{};", s.n - 1));
+  w.line(s.flagsPort ? fmt::format("  assign flags = {};", flagsOr) : fmt::format("  wire unused_flags = |({});", flagsOr));
+  w.line("endmodule");
+  w.line();
+  std::string text = w.str();
+  text += "// The fused multiply-add of each step, as numforge generates it on its own:\n";
+  text += emitFma(chainLaterStep(s), laterCore, command).verilog;
+  if (distinctFirst) text += "\n" + emitFma(chainFirstStep(s), firstCore, command).verilog;
+  GeneratedModule m;
+  m.name = moduleName;
+  m.verilog = text;
+  return m;
+}
+
+}  // namespace
+
 GeneratedModule emitFdot(const FdotSpec& s, const std::string& moduleName, const std::string& command) {
+  if (s.accum == FdotSpec::Accum::Chain) return emitChain(s, moduleName, command);
   Design d(moduleName);
   d.setHeader(header(s, command, moduleName));
   const int G = s.groupSize();
@@ -393,7 +441,7 @@ class FdotFactory final : public OperatorFactory {
     cmd.add_option("--b", b_, "format of b_i (default: a's)");
     cmd.add_option("--c", c_, "format of the addend c (default: no addend)");
     cmd.add_option("--out", out_, "format of z")->required();
-    cmd.add_option("--accum", accum_, "accumulation: exact or align");
+    cmd.add_option("--accum", accum_, "accumulation: exact, align or chain");
     cmd.add_option("--align-bits", alignBits_, "align: fraction bits kept below the largest exponent (1..60)");
     cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)");
     common_.add(cmd);
@@ -422,8 +470,12 @@ class FdotFactory final : public OperatorFactory {
       s.alignBits = alignBits_ < 0 ? 24 : alignBits_;
       if (s.alignBits < 1 || s.alignBits > 60)
         throw UsageError(fmt::format("--align-bits: {} is out of range; accepted: 1..60", s.alignBits));
+    } else if (accum_ == "chain") {
+      s.accum = FdotSpec::Accum::Chain;
+      if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
+      if (group_ != 0 && group_ != n_) throw UsageError("--group: not with --accum chain (every step rounds already)");
     } else {
-      throw UsageError(fmt::format("--accum: '{}' is not accepted; accepted: exact, align", accum_));
+      throw UsageError(fmt::format("--accum: '{}' is not accepted; accepted: exact, align, chain", accum_));
     }
     if (group_ != 0 && (group_ < 1 || group_ > s.n || s.n % group_ != 0))
       throw UsageError(fmt::format("--group: {} does not divide --n {}; accepted: a divisor of --n", group_, s.n));

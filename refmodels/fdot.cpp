@@ -97,7 +97,39 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
 
 }  // namespace
 
+FmaSpec chainLaterStep(const FdotSpec& s) {
+  FmaSpec f;
+  f.a = s.a;
+  f.b = s.b;
+  f.c = s.out;
+  f.out = s.out;
+  f.round = s.round;
+  f.flagsPort = true;
+  return f;
+}
+
+FmaSpec chainFirstStep(const FdotSpec& s) {
+  FmaSpec f = chainLaterStep(s);
+  if (s.c) f.c = *s.c;
+  return f;
+}
+
+uint32_t chainIdentity(const FdotSpec& s) {
+  return s.round.mode == Rounding::RDN || !s.out.hasNegZero() ? 0u : s.out.signBit();
+}
+
 Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c) {
+  if (s.accum == FdotSpec::Accum::Chain) {
+    const FmaSpec first = chainFirstStep(s), later = chainLaterStep(s);
+    Packed acc = fmaModel(first, a[0], b[0], s.c ? c : chainIdentity(s), s.round.mode);
+    uint8_t flags = acc.flags;
+    for (int i = 1; i < s.n; ++i) {
+      acc = fmaModel(later, a[i], b[i], acc.bits, s.round.mode);
+      flags |= acc.flags;
+    }
+    acc.flags = flags;
+    return acc;
+  }
   const int g = s.groupSize();
   Packed acc;
   uint8_t flags = 0;

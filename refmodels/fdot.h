@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "refmodels/fixed_sum.h"
+#include "refmodels/fma.h"
 
 namespace nf {
 
 struct FdotSpec {
-  enum class Accum { Exact, Align };
+  enum class Accum { Exact, Align, Chain };
   int n = 4;
   Format a, b;
   std::optional<Format> c;  // the addend, when present
@@ -23,6 +24,12 @@ struct FdotSpec {
   int groupSize() const { return group > 0 ? group : n; }
   int groups() const { return n / groupSize(); }
 };
+
+// chain: step i is an fma, acc <- round(a_i * b_i + acc), starting from c, or without an addend from the
+// zero every sum leaves alone (-0; +0 under rdn). These are the fma specs of the first and later steps.
+FmaSpec chainFirstStep(const FdotSpec& s);
+FmaSpec chainLaterStep(const FdotSpec& s);
+uint32_t chainIdentity(const FdotSpec& s);
 
 // Inputs: a[0..n-1], b[0..n-1], c (ignored without an addend).
 Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c);

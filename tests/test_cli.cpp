@@ -213,8 +213,13 @@ TEST_F(ScratchDir, VerifyTakesTestFloatLinesForTwoAndThreeInputs) {
   r = numforge("verify fma --a fp16 --flags --vectors " + bad.string());
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_NE(r.out.find("z=0x4001"), std::string::npos) << r.out;
-  r = numforge("verify fma --a fp16 --flags --vectors " + add.string());
-  EXPECT_EQ(r.rc, 2) << "fadd lines have too few words for fma\n" << r.out;
+  // Two words cannot be an fma line (a b c z [flags]): the message names the expected layout and the line.
+  const fs::path shortLine = dir_ / "short.txt";
+  std::ofstream(shortLine) << "3c00 3c00\n";
+  r = numforge("verify fma --a fp16 --flags --vectors " + shortLine.string());
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("hexc"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("short.txt:1"), std::string::npos) << r.out;
 }
 
 TEST(Cli, FormatsListsEveryPreset) {

@@ -127,6 +127,21 @@ nfo::OResult referenceGroup(const FdotSpec& s, const Format* addendFormat, uint3
 }
 
 nfo::OResult reference(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c) {
+  if (s.accum == FdotSpec::Accum::Chain) {
+    // N fmas through MPFR, starting from c or from the zero that leaves any sum alone (-0; +0 under rdn).
+    const nfo::OOptions opt{s.round.mode, s.round.saturate, s.round.ftz};
+    const nfo::Spec so = nfo::specOf(s.out);
+    const bool negZeroIdentity = s.round.mode != Rounding::RDN && so.signBit != 0 && so.kind != NonFinite::FNUZ;
+    nfo::OResult acc = nfo::fmaOracle(s.a, s.b, s.c ? *s.c : s.out, s.out, a[0], b[0],
+                                      s.c ? c : (negZeroIdentity ? so.signBit : 0u), opt, false);
+    uint8_t flags = acc.flags;
+    for (int i = 1; i < s.n; ++i) {
+      acc = nfo::fmaOracle(s.a, s.b, s.out, s.out, a[i], b[i], acc.bits, opt, false);
+      flags |= acc.flags;
+    }
+    acc.flags = flags;
+    return acc;
+  }
   nfo::OResult acc;
   uint8_t flags = 0;
   const int g = s.groupSize();
@@ -163,7 +178,9 @@ TEST_P(FdotModel, MatchesIndependentReference) {
     s.b = parseFormat(man["formats"]["b"]);
     s.out = parseFormat(man["formats"]["out"]);
     if (man["formats"].contains("c")) s.c = parseFormat(man["formats"]["c"]);
-    s.accum = man["accumulation"] == "exact" ? FdotSpec::Accum::Exact : FdotSpec::Accum::Align;
+    s.accum = man["accumulation"] == "exact"   ? FdotSpec::Accum::Exact
+              : man["accumulation"] == "align" ? FdotSpec::Accum::Align
+                                               : FdotSpec::Accum::Chain;
     if (s.accum == FdotSpec::Accum::Align) s.alignBits = man["align_bits"];
     s.group = man["group"];
     s.round = {mode, man["saturate"], man["ftz"]};
@@ -197,7 +214,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"--n 16 --a e4m3 --out fp32 --accum align --align-bits 24", 20000},
                       Case{"--n 4 --a bf16 --c fp32 --out fp32 --accum align --align-bits 24", 30000},
                       Case{"--n 8 --a e4m3 --out e8m13 --accum align --align-bits 13 --group 4", 30000},
-                      Case{"--n 8 --a e4m3 --out bf16 --group 2", 30000}),
+                      Case{"--n 8 --a e4m3 --out bf16 --group 2", 30000},
+                      Case{"--n 4 --a e4m3 --out fp32 --accum chain", 20000},
+                      Case{"--n 4 --a bf16 --c fp32 --out fp32 --accum chain", 20000},
+                      Case{"--n 8 --a e5m2 --out e4m3 --accum chain --saturate", 20000}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // The table-driven fast path the co-simulation uses must agree with the model bit for bit.

@@ -33,6 +33,7 @@ test: deps build
 
 bench: deps build
 	$(BUILD)/bench_fmul
+	$(BUILD)/bench_fcvt
 	$(BUILD)/bench_quant
 
 catalog: build

@@ -212,7 +212,8 @@ std::string overflowToInfExpr(const RoundingSel& r, const std::string& sign) {
   if (r.dynamic) return fmt::format("m_rne | m_rna | (m_rup & ~{}) | (m_rdn & {})", sign, sign);
   switch (r.mode) {
     case Rounding::RNE:
-    case Rounding::RNA: return "1'b1";
+    case Rounding::RNA:
+    case Rounding::SR: return "1'b1";
     case Rounding::RUP: return "~" + sign;
     case Rounding::RDN: return sign;
     default: return "1'b0";
@@ -245,8 +246,11 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   const Format& f = p.out;
   const int M = f.manBits, WZ = f.width(), WR = p.sigBits;
   const bool two = p.leadingBitMayBeZero;
-  const int WP = std::max(WR, M + (two ? 4 : 3));
-  const int CAP = M + 3;
+  const int R = p.srBits;
+  const bool sr = R > 0;
+  // Under SR the R bits below the lsb must exist in every alignment, and a shift past them leaves only zeros.
+  const int WP = std::max({WR, M + (two ? 4 : 3), M + 1 + R + (two ? 1 : 0)});
+  const int CAP = sr ? M + R + 1 : M + 3;
   const int SHW = vlog::bitsFor(uint64_t(CAP));
   const int XW = std::max(p.expBits + (two ? 1 : 0), SHW + 1);
   const int FW = XW + 1;      // biased exponent field, wide enough never to wrap
@@ -267,6 +271,7 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   w.line(fmt::format("input  wire {}sig,", vlog::range(WR)));
   w.line("input  wire sticky_in,");
   if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
+  if (sr) w.line(fmt::format("input  wire {}sr,", vlog::range(R)));
   w.line(fmt::format("output wire {}z,", vlog::range(WZ)));
   w.line("output wire inexact,");
   w.line("output wire underflow,");
@@ -278,6 +283,8 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
                   : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", vlog::range(WP), WP - WR));
   std::vector<std::string> sink;
 
+  // The significand's lsb (the whole of kept when M = 0: a one-bit wire takes no index).
+  auto lsbOf = [&](const std::string& s) { return M > 0 ? "kept" + s + "[0]" : "kept" + s; };
   // Rounds the M+1 bits of `src` from bit `hi` down, as one candidate result with suffix `s`.
   auto candidate = [&](const std::string& s, const std::string& src, int hi, const std::string& field,
                        const std::string& extraSticky, bool overflowPossible) {
@@ -288,10 +295,17 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
     w.line(M > 0 ? fmt::format("  wire {0}mag_pre{1} = {{field{1}, kept{1}[{2}:0]}};", vlog::range(MW), s, M - 1)
                  : fmt::format("  wire {0}mag_pre{1} = field{1};", vlog::range(MW), s));
     w.line(fmt::format("  wire inexact{0} = rb{0} | st{0};", s));
-    w.line(fmt::format("  wire inc{} = {};", s,
-                       roundUpExpr(p.rounding, "sign", "kept" + s + "[0]", "rb" + s, "st" + s)));
+    if (sr) {
+      // Stochastic: the carry of (the R bits below the lsb) + sr, i.e. truncate(x + sr * 2^(lsb - R)).
+      w.line(fmt::format("  wire {}srsum{} = {{1'b0, {}[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), s, src, hi - M - 1,
+                         hi - M - R));
+      w.line(fmt::format("  wire inc{0} = srsum{0}[{1}];", s, R));
+      if (R > 0) sink.push_back(fmt::format("srsum{}[{}:0]", s, R - 1));
+    } else {
+      w.line(fmt::format("  wire inc{} = {};", s, roundUpExpr(p.rounding, "sign", lsbOf(s), "rb" + s, "st" + s)));
+    }
     // Round to odd ORs inexact into the significand's lsb (kept[0]; for M = 0 that is the hidden bit).
-    const std::string oddBit = fmt::format("(inexact{0} & ~kept{0}[0])", s);
+    const std::string oddBit = fmt::format("(inexact{} & ~{})", s, lsbOf(s));
     const std::string odd = MW > 1 ? fmt::format("{{mag_pre{0}[{1}:1], mag_pre{0}[0] | {2}}}", s, MW - 1, oddBit)
                                    : fmt::format("mag_pre{} | {}", s, oddBit);
     const std::string add = fmt::format("mag_pre{} + {}", s, vlog::zeroExtend("inc" + s, 1, MW));
@@ -346,7 +360,8 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
     w.line(fmt::format("  wire lost_d = |(sig_p & ~({{{}{{1'b1}}}} << sub_shift));", WP));
     candidate("_s", "sig_d", WP - 1, lit(FW, 0), " | lost_d", false);
     // Tininess after rounding: tiny unless the value just below 2^emin rounds up to it at full precision.
-    w.line(fmt::format("  wire inc_full = {};", roundUpExpr(p.rounding, "sign", "1'b1", pick("rb"), pick("st"))));
+    // Under SR the full-precision alignment is the normal candidate's, so its increment is the one.
+    w.line(fmt::format("  wire inc_full = {};", sr ? pick("inc") : roundUpExpr(p.rounding, "sign", "1'b1", pick("rb"), pick("st"))));
     w.line(fmt::format("  wire tiny = is_sub & ~({} & (&{}) & inc_full);", leadAtEminMinus1, pick("kept")));
   } else {
     w.line("  wire is_sub = 1'b0;");
@@ -357,7 +372,7 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   };
   w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), select("mag_r")));
   w.line(fmt::format("  wire inexact_r = {};", select("inexact")));
-  w.line(flush ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
+  w.line(flush && !f.zeroExpIsNormal ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
   if (p.needOverflow) {
     w.line(fmt::format("  wire ovf = ~is_sub & {};", pick("ovf")));
     w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign")));
@@ -378,14 +393,136 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   } else {
     packed = fmt::format("mag_r[{}:0]", MWZ - 1);
   }
-  w.line(fmt::format("  assign z = flush ? {} : ovf ? ovf_z : {};", zeroResultExpr(f, "sign"), packed));
-  w.line("  assign inexact = inexact_r | flush | ovf;");
-  w.line("  assign underflow = (tiny & inexact_r) | flush;");
+  if (f.zeroExpIsNormal && p.needSubnormalPath) {
+    // No zero and no subnormals: everything below the smallest value becomes it, underflowing unless it
+    // rounded up to it and was not tiny.
+    w.line(fmt::format("  wire below_min = is_sub & ~(|mag_r_s[{}:{}]);", MW - 1, M));
+    w.line(fmt::format("  assign z = ovf ? ovf_z : is_sub ? {} : {};", lit(WZ, f.minNormalMag()), packed));
+    w.line("  assign inexact = inexact_r | ovf | below_min;");
+    w.line("  assign underflow = (tiny & inexact_r) | below_min;");
+    w.line("  wire unused_flush = flush;");
+  } else {
+    w.line(fmt::format("  assign z = flush ? {} : ovf ? ovf_z : {};", zeroResultExpr(f, "sign"), packed));
+    w.line("  assign inexact = inexact_r | flush | ovf;");
+    w.line("  assign underflow = (tiny & inexact_r) | flush;");
+  }
   w.line("  assign overflow = ovf;");
   // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
   std::string sinkList;
   for (const std::string& x : sink) sinkList += ", " + x;
+  if (!f.isSigned) sinkList += ", sign";  // only some modes read it for an unsigned result
   w.line(fmt::format("  wire unused_ok = &{{1'b0{}, mag_r[{}:{}], tiny, is_sub}};", sinkList, MW - 1, MWZ));
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
+Unpacked emitUnpackInt(Design& d, const Format& f) {
+  const int N = f.intBits;
+  Unpacked u;
+  u.module = fmt::format("{}_unpack_{}", d.top(), f.tag());
+  u.sigBits = N;
+  u.expMin = 0;
+  u.expMax = N - 1;
+  u.expBits = vlog::signedBitsFor(0, N);
+  if (d.has(u.module)) return u;
+  const int K = normalizerCountBits(N);
+  const std::string norm = emitNormalizer(d, N);
+  vlog::Writer w;
+  w.line(fmt::format("// Unpacks {} ({}): sign, zero, and the magnitude normalized (MSB set) with the exponent",
+                     f.name, f.describe()));
+  w.line("// of its MSB, the representation floats unpack to.");
+  w.open(fmt::format("module {} (", u.module));
+  w.line(fmt::format("input  wire {}x,", vlog::range(N)));
+  w.line("output wire sign,");
+  w.line("output wire is_zero,");
+  w.line(fmt::format("output wire {}sig,", vlog::range(N)));
+  w.line(fmt::format("output wire {}exp", vlog::range(u.expBits)));
+  w.close(");");
+  w.line(f.isSigned ? fmt::format("  assign sign = x[{}];", N - 1) : "  assign sign = 1'b0;");
+  // The most negative value's magnitude 2^(N-1) still fits N unsigned bits.
+  w.line(fmt::format("  wire {}mag = {};", vlog::range(N), f.isSigned ? "sign ? (~x + " + lit(N, 1) + ") : x" : "x"));
+  w.line(fmt::format("  assign is_zero = (x == {});", lit(N, 0)));
+  w.line(fmt::format("  wire {}lz;", vlog::range(K)));
+  w.line(fmt::format("  {} u_norm (.v(mag), .v_norm(sig), .lz(lz));", norm));
+  w.line(fmt::format("  assign exp = {} - {};", slit(u.expBits, N - 1), vlog::zeroExtend("lz", K, u.expBits)));
+  w.line("endmodule");
+  d.add(u.module, w.str());
+  return u;
+}
+
+std::string emitRoundToInt(Design& d, const RoundIntParams& p) {
+  const std::string name = d.top() + "_roundint";
+  const Format& f = p.out;
+  const int N = f.intBits, P = p.sigBits, R = p.srBits, X = p.expBits;
+  const bool sr = R > 0;
+  // Fixed point: N integer bits, FB fraction bits (the R SR bits and the round bit lie in it), and whatever
+  // shifts out below is sticky.
+  const int FB = P + std::max(R, 1) + 1;
+  const int TW = N + FB;
+  const int DW = vlog::bitsFor(uint64_t(TW));
+  const int XW = std::max(X, vlog::signedBitsFor(-TW, N)) + 1;
+  vlog::Writer w;
+  w.line(fmt::format("// Rounds a normalized significand to {} ({}), saturating: out-of-range values give",
+                     f.name, f.describe()));
+  w.line(f.isSigned ? "// the nearest end of the range with invalid." 
+                    : "// the nearest end of the range with invalid; negative values that do not round to 0 give 0, invalid.");
+  w.line("// Mirror of nf::roundToInt (refmodels/roundpack_impl.h); the two change together.");
+  w.open(fmt::format("module {} (", name));
+  w.line("input  wire sign,");
+  w.line(fmt::format("input  wire {}exp,", vlog::range(X)));
+  w.line(fmt::format("input  wire {}sig,", vlog::range(P)));
+  if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
+  if (sr) w.line(fmt::format("input  wire {}sr,", vlog::range(R)));
+  w.line(fmt::format("output wire {}z,", vlog::range(N)));
+  w.line("output wire inexact,");
+  w.line("output wire invalid");
+  w.close(");");
+  if (p.rounding.dynamic) declareModeWires(w, "rm");
+  w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", X, XW)));
+  w.line("  // sig's MSB sits at the top (exponent N-1) and shifts right by N-1-exp; past the width all is sticky.");
+  w.line(fmt::format("  wire too_big = $signed(e) > $signed({});", slit(XW, N - 1)));
+  w.line(fmt::format("  wire {}shift_dist = {} - e;", vlog::range(XW), slit(XW, N - 1)));
+  w.line(fmt::format("  wire {}d = too_big ? {} : (shift_dist > {}) ? {} : shift_dist[{}:0];", vlog::range(DW), lit(DW, 0),
+                     lit(XW, TW), lit(DW, TW), DW - 1));
+  w.line(fmt::format("  wire {}t = {{sig, {}'d0}};", vlog::range(TW), TW - P));
+  w.line(fmt::format("  wire {}y = t >> d;", vlog::range(TW)));
+  w.line(fmt::format("  wire lost = |(t & ~({{{}{{1'b1}}}} << d));", TW));
+  w.line(fmt::format("  wire {}ip = y[{}:{}];", vlog::range(N), TW - 1, FB));
+  w.line(fmt::format("  wire rb = y[{}];", FB - 1));
+  w.line(fmt::format("  wire st = (|y[{}:0]) | lost;", FB - 2));
+  w.line("  wire inexact_r = rb | st;");
+  std::string inc;
+  if (sr) {
+    w.line(fmt::format("  wire {}srsum = {{1'b0, y[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), FB - 1, FB - R));
+    inc = fmt::format("srsum[{}]", R);
+  } else {
+    inc = roundUpExpr(p.rounding, "sign", "ip[0]", "rb", "st");
+  }
+  w.line(fmt::format("  wire inc = {};", inc));
+  const std::string odd = fmt::format("{{1'b0, ip[{}:1], ip[0] | inexact_r}}", N - 1);
+  const std::string odd1 = N > 1 ? odd : "{1'b0, ip[0] | inexact_r}";
+  const std::string add = fmt::format("{{1'b0, ip}} + {}", vlog::zeroExtend("inc", 1, N + 1));
+  const std::string magExpr = p.rounding.dynamic ? fmt::format("m_rod ? {} : {}", odd1, add)
+                              : p.rounding.mode == Rounding::ROD ? odd1
+                                                                 : add;
+  w.line(fmt::format("  wire {}mag = {};", vlog::range(N + 1), magExpr));
+  if (f.isSigned) {
+    w.line(fmt::format("  wire ovf = too_big | (sign ? (mag > {}) : (mag > {}));", lit(N + 1, uint64_t(1) << (N - 1)),
+                       lit(N + 1, (uint64_t(1) << (N - 1)) - 1)));
+    w.line(fmt::format("  wire {}neg = ~mag[{}:0] + {};", vlog::range(N), N - 1, lit(N, 1)));
+    w.line(fmt::format("  assign z = ovf ? (sign ? {} : {}) : sign ? neg : mag[{}:0];", lit(N, uint64_t(1) << (N - 1)),
+                       lit(N, (uint64_t(1) << (N - 1)) - 1), N - 1));
+    w.line("  assign invalid = ovf;");
+  } else {
+    w.line(fmt::format("  wire ovf = too_big | mag[{}] | (sign & (mag != {}));", N, lit(N + 1, 0)));
+    w.line(fmt::format("  assign z = ovf ? (sign ? {} : {}) : mag[{}:0];", lit(N, 0), lit(N, (uint64_t(1) << N) - 1), N - 1));
+    w.line("  assign invalid = ovf;");
+  }
+  w.line("  assign inexact = inexact_r & ~ovf;");
+  std::string sinkList = "1'b0";
+  if (sr) sinkList += R > 1 ? fmt::format(", srsum[{}:0]", R - 1) : ", srsum[0]";
+  w.line(fmt::format("  wire unused_ok = &{{{}}};", sinkList));
   w.line("endmodule");
   d.add(name, w.str());
   return name;

@@ -65,9 +65,24 @@ struct RoundPackParams {
   bool ftz = false;
   bool needSubnormalPath = true;  // false when no input can reach below out.emin()
   bool needOverflow = true;       // false when no input can reach out.emax()
+  int srBits = 0;                 // rounding.mode == SR: width of the `sr` random-bits input
 };
-// Ports: sign, exp, sig, sticky_in, [rm] -> z, inexact, underflow, overflow. Mirrors nf::roundPack.
+// Ports: sign, exp, sig, sticky_in, [rm], [sr] -> z, inexact, underflow, overflow. Mirrors nf::roundPack.
 std::string emitRoundPack(Design& d, const RoundPackParams& p);
+
+// Unpacks an integer operand: sign, zero, and the magnitude normalized (MSB set) with its MSB's exponent,
+// the same representation emitUnpack gives floats.
+Unpacked emitUnpackInt(Design& d, const Format& f);
+
+struct RoundIntParams {
+  Format out;        // FormatKind::Int
+  int expBits = 0;   // signed width of `exp`, the exponent of sig's MSB
+  int sigBits = 0;   // sig normalized (MSB set)
+  RoundingSel rounding;
+  int srBits = 0;
+};
+// Ports: sign, exp, sig, [rm], [sr] -> z, inexact, invalid. Mirrors nf::roundToInt (saturating).
+std::string emitRoundToInt(Design& d, const RoundIntParams& p);
 
 // Verilog expressions for "round up" given lsb / round / sticky / sign wire names.
 std::string roundUpExpr(const RoundingSel& r, const std::string& sign, const std::string& lsb,

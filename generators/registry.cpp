@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "generators/fadd.h"
+#include "generators/fcvt.h"
 #include "generators/fma.h"
 #include "generators/facc.h"
 #include "generators/fdot.h"
@@ -40,6 +41,7 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   v.push_back(makeFmulFactory());
   v.push_back(makeFaddFactory());
   v.push_back(makeFmaFactory());
+  v.push_back(makeFcvtFactory());
   v.push_back(makeFaccFactory());
   v.push_back(makeFdotFactory());
   v.push_back(makeKulischFactory());

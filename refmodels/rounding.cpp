@@ -15,6 +15,7 @@ const char* roundingName(Rounding r) {
     case Rounding::RUP: return "rup";
     case Rounding::RNA: return "rna";
     case Rounding::ROD: return "rod";
+    case Rounding::SR: return "sr";
   }
   return "?";
 }

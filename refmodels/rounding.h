@@ -10,7 +10,8 @@
 namespace nf {
 
 // Values match the 3-bit `rm` port of units generated with --round dyn (RISC-V / FPnew encoding, plus rod).
-enum class Rounding : uint8_t { RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RNA = 4, ROD = 5 };
+// SR (stochastic rounding) is not reachable through the rm port: it needs a source of random bits.
+enum class Rounding : uint8_t { RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RNA = 4, ROD = 5, SR = 6 };
 
 // TestFloat / SoftFloat flag bits, also the bit order of a generated unit's `flags` port.
 enum : uint8_t { kFlagInexact = 1, kFlagUnderflow = 2, kFlagOverflow = 4, kFlagInfinite = 8, kFlagInvalid = 16 };
@@ -19,6 +20,10 @@ struct RoundOptions {
   Rounding mode = Rounding::RNE;
   bool saturate = false;  // OCP satfinite: overflow and infinite results become +-max finite
   bool ftz = false;       // results that are tiny after rounding become signed zero
+  // Rounding::SR only: the magnitude becomes truncate(|x| + r * 2^(lsb - srBits)) for the caller's random
+  // r in [0, 2^srBits), so only the srBits bits just below the result's lsb matter. Overflow goes to Inf
+  // (or +-max with saturate), as for rne.
+  int srBits = 0;
 };
 
 struct Packed {
@@ -35,9 +40,16 @@ std::string roundingChoices();  // "rne, rtz, rup, rdn, rna, rod"
 
 // Rounds (-1)^sign * (sig + sticky*epsilon) * 2^exp to `out`. `sticky` says nonzero bits lie below sig's LSB.
 // Handles subnormals, overflow per mode and format, saturation, flush-to-zero and IEEE flags
-// (underflow uses tininess after rounding).
+// (underflow uses tininess after rounding; under SR, tininess uses the same random bits at full precision).
+// `srRandom` is read only under Rounding::SR.
 template <class Sig>
-Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt);
+Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt,
+                 uint32_t srRandom = 0);
+// Rounds (-1)^sign * sig * 2^exp (sig != 0) to the integer format `out` (FormatKind::Int) with the same
+// rounding decisions, saturating: out-of-range values give the nearest end of the range with invalid only
+// (RISC-V fcvt convention), unsigned formats give 0 for negative values that do not round to zero.
+template <class Sig>
+Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom = 0);
 Packed packZero(bool sign, const Format& out);
 
 // An exact infinite result (from an infinite operand), expressed in `out`.

@@ -39,13 +39,37 @@ inline bool roundsUp(Rounding mode, bool sign, bool lsb, bool roundBit, bool sti
     case Rounding::RUP: return !sign && (roundBit || stickyBit);
     case Rounding::RDN: return sign && (roundBit || stickyBit);
     case Rounding::RTZ:
-    case Rounding::ROD: return false;
+    case Rounding::ROD:
+    case Rounding::SR: return false;
   }
   return false;
 }
 
+// Stochastic rounding: does truncate(x + r * 2^(lsb - R)) carry past the kept part, where sig's low `shift`
+// bits (shift >= 1) are the ones dropped? Only the R dropped bits just below the lsb can produce the carry.
+template <class Sig>
+inline bool srRoundsUp(Sig sig, int shift, int R, uint32_t r) {
+  constexpr int kBits = int(sizeof(Sig) * 8);
+  const uint64_t mask = (uint64_t(1) << R) - 1u;
+  uint64_t top = 0;
+  if (shift >= R) {
+    top = shift - R >= kBits ? 0 : uint64_t(sig >> (shift - R)) & mask;
+  } else {
+    top = (uint64_t(sig) & ((uint64_t(1) << shift) - 1u)) << (R - shift);
+  }
+  return ((top + (r & mask)) >> R) != 0;
+}
+
+// The increment decision of every mode but ROD (which jams instead), given the dropped bits.
+template <class Sig>
+inline bool incrementFor(const RoundOptions& opt, bool sign, bool lsb, bool roundBit, bool stickyBit, Sig sig,
+                         int shift, uint32_t srRandom) {
+  if (opt.mode == Rounding::SR) return shift > 0 && srRoundsUp(sig, shift, opt.srBits, srRandom);
+  return roundsUp(opt.mode, sign, lsb, roundBit, stickyBit);
+}
+
 inline bool overflowGoesToInfinity(Rounding mode, bool sign) {
-  return mode == Rounding::RNE || mode == Rounding::RNA || (mode == Rounding::RUP && !sign) ||
+  return mode == Rounding::RNE || mode == Rounding::RNA || mode == Rounding::SR || (mode == Rounding::RUP && !sign) ||
          (mode == Rounding::RDN && sign);
 }
 
@@ -61,7 +85,8 @@ inline Packed packOverflow(bool sign, const Format& out, const RoundOptions& opt
 }  // namespace detail
 
 template <class Sig>
-inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt) {
+inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt,
+                        uint32_t srRandom) {
   const int M = out.manBits;
   if (!out.isSigned && sign && (sig != 0 || sticky)) return {0u, kFlagInvalid};  // no negative values
   if (sig == 0) {
@@ -86,7 +111,7 @@ inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& 
       Sig kept = shift > 0 ? detail::shiftRightRound(sig, shift, rb, st) : Sig(sig << -shift);
       if (opt.mode == Rounding::ROD) {
         // Round-to-odd never carries into a new binade.
-      } else if (detail::roundsUp(opt.mode, sign, kept & 1u, rb, st)) {
+      } else if (detail::incrementFor(opt, sign, kept & 1u, rb, st, sig, shift, srRandom)) {
         kept += 1u;
       }
       if (kept >> (M + 1)) tiny = false;
@@ -107,7 +132,7 @@ inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& 
   const bool inexact = rb || st;
   if (opt.mode == Rounding::ROD) {
     if (inexact) kept |= 1u;
-  } else if (detail::roundsUp(opt.mode, sign, kept & 1u, rb, st)) {
+  } else if (detail::incrementFor(opt, sign, kept & 1u, rb, st, sig, shift, srRandom)) {
     kept += 1u;
   }
   if (kept >> (M + 1)) {
@@ -133,6 +158,36 @@ inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& 
   const uint64_t mag = (uint64_t(field) << M) | man;
   if (mag > out.maxFiniteMag()) return detail::packOverflow(sign, out, opt);
   return {uint32_t(mag) | (sign ? out.signBit() : 0u), flags};
+}
+
+template <class Sig>
+inline Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom) {
+  const int N = out.intBits;
+  const uint64_t posMax = out.isSigned ? (uint64_t(1) << (N - 1)) - 1u : (uint64_t(1) << N) - 1u;
+  const uint64_t negMax = out.isSigned ? uint64_t(1) << (N - 1) : 0u;
+  const uint32_t mask = out.mask();
+  auto clamp = [&]() -> Packed {
+    if (!sign) return {uint32_t(posMax) & mask, kFlagInvalid};
+    return {uint32_t(0u - negMax) & mask, kFlagInvalid};
+  };
+  const int E = exp + detail::msbIndex(sig);
+  if (E > N) return clamp();  // at least 2^(N+1) in magnitude, past every limit whatever the rounding
+  uint64_t kept = 0;
+  bool rb = false, st = false;
+  if (exp >= 0) {
+    kept = uint64_t(sig) << exp;  // exact: E <= N <= 32
+  } else {
+    const int shift = -exp;
+    kept = uint64_t(detail::shiftRightRound(sig, shift, rb, st));
+    if (opt.mode == Rounding::ROD) {
+      if (rb || st) kept |= 1u;
+    } else if (detail::incrementFor(opt, sign, kept & 1u, rb, st, sig, shift, srRandom)) {
+      kept += 1u;
+    }
+  }
+  if (kept > (sign ? negMax : posMax)) return clamp();
+  const uint8_t flags = (rb || st) ? kFlagInexact : 0;
+  return {uint32_t(sign ? 0u - kept : kept) & mask, flags};
 }
 
 }  // namespace nf

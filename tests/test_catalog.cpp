@@ -78,7 +78,11 @@ TEST(Catalog, HasTheRequiredUnits) {
                            "fmul_e4m3_e4m3_fp32_rne", "fmul_bf16_rne_flags_s2", "fadd_bf16_rne_flags",
                            "fadd_fp16_rne_flags", "fadd_fp32_rne_flags", "fadd_e4m3_rne_flags", "fadd_e2m1_rne_flags",
                            "fma_bf16_bf16_fp32_fp32_rne_flags", "fma_e4m3_rne_flags", "fma_fp16_rne_flags",
-                           "fma_bf16_rne_flags_s3"})
+                           "fma_bf16_rne_flags_s3",
+                           "fcvt_fp32_e4m3_rne_sat_flags", "fcvt_bf16_e4m3_rne_flags", "fcvt_fp16_e5m2_rne_flags",
+                           "fcvt_fp32_bf16_rne_flags", "fcvt_bf16_e2m1_sr8_flags", "fcvt_e4m3_fp32_rne_flags",
+                           "fcvt_fp32_int8_rne_flags", "fcvt_int8_bf16_rne_flags", "fcvt_fp32_e8m0_rup_flags",
+                           "fcvt_bf16_e4m3_sr8_lfsr_flags"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
 }
 

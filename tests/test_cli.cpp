@@ -91,7 +91,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"verify fmul --a bf16 --vectors @DIR/missing.txt", {"--vectors", "missing.txt"}},
         BadCase{"eval fmul --a bf16 0x3f80", {"2 hex inputs"}},
         BadCase{"eval fmul --a e4m3 0x3f80 0x1", {"input a", "8 bits"}},
-        BadCase{"ppa fmul --a bf16 --liberty @DIR/none.lib", {"--liberty", "none.lib"}}),
+        BadCase{"ppa fmul --a bf16 --liberty @DIR/none.lib", {"--liberty", "none.lib"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-bits 0 -o @DIR", {"--sr-bits", "1..24"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-bits 25 -o @DIR", {"--sr-bits", "1..24"}},
+        BadCase{"gen fcvt --a e4m3 --out fp32 --round sr -o @DIR", {"--round sr", "exact", "narrowing"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-source dice -o @DIR", {"--sr-source", "dice", "port", "lfsr"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-source lfsr --sr-seed 0 -o @DIR", {"--sr-seed", "1..4294967295"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-seed 5 -o @DIR", {"--sr-seed", "--sr-source lfsr"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --sr-bits 8 -o @DIR", {"--sr-bits", "--round sr"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round nearest -o @DIR", {"--round", "rne", "dyn", "sr"}},
+        BadCase{"gen fcvt --a fp32 -o @DIR", {"--out"}},
+        BadCase{"gen fcvt --a fp32 --out int40 -o @DIR", {"--out", "2..32"}},
+        BadCase{"gen fmul --a bf16 --round sr -o @DIR", {"--round", "rne, rtz"}},
+        BadCase{"eval fcvt --a bf16 --out e2m1 --round sr 0x3f80", {"2 hex inputs", "sr_bits"}}),
     [](const auto& info) {
       std::string n;
       for (char c : info.param.args.substr(0, 40)) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -143,6 +155,31 @@ TEST_F(ScratchDir, VerifyAcceptsTestFloatLinesAndReportsDisagreement) {
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_NE(r.out.find("bad.txt line 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("z=0x4011"), std::string::npos) << r.out;
+}
+
+TEST_F(ScratchDir, FcvtTakesOneOperandTestFloatLines) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent";
+  const fs::path good = dir_ / "cvt.txt", bad = dir_ / "cvt_bad.txt";
+  // bf16 -> e4m3: 1.0; 448 = max; NaN; 512 overflows to NaN (overflow|inexact); 2^-10 = half the smallest
+  // subnormal, a tie to 0 (underflow|inexact).
+  std::ofstream(good) << "3f80 38 00\n43e0 7e 00\n7fc0 7f 00\n4400 7f 05\n3a80 00 03\n";
+  std::ofstream(bad) << "3f80 39 00\n";
+  CliRun r = numforge("verify fcvt --a bf16 --out e4m3 --flags --vectors " + good.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("5 vectors"), std::string::npos) << r.out;
+  r = numforge("verify fcvt --a bf16 --out e4m3 --flags --vectors " + bad.string());
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("z=0x39"), std::string::npos) << r.out;
+}
+
+TEST(Cli, FcvtEvalWithRandomBits) {
+  // bf16 1.25 -> e2m1 under sr with 8 random bits: 1.25 lies half way from 1 to 1.5 (e2m1's lsb is 0.5 there),
+  // so it rounds up when sr_bits >= 0x80 (0.5 + 0x80/256 = 1).
+  CliRun r = numforge("eval fcvt --a bf16 --out e2m1 --round sr --flags 0x3fa0 0x7f");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("z=0x2 (1)"), std::string::npos) << r.out;
+  r = numforge("eval fcvt --a bf16 --out e2m1 --round sr --flags 0x3fa0 0x80");
+  EXPECT_NE(r.out.find("z=0x3 (1.5)"), std::string::npos) << r.out;
 }
 
 TEST(Cli, EvalFaddAndFma) {

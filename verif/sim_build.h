@@ -35,6 +35,7 @@ struct BuildOptions {
   std::string cacheDir;  // empty: $NUMFORGE_CACHE, else $XDG_CACHE_HOME/numforge, else ~/.cache/numforge
   int lanes = 32;  // at most; units with many input bits get fewer (see buildSim)
   int jobs = 2;
+  bool quickBuild = false;  // -O1 instead of -O3 -march=native: for runs of a few hundred thousand vectors
   bool quiet = true;
 };
 

@@ -33,7 +33,8 @@ struct Quant {
 };
 
 // Rounds |x| to an integer multiple of 2^q in the direction `mode` asks for a value of sign `neg`.
-Quant quantize(mpfr_srcptr x, long q, nf::Rounding mode, bool neg) {
+// Stochastic rounding (mode SR) follows its definition: floor(|x| / 2^q + r / 2^R), r the R random bits.
+Quant quantize(mpfr_srcptr x, long q, nf::Rounding mode, bool neg, int srBits = 0, uint32_t srRandom = 0) {
   Scratch& s = scratch();
   mpfr_set_prec(s.t, mpfr_get_prec(x));
   mpfr_abs(s.t, x, MPFR_RNDN);              // exact
@@ -45,6 +46,13 @@ Quant quantize(mpfr_srcptr x, long q, nf::Rounding mode, bool neg) {
     case nf::Rounding::RDN: neg ? mpfr_ceil(s.r, s.t) : mpfr_trunc(s.r, s.t); break;   // toward -inf
     case nf::Rounding::RNA: mpfr_round(s.r, s.t); break;                                // ties away from zero
     case nf::Rounding::ROD: mpfr_trunc(s.r, s.t); break;                                // fixed below
+    case nf::Rounding::SR: {
+      mpfr_set_prec(s.y, mpfr_get_prec(s.t) + 64);
+      mpfr_set_ui_2exp(s.y, srRandom, -srBits, MPFR_RNDN);  // exact
+      mpfr_add(s.y, s.y, s.t, MPFR_RNDN);                   // exact at this precision
+      mpfr_floor(s.r, s.y);
+      break;
+    }
   }
   Quant out;
   out.inexact = mpfr_cmp(s.r, s.t) != 0;
@@ -81,7 +89,7 @@ uint32_t encodeFinite(bool neg, uint64_t r, long q, const Spec& s) {
 }
 
 bool overflowGoesToInfinity(nf::Rounding m, bool neg) {
-  return m == nf::Rounding::RNE || m == nf::Rounding::RNA || (m == nf::Rounding::RUP && !neg) ||
+  return m == nf::Rounding::RNE || m == nf::Rounding::RNA || m == nf::Rounding::SR || (m == nf::Rounding::RUP && !neg) ||
          (m == nf::Rounding::RDN && neg);
 }
 
@@ -252,6 +260,7 @@ const char* modeName(nf::Rounding m) {
     case nf::Rounding::RUP: return "rup";
     case nf::Rounding::RNA: return "rna";
     case nf::Rounding::ROD: return "rod";
+    case nf::Rounding::SR: return "sr";
   }
   return "?";
 }
@@ -278,20 +287,19 @@ OResult infResult(bool sign, const nf::Format& out, const OOptions& opt) {
 
 OResult roundValue(mpfr_srcptr x, const nf::Format& out, const OOptions& opt) {
   const Spec s = specOf(out);
-  if (s.noZero) throw std::invalid_argument("oracle: formats without zero (nozero) are not supported");
   if (!mpfr_number_p(x) || mpfr_zero_p(x)) throw std::invalid_argument("oracle: roundValue needs a finite nonzero value");
   const bool neg = mpfr_signbit(x) != 0;
   if (neg && !s.isSigned) throw std::invalid_argument("oracle: negative value into an unsigned format");
   const long E = long(mpfr_get_exp(x)) - 1;  // x = 1.f * 2^E
 
   // 1) Precision p, unbounded exponent range: decides tininess (after rounding) and overflow.
-  const Quant u = quantize(x, E - s.M, opt.mode, neg);
+  const Quant u = quantize(x, E - s.M, opt.mode, neg, opt.srBits, opt.srRandom);
   const long Eu = (E - s.M) + msb64(u.r);
   const bool tiny = Eu < s.emin;
   if (aboveMax(u.r, E - s.M, s)) return overflowResult(neg, s, opt);
 
-  // 2) Flush: ftz, or a format whose exponent field 0 holds only zero.
-  if (tiny && (opt.ftz || !s.subnormals)) {
+  // 2) Flush: ftz, or a format whose exponent field 0 holds only zero (a format without zero has no flush).
+  if (tiny && (opt.ftz || !s.subnormals) && !s.noZero) {
     OResult z = zeroResult(neg, out);
     z.flags = kUnderflow | kInexact;
     return z;
@@ -299,15 +307,19 @@ OResult roundValue(mpfr_srcptr x, const nf::Format& out, const OOptions& opt) {
 
   // 3) The delivered result: quantize at the lsb of max(E, emin).
   const long q = std::max(E, long(s.emin)) - s.M;
-  const Quant b = quantize(x, q, opt.mode, neg);
+  const Quant b = quantize(x, q, opt.mode, neg, opt.srBits, opt.srRandom);
   uint8_t flags = b.inexact ? kInexact : 0;
   if (tiny && b.inexact) flags |= kUnderflow;
   if (b.r == 0) {
     if (!tiny) throw std::logic_error("oracle: zero result that is not tiny");
+    // Without a zero (E8M0), anything below the smallest value becomes it: field 0, mantissa 0.
+    if (s.noZero) return {signOf(neg, s), kUnderflow | kInexact};
     OResult z = zeroResult(neg, out);
     z.flags = flags;
     return z;
   }
+  // Likewise a nonzero result below 2^emin in a format without zero (it has no subnormals either).
+  if (s.noZero && q + msb64(b.r) < s.emin) return {signOf(neg, s), kUnderflow | kInexact};
   return {encodeFinite(neg, b.r, q, s), flags};
 }
 
@@ -467,6 +479,72 @@ OResult fmaOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& 
   if (mpfr_add(s.x, s.p, s.y, MPFR_RNDN) != 0) throw std::logic_error("oracle: fma sum not exact");
   if (mpfr_zero_p(s.x)) return zeroSum(pSign, vc.sign, pZero && vc.cls == VClass::Zero, out, opt);
   return roundValue(s.x, out, opt);
+}
+
+}  // namespace nfo
+
+namespace nfo {
+
+OResult intOracle(mpfr_srcptr x, const nf::Format& out, const OOptions& opt) {
+  // x exact, finite, nonzero. Round to an integer in the asked direction, then saturate.
+  Scratch& sc = scratch();
+  const bool neg = mpfr_signbit(x) != 0;
+  const int N = out.intBits;
+  const uint64_t posMax = out.isSigned ? (uint64_t(1) << (N - 1)) - 1 : (uint64_t(1) << N) - 1;
+  const uint64_t negMax = out.isSigned ? uint64_t(1) << (N - 1) : 0;
+  const uint32_t mask = N >= 32 ? 0xFFFFFFFFu : ((1u << N) - 1u);
+  // Values past 2^62 cannot come back through quantize; they are out of every range here.
+  mpfr_set_prec(sc.maxv, 64);
+  mpfr_abs(sc.maxv, x, MPFR_RNDN);
+  const bool huge = mpfr_cmp_ui_2exp(sc.maxv, 1, 40) >= 0;
+  const Quant q = huge ? Quant{} : quantize(x, 0, opt.mode, neg, opt.srBits, opt.srRandom);  // on the grid 2^0
+  if (huge || q.r > (neg ? negMax : posMax)) {
+    if (!neg) return {uint32_t(posMax) & mask, kInvalid};
+    return {uint32_t(-int64_t(negMax)) & mask, kInvalid};
+  }
+  const int64_t v = neg ? -int64_t(q.r) : int64_t(q.r);
+  return {uint32_t(uint64_t(v)) & mask, q.inexact ? kInexact : uint8_t(0)};
+}
+
+OResult fcvtOracle(const nf::Format& fa, const nf::Format& out, uint32_t a, const OOptions& opt, bool daz) {
+  Scratch& sc = scratch();
+  mpfr_set_prec(sc.x, 64);
+  if (fa.kind == nf::FormatKind::Int) {
+    // Two's complement, from the definition.
+    const int N = fa.intBits;
+    const uint64_t u = uint64_t(a) & ((uint64_t(1) << N) - 1u);
+    const bool neg = fa.isSigned && ((u >> (N - 1)) & 1u);
+    const int64_t v = neg ? int64_t(u) - (int64_t(1) << N) : int64_t(u);
+    if (v == 0) return out.kind == nf::FormatKind::Int ? OResult{0u, 0} : (specOf(out).noZero ? OResult{0u, kUnderflow | kInexact} : zeroResult(false, out));
+    mpfr_set_si(sc.x, long(v), MPFR_RNDN);
+  } else {
+    Val va = decodeSpec(fa, a);
+    if (daz && va.cls == VClass::Subnormal) va = Val{VClass::Zero, va.sign, 0, 0};
+    if (out.kind == nf::FormatKind::Int) {
+      const int N = out.intBits;
+      const uint32_t mask = N >= 32 ? 0xFFFFFFFFu : ((1u << N) - 1u);
+      if (va.isNaN()) return {0u, kInvalid};
+      if (va.cls == VClass::Inf) {
+        if (!va.sign) return {uint32_t(out.isSigned ? (uint64_t(1) << (N - 1)) - 1 : (uint64_t(1) << N) - 1) & mask, kInvalid};
+        return {uint32_t(out.isSigned ? -(int64_t(1) << (N - 1)) : 0) & mask, kInvalid};
+      }
+      if (va.cls == VClass::Zero) return {0u, 0};
+    } else {
+      const Spec s = specOf(out);
+      if (va.isNaN()) return nanResult(out, va.cls == VClass::SNaN ? kInvalid : 0);
+      // An unsigned result cannot be negative: NaN where the format has one, else 0; invalid.
+      const bool negative = va.sign && va.cls != VClass::Zero;
+      if (negative && !s.isSigned) return {s.kind == nf::NonFinite::Finite ? 0u : s.canonicalNaN, kInvalid};
+      if (va.cls == VClass::Inf) return infResult(va.sign, out, opt);
+      if (va.cls == VClass::Zero) return s.noZero ? OResult{0u, kUnderflow | kInexact} : zeroResult(va.sign, out);
+    }
+    mpfr_set_ui_2exp(sc.x, va.sig, va.exp, MPFR_RNDN);
+    if (va.sign) mpfr_neg(sc.x, sc.x, MPFR_RNDN);
+  }
+  if (out.kind == nf::FormatKind::Int) return intOracle(sc.x, out, opt);
+  const Spec s = specOf(out);
+  if (mpfr_signbit(sc.x) && !s.isSigned) return {s.kind == nf::NonFinite::Finite ? 0u : s.canonicalNaN, kInvalid};
+  return roundValue(sc.x, out, opt);
 }
 
 }  // namespace nfo

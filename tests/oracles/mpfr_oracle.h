@@ -39,6 +39,8 @@ struct OOptions {
   nf::Rounding mode = nf::Rounding::RNE;
   bool saturate = false;
   bool ftz = false;
+  int srBits = 0;         // mode SR: result magnitude floor(|x| / lsb + srRandom / 2^srBits) * lsb
+  uint32_t srRandom = 0;
 };
 
 // Format facts derived from the rules (not from Format's helper methods).
@@ -91,6 +93,9 @@ OResult roundExactViaSubnormalize(bool sign, uint64_t sig, int exp, const nf::Fo
 OResult fmulOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
                    const OOptions& opt, bool daz);
 
+// z = convert(a) under the documented fcvt contract: any float or integer format to any float (with or
+// without zero) or integer format; integer results saturate (NaN -> 0), all with invalid.
+OResult fcvtOracle(const nf::Format& fa, const nf::Format& out, uint32_t a, const OOptions& opt, bool daz);
 // z = round(a + b): the exact sum in MPFR (precision wide enough for any two operands), one rounding.
 OResult faddOracle(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, uint32_t a, uint32_t b,
                    const OOptions& opt, bool daz);

@@ -22,6 +22,8 @@ TEST_P(CatalogCosim, MatchesModel) {
   verif::CosimOptions opt;
   opt.threads = 1;  // ctest runs tests in parallel already
   opt.build.jobs = 1;
+  opt.build.lanes = 8;        // a few hundred thousand vectors: compile time matters more than lanes
+  opt.build.quickBuild = true;
   if (unit->stateful()) {
     // Accumulators: one long stream (corner streams, then random terms with rare clears), every cycle compared.
     opt.mode = verif::CosimOptions::Mode::Random;
@@ -89,6 +91,8 @@ TEST(CosimHarness, ReportsAWrongThreeInputModel) {
   opt.mode = verif::CosimOptions::Mode::Exhaustive;
   opt.threads = 2;
   opt.build.jobs = 1;
+  opt.build.lanes = 8;        // a few hundred thousand vectors: compile time matters more than lanes
+  opt.build.quickBuild = true;
   const verif::CosimReport r = verif::runCosim(unit, opt);
   EXPECT_EQ(r.mismatches, 1u);
   EXPECT_NE(r.firstMismatch.find("c=0x30"), std::string::npos) << r.firstMismatch;

@@ -42,6 +42,31 @@ FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec) {
   };
   table(spec.a, tableA_);
   table(spec.b, tableB_);
+  const Format& z = spec.out;
+  productBits_ = spec.a.manBits + spec.b.manBits + 2;
+  if (tableA_.empty() || tableB_.empty() || spec.dynamicRounding || productBits_ > 18 || z.kind != FormatKind::Float ||
+      !z.isSigned || z.zeroExpIsNormal || z.manBits > 23 || z.manBits < 1)
+    return;
+  outBias_ = z.bias;
+  outMan_ = z.manBits;
+  outWidth_ = z.width();
+  // Strictly below the top binade: formats whose top binade holds NaN encodings (fn) stay on the full path.
+  maxBiasedFast_ = z.emax() + z.bias;
+  roundTable_.assign(size_t(2) << productBits_, 0);
+  for (uint32_t sign = 0; sign < 2; ++sign) {
+    for (uint64_t p = 1; p < (uint64_t(1) << productBits_); ++p) {
+      // Round p * 2^k with k chosen so the result is a mid-range normal, then read back where its
+      // leading bit ended up: the same roundPack every model uses.
+      const int msb = 63 - __builtin_clzll(p);
+      const int k = -msb;  // p * 2^k in [1, 2)
+      const Packed r = roundPack<uint64_t>(sign, k, p, false, z, spec.round);
+      const int biased = int((r.bits & z.magMask()) >> z.manBits);
+      const int lead = biased - z.bias - k;  // leading-bit position relative to p's lsb, after rounding
+      if (lead < 0 || lead > 63) continue;   // cannot happen for a mid-range normal
+      roundTable_[(size_t(sign) << productBits_) | p] =
+          (r.bits & ((1u << z.manBits) - 1u)) | (uint32_t(lead) << 24) | (uint32_t(r.flags & kFlagInexact) << 31);
+    }
+  }
 }
 
 }  // namespace nf

@@ -40,6 +40,20 @@ class FmulFastModel {
  public:
   explicit FmulFastModel(const FmulSpec& spec);
   Packed operator()(uint32_t a, uint32_t b, Rounding mode) const {
+    if (!roundTable_.empty() && mode == spec_.round.mode) {
+      // Finite nonzero operands whose rounded product lands strictly inside the normal range: the
+      // rounding is a function of the sign and the significand product alone.
+      const Entry ea = tableA_[a & spec_.a.mask()], eb = tableB_[b & spec_.b.mask()];
+      const bool finite = (ea.cls == uint8_t(FpClass::Normal) || ea.cls == uint8_t(FpClass::Subnormal)) &&
+                          (eb.cls == uint8_t(FpClass::Normal) || eb.cls == uint8_t(FpClass::Subnormal));
+      if (finite) {
+        const uint32_t sign = (ea.signAndSignaling ^ eb.signAndSignaling) & 1u;
+        const uint32_t r = roundTable_[(size_t(sign) << productBits_) | (ea.sig * eb.sig)];
+        const int e = ea.exp + eb.exp + int(r >> 24 & 0x3f) + outBias_;  // biased exponent of the result
+        if (e >= 1 && e < maxBiasedFast_)
+          return {(sign << (outWidth_ - 1)) | (uint32_t(e) << outMan_) | (r & 0xffffffu), uint8_t(r >> 31)};
+      }
+    }
     return fmulDecoded(spec_, operand(tableA_, spec_.a, a), operand(tableB_, spec_.b, b), mode);
   }
 
@@ -64,6 +78,10 @@ class FmulFastModel {
   }
   FmulSpec spec_;
   std::vector<Entry> tableA_, tableB_;
+  // [sign][significand product] -> mantissa (bits 0..23), leading-bit position after rounding relative to
+  // the product's lsb plus the output's mantissa width (bits 24..29), inexact (bit 31). Empty when unused.
+  std::vector<uint32_t> roundTable_;
+  int productBits_ = 0, outBias_ = 0, outMan_ = 0, outWidth_ = 0, maxBiasedFast_ = 0;
 };
 
 }  // namespace nf

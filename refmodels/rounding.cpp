@@ -35,7 +35,10 @@ std::string flagsToString(uint8_t flags) {
   static const char* names[] = {"inexact", "underflow", "overflow", "infinite", "invalid"};
   std::string s;
   for (int i = 0; i < 5; ++i)
-    if (flags & (1u << i)) s += (s.empty() ? "" : "|") + std::string(names[i]);
+    if (flags & (1u << i)) {
+      if (!s.empty()) s += '|';
+      s += names[i];
+    }
   return s.empty() ? "-" : s;
 }
 

@@ -50,6 +50,7 @@ double roundIntOracle(double t, Rounding m) {
       const double r = std::trunc(t);
       return (r != t && std::fmod(r, 2.0) == 0) ? r + (t > 0 ? 1 : -1) : r;
     }
+    case Rounding::SR: break;  // mxquant does not take sr (refused by its factory)
   }
   return t;
 }

@@ -503,7 +503,7 @@ OResult intOracle(mpfr_srcptr x, const nf::Format& out, const OOptions& opt) {
     return {uint32_t(-int64_t(negMax)) & mask, kInvalid};
   }
   const int64_t v = neg ? -int64_t(q.r) : int64_t(q.r);
-  return {uint32_t(uint64_t(v)) & mask, q.inexact ? kInexact : uint8_t(0)};
+  return {uint32_t(uint64_t(v)) & mask, q.inexact ? uint8_t(kInexact) : uint8_t(0)};
 }
 
 OResult fcvtOracle(const nf::Format& fa, const nf::Format& out, uint32_t a, const OOptions& opt, bool daz) {

@@ -1,5 +1,5 @@
 // The one rounding-and-packing core every model shares (SoftFloat's roundPack, generalized to any Format).
-// Its Verilog mirror is generators/roundpack.cpp; the two must change together.
+// Its Verilog mirror is blocks::emitRoundPack (generators/blocks.cpp); the two must change together.
 #pragma once
 
 #include <cstdint>

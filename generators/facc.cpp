@@ -167,27 +167,8 @@ class FaccUnit final : public Unit {
   }
 
   std::vector<std::vector<uint32_t>> cornerVectors() const override {
-    std::vector<std::vector<uint32_t>> v;
-    const std::vector<uint32_t> ca = formatCorners(s_.a), cb = s_.b ? formatCorners(*s_.b) : std::vector<uint32_t>{0};
-    auto push = [&](uint32_t a, uint32_t b, bool clear) {
-      std::vector<uint32_t> x = {a};
-      if (s_.b) x.push_back(b);
-      x.push_back(clear);
-      v.push_back(x);
-    };
-    for (uint32_t a : ca)
-      for (uint32_t b : cb) push(a, b, true);
-    for (uint32_t a : ca)
-      for (uint32_t b : cb) push(a, b, false);
-    // Growth to overflow, then cancellation; alternating huge and tiny terms.
-    const uint32_t big = s_.a.maxFiniteMag(), bigB = s_.b ? s_.b->maxFiniteMag() : 0;
-    push(big, bigB, true);
-    for (int i = 0; i < 200; ++i) push(big, bigB, false);
-    for (int i = 0; i < 200; ++i) push(big | s_.a.signBit(), bigB, false);
-    push(1u, s_.b ? 1u : 0u, true);
-    for (int i = 0; i < 64; ++i) push(i % 2 ? big : 1u, s_.b ? (i % 2 ? bigB : 1u) : 0u, false);
-    for (int i = 0; i < 32; ++i) push(big | s_.a.signBit(), bigB, false);
-    return v;
+    // Growth to overflow, then cancellation; huge and tiny terms alternating.
+    return accumulatorCornerStream(s_.a, s_.b ? &*s_.b : nullptr, 200, 200, 1u);
   }
 
  private:

@@ -65,4 +65,28 @@ std::vector<uint32_t> neighbours(const Format& f, uint32_t bits, int radius) {
   return v;
 }
 
+std::vector<std::vector<uint32_t>> accumulatorCornerStream(const Format& a, const Format* b, int growth, int shrink,
+                                                           uint32_t tinyStart) {
+  std::vector<std::vector<uint32_t>> v;
+  const std::vector<uint32_t> ca = formatCorners(a), cb = b ? formatCorners(*b) : std::vector<uint32_t>{0};
+  auto push = [&](uint32_t x, uint32_t y, bool clear) {
+    std::vector<uint32_t> in = {x};
+    if (b) in.push_back(y);
+    in.push_back(clear);
+    v.push_back(in);
+  };
+  for (uint32_t x : ca)
+    for (uint32_t y : cb) push(x, y, true);
+  for (uint32_t x : ca)
+    for (uint32_t y : cb) push(x, y, false);
+  const uint32_t big = a.maxFiniteMag(), bigB = b ? b->maxFiniteMag() : 0;
+  push(big, bigB, true);
+  for (int i = 0; i < growth; ++i) push(big, bigB, false);
+  for (int i = 0; i < shrink; ++i) push(big | a.signBit(), bigB, false);
+  push(tinyStart, b ? 1u : 0u, true);
+  for (int i = 0; i < 64; ++i) push(i % 2 ? big : 1u, b ? (i % 2 ? bigB : 1u) : 0u, false);
+  for (int i = 0; i < 32; ++i) push(big | a.signBit(), bigB, false);
+  return v;
+}
+
 }  // namespace nf

@@ -354,13 +354,7 @@ class FcvtUnit final : public Unit {
     j["flags"] = s_.flagsPort;
     j["exact"] = fcvtIsExact(s_.a, s_.out, s_.daz);
     j["latency"] = s_.stages;
-    nlohmann::json ports = nlohmann::json::array();
-    if (clocked(s_))
-      for (const char* p : {"clk", "rst", "valid_in"}) ports.push_back({{"name", p}, {"dir", "in"}, {"width", 1}});
-    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-    if (clocked(s_)) ports.push_back({{"name", "valid_out"}, {"dir", "out"}, {"width", 1}});
-    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-    j["ports"] = ports;
+    j["ports"] = manifestPorts(in_, out_, clocked(s_));
     j["command"] = reproducingCommand(*this);
     return j;
   }

@@ -353,10 +353,7 @@ class FdotUnit final : public Unit {
     j["ftz"] = s_.round.ftz;
     j["flags"] = s_.flagsPort;
     j["latency"] = 0;
-    nlohmann::json ports = nlohmann::json::array();
-    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-    j["ports"] = ports;
+    j["ports"] = manifestPorts(in_, out_, false);
     j["command"] = reproducingCommand(*this);
     m.manifest = j;
     return m;

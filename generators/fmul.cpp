@@ -311,13 +311,7 @@ class FmulUnit final : public Unit {
     j["daz"] = s_.daz;
     j["flags"] = s_.flagsPort;
     j["latency"] = s_.stages;
-    nlohmann::json ports = nlohmann::json::array();
-    if (s_.stages)
-      for (const char* p : {"clk", "rst", "valid_in"}) ports.push_back({{"name", p}, {"dir", "in"}, {"width", 1}});
-    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-    if (s_.stages) ports.push_back({{"name", "valid_out"}, {"dir", "out"}, {"width", 1}});
-    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-    j["ports"] = ports;
+    j["ports"] = manifestPorts(in_, out_, s_.stages > 0);
     j["command"] = reproducingCommand(*this);
     return j;
   }

@@ -51,13 +51,7 @@ nlohmann::json fpManifest(const FpUnitDescription& s, const std::string& module,
   j["daz"] = s.daz;
   j["flags"] = s.flagsPort;
   j["latency"] = s.stages;
-  nlohmann::json ports = nlohmann::json::array();
-  if (s.stages)
-    for (const char* p : {"clk", "rst", "valid_in"}) ports.push_back({{"name", p}, {"dir", "in"}, {"width", 1}});
-  for (const PortInfo& p : in) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-  if (s.stages) ports.push_back({{"name", "valid_out"}, {"dir", "out"}, {"width", 1}});
-  for (const PortInfo& p : out) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-  j["ports"] = ports;
+  j["ports"] = manifestPorts(in, out, s.stages > 0);
   j["command"] = command;
   return j;
 }

@@ -184,12 +184,7 @@ class KulischUnit final : public Unit {
     j["ftz"] = s_.round.ftz;
     j["flags"] = s_.flagsPort;
     j["latency"] = 1;
-    nlohmann::json ports = nlohmann::json::array();
-    for (const char* p : {"clk", "rst", "valid_in"}) ports.push_back({{"name", p}, {"dir", "in"}, {"width", 1}});
-    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-    ports.push_back({{"name", "valid_out"}, {"dir", "out"}, {"width", 1}});
-    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-    j["ports"] = ports;
+    j["ports"] = manifestPorts(in_, out_, true);
     j["command"] = reproducingCommand(*this);
     m.manifest = j;
     return m;

@@ -361,10 +361,7 @@ class MxQuantUnit final : public Unit {
     j["scale_rule"] = ruleName(s_.rule);
     j["rounding"] = roundingName(s_.mode);
     j["latency"] = 0;
-    nlohmann::json ports = nlohmann::json::array();
-    for (const PortInfo& p : in_) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
-    for (const PortInfo& p : out_) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
-    j["ports"] = ports;
+    j["ports"] = manifestPorts(in_, out_, false);
     j["command"] = reproducingCommand(*this);
     m.manifest = j;
     return m;

@@ -72,6 +72,16 @@ std::unique_ptr<Unit> buildUnit(const std::string& op, const std::vector<std::st
   throw UsageError(fmt::format("unknown operator '{}'; accepted: {}", op, operatorChoices()));
 }
 
+nlohmann::json manifestPorts(const std::vector<PortInfo>& in, const std::vector<PortInfo>& out, bool clocked) {
+  nlohmann::json ports = nlohmann::json::array();
+  if (clocked)
+    for (const char* p : {"clk", "rst", "valid_in"}) ports.push_back({{"name", p}, {"dir", "in"}, {"width", 1}});
+  for (const PortInfo& p : in) ports.push_back({{"name", p.name}, {"dir", "in"}, {"width", p.width}});
+  if (clocked) ports.push_back({{"name", "valid_out"}, {"dir", "out"}, {"width", 1}});
+  for (const PortInfo& p : out) ports.push_back({{"name", p.name}, {"dir", "out"}, {"width", p.width}});
+  return ports;
+}
+
 std::string reproducingCommand(const Unit& unit) {
   std::string s = "numforge gen " + unit.operatorName();
   for (const std::string& a : unit.canonicalArgs()) {

@@ -92,6 +92,9 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories();
 // Builds a unit from an operator name and option words, as the CLI would; throws UsageError.
 std::unique_ptr<Unit> buildUnit(const std::string& op, const std::vector<std::string>& args);
 
+// A manifest's "ports" list: clk, rst, valid_in first and valid_out before the outputs when `clocked`.
+nlohmann::json manifestPorts(const std::vector<PortInfo>& in, const std::vector<PortInfo>& out, bool clocked);
+
 // "numforge gen <op> <args...>", the reproducing command recorded in headers and manifests.
 std::string reproducingCommand(const Unit& unit);
 

@@ -122,7 +122,7 @@ std::string emitReadout(Design& d, ReadoutParams p) {
   p.round.leadingBitMayBeZero = false;
   p.round.needSubnormalPath = eMin < out.emin();
   p.round.needOverflow = eMax >= out.emax();
-  auto num = [](int v) { return v < 0 ? "m" + std::to_string(-v) : std::to_string(v); };
+  auto num = [](int v) { return v < 0 ? fmt::format("m{}", -v) : fmt::format("{}", v); };
   const std::string name = fmt::format("{}_readout{}_{}_{}", d.top(), W, num(p.baseExpMin), num(p.baseExpMax));
   if (d.has(name)) return name;
   const std::string roundpack = emitRoundPack(d, p.round);

@@ -160,14 +160,7 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
   if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
     w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
-  pipe.define("z_c", WZ);
-  pipe.define("flags_c", 5);
-  std::vector<std::string> liveOut = {"z_c"};
-  if (s.flagsPort) liveOut.push_back("flags_c");
-  for (int i = cutsWanted; i < s.stages; ++i) pipe.cut(true, liveOut);
-  w.line(fmt::format("  assign z = {};", pipe("z_c")));
-  if (s.flagsPort) w.line(fmt::format("  assign flags = {};", pipe("flags_c")));
-  if (s.stages) w.line(fmt::format("  assign valid_out = {};", pipe.valid()));
+  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, s.stages, s.stages > 0);
   w.line("endmodule");
   d.add(moduleName, w.str());
 

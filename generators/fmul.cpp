@@ -238,14 +238,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   } else {
     w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
   }
-  pipe.define("z_c", WZ);
-  pipe.define("flags_c", 5);
-  std::vector<std::string> liveOut = {"z_c"};
-  if (s.flagsPort) liveOut.push_back("flags_c");
-  for (int i = cutsWanted; i < s.stages; ++i) pipe.cut(true, liveOut);
-  w.line(fmt::format("  assign z = {};", pipe("z_c")));
-  if (s.flagsPort) w.line(fmt::format("  assign flags = {};", pipe("flags_c")));
-  if (s.stages) w.line(fmt::format("  assign valid_out = {};", pipe.valid()));
+  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, s.stages, s.stages > 0);
   w.line("endmodule");
   d.add(moduleName, w.str());
 

@@ -26,4 +26,16 @@ void Pipeline::cut(bool registered, const std::vector<std::string>& live) {
   for (const std::string& s : live) names_[s] = fmt::format("{}_p{}", s, cuts_);
 }
 
+void emitPipelinedOutputs(Pipeline& pipe, vlog::Writer& w, int zWidth, bool flagsPort, int firstCut, int stages,
+                          bool clocked) {
+  pipe.define("z_c", zWidth);
+  pipe.define("flags_c", 5);
+  std::vector<std::string> liveOut = {"z_c"};
+  if (flagsPort) liveOut.push_back("flags_c");
+  for (int i = firstCut; i < stages; ++i) pipe.cut(true, liveOut);
+  w.line("  assign z = " + pipe("z_c") + ";");
+  if (flagsPort) w.line("  assign flags = " + pipe("flags_c") + ";");
+  if (clocked) w.line("  assign valid_out = " + pipe.valid() + ";");
+}
+
 }  // namespace nf::blocks

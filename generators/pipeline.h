@@ -28,4 +28,9 @@ class Pipeline {
   int cuts_ = 0;
 };
 
+// The common end of a unit's datapath: z_c (and flags_c) get output registers from cut `firstCut` up to
+// `stages`, then drive z, flags and (when clocked) valid_out.
+void emitPipelinedOutputs(Pipeline& pipe, vlog::Writer& w, int zWidth, bool flagsPort, int firstCut, int stages,
+                          bool clocked);
+
 }  // namespace nf::blocks

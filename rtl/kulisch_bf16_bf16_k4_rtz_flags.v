@@ -28,12 +28,13 @@ module kulisch_bf16_bf16_k4_rtz_flags (
   wire [9:0] t_off = {t_exp[8], t_exp} - 10'sh382;
   wire unused_t_off = ^t_off;
   wire [265:0] t_mag = {258'd0, t_sig} << t_off[7:0];
-  wire [265:0] t_val = t_sign ? (~t_mag + 266'd1) : t_mag;
+  wire [265:0] t_val = t_sign ? ~t_mag : t_mag;
   reg  [265:0] acc;
   reg  seen_nan, seen_pos_inf, seen_neg_inf, seen_invalid, seen_nonzero, seen_zero, zeros_all_neg, zero_any_neg, acc_overflow;
   wire [265:0] base = clear ? 266'd0 : acc;
-  wire [265:0] sum = base + t_val;
-  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other).
+  wire [265:0] sum = base + t_val + {265'd0, t_sign};
+  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other). The
+  // one's complement has the negated term's sign, except for -0, which adds nothing and cannot overflow.
   wire add_overflow = (base[265] == t_val[265]) & (sum[265] != base[265]);
   wire t_nonzero = ~(t_zero | t_nan | t_inf);
   always @(posedge clk) begin

@@ -30,12 +30,13 @@ module kulisch_e4m3_e4m3_fp32_k8_rne_flags_s2 (
   wire [6:0] t_off = {t_exp[5], t_exp} - 7'sh74;
   wire unused_t_off = ^t_off;
   wire [44:0] t_mag = {37'd0, t_sig} << t_off[4:0];
-  wire [44:0] t_val = t_sign ? (~t_mag + 45'd1) : t_mag;
+  wire [44:0] t_val = t_sign ? ~t_mag : t_mag;
   reg  [44:0] acc;
   reg  seen_nan, seen_pos_inf, seen_neg_inf, seen_invalid, seen_nonzero, seen_zero, zeros_all_neg, zero_any_neg, acc_overflow;
   wire [44:0] base = clear ? 45'd0 : acc;
-  wire [44:0] sum = base + t_val;
-  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other).
+  wire [44:0] sum = base + t_val + {44'd0, t_sign};
+  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other). The
+  // one's complement has the negated term's sign, except for -0, which adds nothing and cannot overflow.
   wire add_overflow = (base[44] == t_val[44]) & (sum[44] != base[44]);
   wire t_nonzero = ~(t_zero | t_nan | t_inf);
   always @(posedge clk) begin

@@ -5,8 +5,8 @@ namespace nf {
 KulischSpec::Placement KulischSpec::placement() const {
   Placement p;
   const int n = stages;
-  p.afterNormalize = n >= 1;
-  p.afterMagnitude = n >= 2;
+  p.afterMagnitude = n >= 1;
+  p.afterNormalize = n >= 2;
   p.afterProduct = n >= 3;
   p.outputRegisters = n >= 4 ? 1 : 0;
   p.afterAlignment = n >= 5;

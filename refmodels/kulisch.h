@@ -25,8 +25,9 @@ struct KulischSpec {
   bool flagsPort = false;
   int stages = 0;                // pipeline registers besides the accumulator (see above)
 
-  // Where the stages go: the read-out is split first (after the normalizer, then after the magnitude),
-  // then the term (after the product), then an output register, then after the alignment shift.
+  // Where the stages go: the read-out is split first (after the magnitude, the wide negation that measured
+  // the slowest part; then after the normalizer), then the term (after the product), then an output
+  // register, then after the alignment shift.
   struct Placement {
     bool afterProduct = false, afterAlignment = false;    // before the accumulator
     bool afterMagnitude = false, afterNormalize = false;  // inside the read-out

@@ -270,6 +270,11 @@ std::string zeroResultExpr(const Format& out, const std::string& sign) {
 
 std::string nanResultExpr(const Format& out) { return lit(out.width(), out.canonicalNaN()); }
 
+std::string rdnSelectExpr(const RoundingSel& r, const std::string& rm, int width, uint32_t ifRdn, uint32_t otherwise) {
+  if (!r.dynamic || ifRdn == otherwise) return lit(width, r.dynamic || r.mode != Rounding::RDN ? otherwise : ifRdn);
+  return fmt::format("({} == 3'd2 ? {} : {})", rm, lit(width, ifRdn), lit(width, otherwise));
+}
+
 std::string infinityResultExpr(const Format& out, bool saturate, const std::string& sign) {
   const int W = out.width();
   const Packed pos = packInfinity(false, out, {Rounding::RNE, saturate, false});

@@ -94,5 +94,8 @@ std::string infinityResultExpr(const Format& out, bool saturate, const std::stri
 uint8_t infinityResultFlags(const Format& out, bool saturate);
 std::string zeroResultExpr(const Format& out, const std::string& sign);
 std::string nanResultExpr(const Format& out);
+// A constant that differs under rdn (an accumulation's identity, -0 but +0 under rdn): `ifRdn` or
+// `otherwise` for a fixed mode, a mux on `rm` for dynamic rounding.
+std::string rdnSelectExpr(const RoundingSel& r, const std::string& rm, int width, uint32_t ifRdn, uint32_t otherwise);
 
 }  // namespace nf::blocks

@@ -10,6 +10,7 @@
 #include "generators/common_options.h"
 #include "generators/fadd.h"
 #include "generators/fma.h"
+#include "generators/fp_ports.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 
@@ -30,13 +31,17 @@ GeneratedModule emitFacc(const FaccSpec& s, const std::string& moduleName, const
   const int WZ = s.out.width(), WA = s.a.width(), WB = s.b ? s.b->width() : 0;
   vlog::Writer w;
   w.line(fmt::format("// {}: facc  acc <- round((clear ? {} : acc) + {}) each valid cycle; z = acc", moduleName,
-                     s.round.mode == Rounding::RDN || !s.out.hasNegZero() ? "+0" : "-0", s.b ? "a * b" : "a"));
+                     !s.out.hasNegZero()                ? "+0"
+                     : s.dynamicRounding                ? "(rm == rdn ? +0 : -0)"
+                     : s.round.mode == Rounding::RDN    ? "+0"
+                                                        : "-0",
+                     s.b ? "a * b" : "a"));
   w.line(fmt::format("// a:   {} ({})", s.a.name, s.a.describe()));
   if (s.b) w.line(fmt::format("// b:   {} ({})", s.b->name, s.b->describe()));
   w.line(fmt::format("// acc: {} ({})", s.out.name, s.out.describe()));
-  w.line(fmt::format("// Rounding: {}{}{}, once per accumulation ({}); flags port: {}", roundingName(s.round.mode),
-                     s.round.saturate ? ", saturating" : "", s.round.ftz ? ", flush-to-zero" : "",
-                     s.b ? "fused multiply-add" : "add", s.flagsPort ? "yes (the last accumulation's)" : "no"));
+  w.line(fmt::format("// Rounding: {}, once per accumulation ({}); flags port: {}",
+                     roundingDescription(s.dynamicRounding, s.round), s.b ? "fused multiply-add" : "add",
+                     s.flagsPort ? "yes (the last accumulation's)" : "no"));
   w.line(fmt::format("// Latency: {} cycle{} (clk, rst, valid_in, valid_out); the accumulation loop is 1 cycle, one "
                      "term per cycle{}",
                      s.stages + 1, s.stages ? "s" : "", s.stages ? "; inputs registered first" : ""));
@@ -51,31 +56,36 @@ GeneratedModule emitFacc(const FaccSpec& s, const std::string& moduleName, const
   w.line(fmt::format("input  wire {}a,", range(WA)));
   if (s.b) w.line(fmt::format("input  wire {}b,", range(WB)));
   w.line("input  wire clear,");
+  if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
   w.line("output wire valid_out,");
   w.line(fmt::format("output wire {}z{}", range(WZ), s.flagsPort ? "," : ""));
   if (s.flagsPort) w.line("output wire [4:0] flags");
   w.close(");");
-  std::string a = "a", b = "b", clear = "clear", valid = "valid_in";
+  std::string a = "a", b = "b", clear = "clear", valid = "valid_in", rm = "rm";
   if (s.stages) {
     w.line("  // Input registers: they leave the one-cycle accumulation loop alone.");
     w.line(fmt::format("  reg  {}a_q;", range(WA)));
     if (s.b) w.line(fmt::format("  reg  {}b_q;", range(WB)));
+    if (s.dynamicRounding) w.line("  reg  [2:0] rm_q;");
     w.line("  reg  clear_q, valid_q0;");
-    w.line(fmt::format("  always @(posedge clk) begin a_q <= a;{} clear_q <= clear; valid_q0 <= ~rst & valid_in; end",
-                       s.b ? " b_q <= b;" : ""));
-    a = "a_q", b = "b_q", clear = "clear_q", valid = "valid_q0";
+    w.line(fmt::format("  always @(posedge clk) begin a_q <= a;{}{} clear_q <= clear; valid_q0 <= ~rst & valid_in; end",
+                       s.b ? " b_q <= b;" : "", s.dynamicRounding ? " rm_q <= rm;" : ""));
+    a = "a_q", b = "b_q", clear = "clear_q", valid = "valid_q0", rm = "rm_q";
   }
-  const uint32_t identity = s.identity();
+  // The identity a clear starts from depends on the mode: +0 under rdn, else -0.
+  const std::string identity = blocks::rdnSelectExpr({s.dynamicRounding, s.round.mode}, rm, WZ,
+                                                     s.identity(Rounding::RDN), s.identity(Rounding::RNE));
+  const std::string rmConn = s.dynamicRounding ? fmt::format(" .rm({}),", rm) : "";
   w.line(fmt::format("  reg  {}acc;", range(WZ)));
   w.line("  reg  [4:0] acc_flags;");
   w.line("  reg  valid_q;");
-  w.line(fmt::format("  wire {}base = {} ? {} : acc;", range(WZ), clear, lit(WZ, identity)));
+  w.line(fmt::format("  wire {}base = {} ? {} : acc;", range(WZ), clear, identity));
   w.line(fmt::format("  wire {}next;", range(WZ)));
   w.line("  wire [4:0] next_flags;");
   if (s.b)
-    w.line(fmt::format("  {} u_mac (.a({}), .b({}), .c(base), .z(next), .flags(next_flags));", core, a, b));
+    w.line(fmt::format("  {} u_mac (.a({}), .b({}), .c(base),{} .z(next), .flags(next_flags));", core, a, b, rmConn));
   else
-    w.line(fmt::format("  {} u_add (.a(base), .b({}), .z(next), .flags(next_flags));", core, a));
+    w.line(fmt::format("  {} u_add (.a(base), .b({}),{} .z(next), .flags(next_flags));", core, a, rmConn));
   w.open("  always @(posedge clk) begin");
   w.open("  if (rst) begin");
   w.line(fmt::format("  acc <= {};", lit(WZ, 0)));
@@ -107,6 +117,7 @@ class FaccUnit final : public Unit {
     in_.push_back({"a", s_.a.width(), s_.a});
     if (s_.b) in_.push_back({"b", s_.b->width(), *s_.b});
     in_.push_back({"clear", 1, std::nullopt});
+    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
     out_ = {{"z", s_.out.width(), s_.out}};
     if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
   }
@@ -128,7 +139,7 @@ class FaccUnit final : public Unit {
                          : "acc = round((clear ? identity : acc) + a); z = acc";
     j["formats"] = {{"a", s_.a.name}, {"out", s_.out.name}};
     if (s_.b) j["formats"]["b"] = s_.b->name;
-    j["rounding"] = roundingName(s_.round.mode);
+    j["rounding"] = roundingManifestName(s_.dynamicRounding, s_.round.mode);
     j["saturate"] = s_.round.saturate;
     j["ftz"] = s_.round.ftz;
     j["flags"] = s_.flagsPort;
@@ -142,16 +153,20 @@ class FaccUnit final : public Unit {
 
   class Stream final : public StreamModel {
    public:
-    explicit Stream(const FaccSpec& s) : m_(s), hasB_(s.b.has_value()), flags_(s.flagsPort) {}
+    explicit Stream(const FaccSpec& s)
+        : m_(s), hasB_(s.b.has_value()), flags_(s.flagsPort), dyn_(s.dynamicRounding), mode_(s.round.mode) {}
     void step(const uint32_t* in, uint32_t* out) override {
-      const Packed r = m_.step(in[0], hasB_ ? in[1] : 0, in[hasB_ ? 2 : 1] & 1u);
+      const size_t clearWord = hasB_ ? 2 : 1;
+      const Packed r = m_.step(in[0], hasB_ ? in[1] : 0, in[clearWord] & 1u,
+                               dyn_ ? roundingFromPort(in[clearWord + 1]) : mode_);
       out[0] = r.bits;
       if (flags_) out[1] = r.flags;
     }
 
    private:
     FaccModel m_;
-    bool hasB_, flags_;
+    bool hasB_, flags_, dyn_;
+    Rounding mode_;
   };
   std::unique_ptr<StreamModel> streamModel() const override { return std::make_unique<Stream>(s_); }
   void emulate(const uint32_t* in, uint32_t* out) const override { Stream(s_).step(in, out); }
@@ -163,7 +178,7 @@ class FaccUnit final : public Unit {
 
   std::vector<std::vector<uint32_t>> cornerVectors() const override {
     // Growth to overflow, then cancellation; huge and tiny terms alternating.
-    return accumulatorCornerStream(s_.a, s_.b ? &*s_.b : nullptr, 200, 200, 1u);
+    return accumulatorCornerStream(s_.a, s_.b ? &*s_.b : nullptr, 200, 200, 1u, s_.dynamicRounding);
   }
 
  private:
@@ -197,13 +212,13 @@ class FaccFactory final : public OperatorFactory {
     s.out = formatOption("--out", out_.empty() ? a_ : out_);
     requireFloat("--out", s.out, "facc");
     const blocks::RoundingSel r = common_.rounding();
-    if (r.dynamic) throw UsageError("--round: dyn is not supported by facc; accepted: rne, rtz, rup, rdn, rna, rod");
     if (common_.daz) throw UsageError("--daz: not supported by facc");
     if (common_.stages > 1)
       throw UsageError(fmt::format("--stages: {} would lengthen the one-cycle accumulation loop; accepted: 0 or 1 "
                                    "(1 registers the inputs)",
                                    common_.stages));
     s.round = {r.mode, common_.saturate, common_.ftz};
+    s.dynamicRounding = r.dynamic;
     s.flagsPort = common_.flags;
     s.stages = common_.stages;
     std::vector<std::string> args = {"--a", s.a.name};

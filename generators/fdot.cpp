@@ -12,6 +12,8 @@
 #include "generators/common_options.h"
 #include "generators/fma.h"
 #include "generators/fixed_sum.h"
+#include "generators/fp_ports.h"
+#include "generators/pipeline.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 
@@ -20,6 +22,7 @@ namespace nf {
 namespace {
 
 using blocks::Design;
+using blocks::Pipeline;
 using vlog::lit;
 using vlog::range;
 using vlog::slit;
@@ -36,20 +39,48 @@ struct TermWires {
   bool product;
 };
 
+// Where a fused group's pipeline registers go, in the order they are added: after the fixed-point sum
+// (before the read-out), after the product terms, inside the read-out after the normalizer.
+struct GroupCuts {
+  bool afterTerms = false, afterSum = false, afterNormalize = false;
+  static constexpr int kMax = 3;
+  explicit GroupCuts(int n) : afterTerms(n >= 2), afterSum(n >= 1), afterNormalize(n >= 3) {}
+  int count() const { return int(afterTerms) + int(afterSum) + int(afterNormalize); }
+};
+
+// The pipeline of an fdot of `stages` registers: each of the G fused groups takes `perGroup` of them
+// (their data registers; the top keeps the valid bit and delays the later groups' inputs alongside),
+// the rest are output registers.
+struct FdotStagePlan {
+  int perGroup = 0, output = 0;
+};
+FdotStagePlan planStages(const FdotSpec& s) {
+  if (s.stages == 0) return {};
+  const int perGroup = std::min(GroupCuts::kMax, (s.stages - 1) / s.groups());
+  return {perGroup, s.stages - perGroup * s.groups()};
+}
+
 // One fused group: products of a_0..a_{G-1}, b_0..b_{G-1} plus an optional addend of `addendFormat`.
-std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name) {
+std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name, GroupCuts cuts) {
   const int G = s.groupSize();
   const Format& out = s.out;
+  const bool dyn = s.dynamicRounding;
   vlog::Writer w;
-  w.line(fmt::format("// One fused group of {} product{}{}, rounded once to {} ({} accumulation).", G, G > 1 ? "s" : "",
-                     addendFormat ? " and an addend (" + addendFormat->name + ")" : "", out.name, accumName(s.accum)));
+  w.line(fmt::format("// One fused group of {} product{}{}, rounded once to {} ({} accumulation){}.", G, G > 1 ? "s" : "",
+                     addendFormat ? " and an addend (" + addendFormat->name + ")" : "", out.name, accumName(s.accum),
+                     cuts.count() ? fmt::format("; {} cycle{} from inputs to z", cuts.count(), cuts.count() > 1 ? "s" : "")
+                                  : ""));
   w.open(fmt::format("module {} (", name));
+  if (cuts.count()) w.line("input  wire clk,");
   for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
   for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
   if (addendFormat) w.line(fmt::format("input  wire {}c,", range(addendFormat->width())));
+  if (dyn) w.line("input  wire [2:0] rm,");
   w.line(fmt::format("output wire {}z,", range(out.width())));
   w.line("output wire [4:0] flags");
   w.close(");");
+  // The parent's pipeline keeps the valid bit: these registers hold data only.
+  blocks::Pipeline pipe(w, false);
 
   std::vector<TermWires> terms;
   const blocks::ProductTerm pt = blocks::emitProductTerm(d, s.a, s.b);
@@ -76,6 +107,24 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
                      vt.fracBits, vt.expMin, vt.expMax, false});
   }
   const int nT = int(terms.size());
+  std::vector<std::string> live;
+  for (const TermWires& t : terms) {
+    for (const std::string& f : {t.sign, t.zero, t.nan, t.inf, t.invalid}) {
+      pipe.define(f, 1);
+      live.push_back(f);
+    }
+    pipe.define(t.sig, t.sigBits);
+    pipe.define(t.exp, t.expBits);
+    live.insert(live.end(), {t.sig, t.exp});
+  }
+  if (dyn) {
+    pipe.define("rm", 3);
+    live.push_back("rm");
+  }
+  pipe.cut(cuts.afterTerms, live);
+  // From here on the terms' wires are read through the pipeline (registered when cut above).
+  for (TermWires& t : terms)
+    for (std::string* f : {&t.sign, &t.zero, &t.nan, &t.inf, &t.invalid, &t.sig, &t.exp}) *f = pipe(*f);
   auto orAll = [&](auto field) {
     std::string e;
     for (const TermWires& t : terms) e += (e.empty() ? "" : " | ") + field(t);
@@ -97,15 +146,14 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   w.line(fmt::format("  wire any_zero = {};", orAll([](const TermWires& t) { return t.zero; })));
   w.line(fmt::format("  wire all_zeros_neg = {};", andAll([](const TermWires& t) { return "(~" + t.zero + " | " + t.sign + ")"; })));
   w.line(fmt::format("  wire any_zero_neg = {};", orAll([](const TermWires& t) { return "(" + t.zero + " & " + t.sign + ")"; })));
-  const bool rdn = s.round.mode == Rounding::RDN;
-  w.line(fmt::format("  wire zero_sign = any_nonzero ? 1'b{} : (any_zero & (all_zeros_neg{}));", rdn ? 1 : 0,
-                     rdn ? " | any_zero_neg" : ""));
-  if (!rdn) w.line("  wire unused_zero_neg = any_zero_neg;");
+  const std::string rm = dyn ? pipe("rm") : "";
+  blocks::emitSumZeroSign(w, {dyn, s.round.mode}, rm, "zero_sign", "any_nonzero", "any_zero", "all_zeros_neg",
+                          "any_zero_neg");
 
   const int carry = vlog::bitsFor(uint64_t(nT));
   blocks::ReadoutParams ro;
   ro.round.out = out;
-  ro.round.rounding = {false, s.round.mode};
+  ro.round.rounding = {dyn, s.round.mode};
   ro.round.saturate = s.round.saturate;
   ro.round.ftz = s.round.ftz;
   std::string baseExp;
@@ -134,8 +182,6 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
     ro.accBits = W;
     ro.baseExpBits = vlog::signedBitsFor(L.lsbExp, L.lsbExp);
     ro.baseExpMin = ro.baseExpMax = L.lsbExp;
-    w.line(fmt::format("  wire {}base_exp = {};", range(ro.baseExpBits), slit(ro.baseExpBits, L.lsbExp)));
-    baseExp = "base_exp";
   } else {
     const int F = s.alignBits;
     int eMin = 0, eMax = 0, XE = 0;
@@ -198,9 +244,19 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
     w.line(fmt::format("  wire {}base_exp = {} - {};", range(ro.baseExpBits), vlog::signExtend("emax", XE, ro.baseExpBits),
                        slit(ro.baseExpBits, F)));
     baseExp = "base_exp";
+    pipe.define(baseExp, ro.baseExpBits);
   }
-  blocks::emitSumResult(d, w, ro, baseExp, {"any_nan", "pos_inf", "neg_inf", "any_invalid", "zero_sign"},
+  pipe.define("acc", ro.accBits);
+  const blocks::SumSpecialWires sp{"any_nan", "pos_inf", "neg_inf", "any_invalid", "zero_sign"};
+  live = {"acc", sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign};
+  for (const std::string& n : {sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign}) pipe.define(n, 1);
+  if (!baseExp.empty()) live.push_back(baseExp);
+  if (dyn) live.push_back("rm");
+  pipe.cut(cuts.afterSum, live);
+  blocks::emitSumResult(d, w, pipe, ro, {"acc", baseExp, sp, dyn ? "rm" : "", {}}, {false, cuts.afterNormalize},
                         s.round.saturate, true);
+  w.line("  assign z = z_c;");
+  w.line("  assign flags = flags_c;");
   w.line("endmodule");
   d.add(name, w.str());
   return name;
@@ -224,9 +280,10 @@ std::string header(const FdotSpec& s, const std::string& command, const std::str
   if (s.groups() > 1)
     w.line(fmt::format("// Groups: {} fused groups of {}, each rounded to {} before the next", s.groups(), s.groupSize(),
                        s.out.name));
-  w.line(fmt::format("// Rounding: {}{}{}; flags port: {}", roundingName(s.round.mode), s.round.saturate ? ", saturating" : "",
-                     s.round.ftz ? ", flush-to-zero" : "", s.flagsPort ? "yes" : "no"));
-  w.line("// Latency: 0 (combinational)");
+  w.line(fmt::format("// Rounding: {}; flags port: {}", roundingDescription(s.dynamicRounding, s.round),
+                     s.flagsPort ? "yes" : "no"));
+  w.line(s.stages ? fmt::format("// Latency: {} cycle{} (clk, rst, valid_in, valid_out)", s.stages, s.stages > 1 ? "s" : "")
+                  : "// Latency: 0 (combinational)");
   w.line("// Command: " + command);
   w.line(fmt::format("// Generated by {}; Verilog-2005.", kVersion));
   return w.str();
@@ -236,32 +293,90 @@ std::string header(const FdotSpec& s, const std::string& command, const std::str
 
 namespace {
 
-// N fma cores in a chain; their Verilog is the fma generator's, appended after the top module.
+// The top module's ports: clk, rst, valid_in with stages; a_i, b_i, c, rm; valid_out, z, flags.
+void topPorts(vlog::Writer& w, const FdotSpec& s, const std::string& moduleName) {
+  w.open(fmt::format("module {} (", moduleName));
+  if (s.stages) {
+    w.line("input  wire clk,");
+    w.line("input  wire rst,");
+    w.line("input  wire valid_in,");
+  }
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
+  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
+  if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
+  if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
+  if (s.stages) w.line("output wire valid_out,");
+  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
+  if (s.flagsPort) w.line("output wire [4:0] flags");
+  w.close(");");
+}
+
+// The top's pipeline signals: every operand and rm, by their port names.
+void defineInputs(Pipeline& pipe, const FdotSpec& s) {
+  for (int i = 0; i < s.n; ++i) {
+    pipe.define(fmt::format("a{}", i), s.a.width());
+    pipe.define(fmt::format("b{}", i), s.b.width());
+  }
+  if (s.c) pipe.define("c", s.c->width());
+  if (s.dynamicRounding) pipe.define("rm", 3);
+}
+
+// What a step of the chain (a group, or an fma) leaves for the steps after it: the operands from
+// `firstLater` on, rm while a later step needs it, and the flags gathered so far (if any).
+std::vector<std::string> laterLive(const FdotSpec& s, int firstLater, const std::string& flagsSoFar) {
+  std::vector<std::string> live;
+  for (int i = firstLater; i < s.n; ++i) live.insert(live.end(), {fmt::format("a{}", i), fmt::format("b{}", i)});
+  if (s.dynamicRounding && firstLater < s.n) live.push_back("rm");
+  if (!flagsSoFar.empty()) live.push_back(flagsSoFar);
+  return live;
+}
+
+// The end of both tops: step k's result and flags (OR of every step's) become z_c and flags_c.
+void finishTop(vlog::Writer& w, Pipeline& pipe, const FdotSpec& s, const std::string& z, const std::string& flags) {
+  w.line(fmt::format("  wire {}z_c = {};", range(s.out.width()), pipe(z)));
+  w.line(fmt::format("  wire [4:0] flags_c = {};", pipe(flags)));
+  if (!s.flagsPort) w.line("  wire unused_flags = |flags_c;");
+  blocks::emitPipelinedOutputs(pipe, w, s.out.width(), s.flagsPort, pipe.registeredCuts(), s.stages, s.stages > 0);
+}
+
+// N fma cores in a chain; their Verilog is the fma generator's, appended after the top module. Pipeline
+// registers go between steps, spread evenly (at most N - 1 of them), the rest at the output.
 GeneratedModule emitChain(const FdotSpec& s, const std::string& moduleName, const std::string& command) {
   const std::string firstCore = moduleName + "_fma_first", laterCore = moduleName + "_fma";
   const bool distinctFirst = s.c && s.c->name != s.out.name;
+  const int boundaryCuts = s.stages ? std::min(s.stages - 1, s.n - 1) : 0;
+  std::vector<bool> cutAfter(size_t(s.n), false);
+  for (int j = 0; j < boundaryCuts; ++j) cutAfter[size_t((j + 1) * s.n / (boundaryCuts + 1) - 1)] = true;
   vlog::Writer w;
   w.raw(header(s, command, moduleName));
   w.line("/* verilator lint_off DECLFILENAME */");
   w.line();
-  w.open(fmt::format("module {} (", moduleName));
-  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
-  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
-  if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
-  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
-  if (s.flagsPort) w.line("output wire [4:0] flags");
-  w.close(");");
-  std::string flagsOr;
+  topPorts(w, s, moduleName);
+  Pipeline pipe(w);
+  defineInputs(pipe, s);
   for (int i = 0; i < s.n; ++i) {
-    w.line(fmt::format("  wire {}acc_{};", range(s.out.width()), i));
+    const std::string rmConn = s.dynamicRounding ? " .rm(" + pipe("rm") + ")," : "";
+    const std::string acc = fmt::format("acc_{}", i), fl = fmt::format("fl_{}", i);
+    w.line(fmt::format("  wire {}{};", range(s.out.width()), acc));
     w.line(fmt::format("  wire [4:0] flags_{};", i));
-    const std::string addend = i > 0 ? fmt::format("acc_{}", i - 1) : s.c ? "c" : lit(s.out.width(), chainIdentity(s));
-    w.line(fmt::format("  {} u_fma{} (.a(a{}), .b(b{}), .c({}), .z(acc_{}), .flags(flags_{}));",
-                       i == 0 && distinctFirst ? firstCore : laterCore, i, i, i, addend, i, i));
-    flagsOr += (flagsOr.empty() ? "" : " | ") + fmt::format("flags_{}", i);
+    const std::string addend =
+        i > 0 ? pipe(fmt::format("acc_{}", i - 1))
+        : s.c ? pipe("c")
+              : blocks::rdnSelectExpr({s.dynamicRounding, s.round.mode}, s.dynamicRounding ? pipe("rm") : "",
+                                      s.out.width(), chainIdentity(s, Rounding::RDN), chainIdentity(s, Rounding::RNE));
+    w.line(fmt::format("  {} u_fma{} (.a({}), .b({}), .c({}),{} .z({}), .flags(flags_{}));",
+                       i == 0 && distinctFirst ? firstCore : laterCore, i, pipe(fmt::format("a{}", i)),
+                       pipe(fmt::format("b{}", i)), addend, rmConn, acc, i));
+    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, i > 0 ? pipe(fmt::format("fl_{}", i - 1)) + " | " : "", i));
+    pipe.define(acc, s.out.width());
+    pipe.define(fl, 5);
+    if (i + 1 < s.n && cutAfter[size_t(i)]) {
+      std::vector<std::string> live = laterLive(s, i + 1, fl);
+      live.push_back(acc);
+      pipe.cut(true, live);
+    }
   }
-  w.line(fmt::format("  assign z = acc_{};", s.n - 1));
-  w.line(s.flagsPort ? fmt::format("  assign flags = {};", flagsOr) : fmt::format("  wire unused_flags = |({});", flagsOr));
+  finishTop(w, pipe, s, fmt::format("acc_{}", s.n - 1), fmt::format("fl_{}", s.n - 1));
   w.line("endmodule");
   w.line();
   std::string text = w.str();
@@ -281,33 +396,33 @@ GeneratedModule emitFdot(const FdotSpec& s, const std::string& moduleName, const
   Design d(moduleName);
   d.setHeader(header(s, command, moduleName));
   const int G = s.groupSize();
-  const std::string first = emitGroup(d, s, s.c ? &*s.c : nullptr, moduleName + "_group_first");
-  const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next") : "";
+  const FdotStagePlan plan = planStages(s);
+  const GroupCuts cuts(plan.perGroup);
+  const std::string first = emitGroup(d, s, s.c ? &*s.c : nullptr, moduleName + "_group_first", cuts);
+  const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next", cuts) : "";
   vlog::Writer w;
-  w.open(fmt::format("module {} (", moduleName));
-  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
-  for (int i = 0; i < s.n; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
-  if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
-  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
-  if (s.flagsPort) w.line("output wire [4:0] flags");
-  w.close(");");
-  std::string flagsOr;
+  topPorts(w, s, moduleName);
+  Pipeline pipe(w);
+  defineInputs(pipe, s);
   for (int k = 0; k < s.groups(); ++k) {
-    w.line(fmt::format("  wire {}z_{};", range(s.out.width()), k));
+    const std::string z = fmt::format("z_{}", k), fl = fmt::format("fl_{}", k);
+    w.line(fmt::format("  wire {}{};", range(s.out.width()), z));
     w.line(fmt::format("  wire [4:0] flags_{};", k));
-    std::string conns;
-    for (int i = 0; i < G; ++i) conns += fmt::format(".a{}(a{}), ", i, k * G + i);
-    for (int i = 0; i < G; ++i) conns += fmt::format(".b{}(b{}), ", i, k * G + i);
-    if (k == 0 && s.c) conns += ".c(c), ";
-    if (k > 0) conns += fmt::format(".c(z_{}), ", k - 1);
-    w.line(fmt::format("  {} u_group{} ({}.z(z_{}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, k, k));
-    flagsOr += (flagsOr.empty() ? "" : " | ") + fmt::format("flags_{}", k);
+    std::string conns = cuts.count() ? ".clk(clk), " : "";
+    for (int i = 0; i < G; ++i) conns += fmt::format(".a{}({}), ", i, pipe(fmt::format("a{}", k * G + i)));
+    for (int i = 0; i < G; ++i) conns += fmt::format(".b{}({}), ", i, pipe(fmt::format("b{}", k * G + i)));
+    if (k == 0 && s.c) conns += ".c(" + pipe("c") + "), ";
+    if (k > 0) conns += ".c(" + pipe(fmt::format("z_{}", k - 1)) + "), ";
+    if (s.dynamicRounding) conns += ".rm(" + pipe("rm") + "), ";
+    w.line(fmt::format("  {} u_group{} ({}.z({}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, z, k));
+    // The group's registers hold its own data; the top delays what later groups need beside them.
+    for (int c = 0; c < cuts.count(); ++c)
+      pipe.cut(true, laterLive(s, (k + 1) * G, k > 0 ? fmt::format("fl_{}", k - 1) : ""));
+    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, k > 0 ? pipe(fmt::format("fl_{}", k - 1)) + " | " : "", k));
+    pipe.define(z, s.out.width());
+    pipe.define(fl, 5);
   }
-  w.line(fmt::format("  assign z = z_{};", s.groups() - 1));
-  if (s.flagsPort)
-    w.line(fmt::format("  assign flags = {};", flagsOr));
-  else
-    w.line(fmt::format("  wire unused_flags = |({});", flagsOr));
+  finishTop(w, pipe, s, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
   w.line("endmodule");
   d.add(moduleName, w.str());
   GeneratedModule m;
@@ -325,6 +440,7 @@ class FdotUnit final : public Unit {
     for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("a{}", i), s_.a.width(), s_.a});
     for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("b{}", i), s_.b.width(), s_.b});
     if (s_.c) in_.push_back({"c", s_.c->width(), *s_.c});
+    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
     out_ = {{"z", s_.out.width(), s_.out}};
     if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
   }
@@ -333,7 +449,7 @@ class FdotUnit final : public Unit {
   std::vector<std::string> canonicalArgs() const override { return args_; }
   const std::vector<PortInfo>& inputs() const override { return in_; }
   const std::vector<PortInfo>& outputs() const override { return out_; }
-  int latency() const override { return 0; }
+  int latency() const override { return s_.stages; }
   std::optional<Format> resultFormat() const override { return s_.out; }
 
   GeneratedModule emit() const override {
@@ -348,19 +464,24 @@ class FdotUnit final : public Unit {
     j["accumulation"] = accumName(s_.accum);
     if (s_.accum == FdotSpec::Accum::Align) j["align_bits"] = s_.alignBits;
     j["group"] = s_.groupSize();
-    j["rounding"] = roundingName(s_.round.mode);
+    j["rounding"] = roundingManifestName(s_.dynamicRounding, s_.round.mode);
     j["saturate"] = s_.round.saturate;
     j["ftz"] = s_.round.ftz;
     j["flags"] = s_.flagsPort;
-    j["latency"] = 0;
-    j["ports"] = manifestPorts(in_, out_, false);
+    j["latency"] = s_.stages;
+    j["ports"] = manifestPorts(in_, out_, s_.stages > 0);
     j["command"] = reproducingCommand(*this);
     m.manifest = j;
     return m;
   }
 
+  // The rounding mode of one vector: the rm word after the operands, or the fixed mode.
+  Rounding modeOf(const uint32_t* in) const {
+    return s_.dynamicRounding ? roundingFromPort(in[2 * s_.n + (s_.c ? 1 : 0)]) : s_.round.mode;
+  }
+
   void emulate(const uint32_t* in, uint32_t* out) const override {
-    const Packed r = fdotModel(s_, in, in + s_.n, s_.c ? in[2 * s_.n] : 0);
+    const Packed r = fdotModel(s_, in, in + s_.n, s_.c ? in[2 * s_.n] : 0, modeOf(in));
     out[0] = r.bits;
     if (s_.flagsPort) out[1] = r.flags;
   }
@@ -369,7 +490,7 @@ class FdotUnit final : public Unit {
     if (!fast_.available()) return Unit::emulateBatch(in, out, n);
     const size_t iw = inputWords(), ow = outputWords();
     for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
-      const Packed r = fast_(in, in + s_.n);
+      const Packed r = fast_(in, in + s_.n, modeOf(in));
       out[0] = r.bits;
       if (ow == 2) out[1] = r.flags;
     }
@@ -381,12 +502,14 @@ class FdotUnit final : public Unit {
     const size_t nIn = in_.size();
     std::mt19937_64 rng(0xfd07);
     auto pick = [&](const std::vector<uint32_t>& c) { return c[rng() % c.size()]; };
+    // With an rm port its word is last: every vector is repeated under each of the eight encodings.
+    const size_t nData = nIn - (s_.dynamicRounding ? 1 : 0);
     // Every term a corner value.
     for (int k = 0; k < 2000; ++k) {
       std::vector<uint32_t> x(nIn);
       for (int i = 0; i < s_.n; ++i) x[size_t(i)] = pick(ca);
       for (int i = 0; i < s_.n; ++i) x[size_t(s_.n + i)] = pick(cb);
-      if (s_.c) x[nIn - 1] = pick(formatCorners(*s_.c));
+      if (s_.c) x[nData - 1] = pick(formatCorners(*s_.c));
       v.push_back(x);
     }
     // Massive cancellation: pairs of equal products with opposite signs, plus one small term.
@@ -401,7 +524,7 @@ class FdotUnit final : public Unit {
         x[size_t(s_.n + i + 1)] = x[size_t(s_.n + i)];
       }
       if (k % 2) x[size_t(s_.n - 1)] &= ~(s_.a.mask() >> 1) | ((1u << s_.a.manBits) - 1u);  // a tiny last term
-      if (s_.c) x[nIn - 1] = uint32_t(rng()) & s_.c->mask();
+      if (s_.c) x[nData - 1] = uint32_t(rng()) & s_.c->mask();
       v.push_back(x);
     }
     // All terms of one exponent (sums land on ties often); alternating huge and tiny terms.
@@ -414,10 +537,17 @@ class FdotUnit final : public Unit {
         x[size_t(i)] = (k % 2 == 0 || i % 2 == 0) ? (sign | expA | man) : (sign | man);
         x[size_t(s_.n + i)] = pick(cb) & ~s_.b.signBit();
       }
-      if (s_.c) x[nIn - 1] = uint32_t(rng()) & s_.c->mask();
+      if (s_.c) x[nData - 1] = uint32_t(rng()) & s_.c->mask();
       v.push_back(x);
     }
-    return v;
+    if (!s_.dynamicRounding) return v;
+    std::vector<std::vector<uint32_t>> all;
+    for (const auto& x : v)
+      for (uint32_t rm = 0; rm < 8; ++rm) {
+        all.push_back(x);
+        all.back()[nIn - 1] = rm;
+      }
+    return all;
   }
 
  private:
@@ -478,20 +608,20 @@ class FdotFactory final : public OperatorFactory {
       throw UsageError(fmt::format("--group: {} does not divide --n {}; accepted: a divisor of --n", group_, s.n));
     s.group = group_ == s.n ? 0 : group_;
     const blocks::RoundingSel r = common_.rounding();
-    if (r.dynamic) throw UsageError("--round: dyn is not supported by fdot; accepted: rne, rtz, rup, rdn, rna, rod");
     if (common_.daz) throw UsageError("--daz: not supported by fdot (subnormal inputs are exact terms)");
-    if (common_.stages) throw UsageError("--stages: fdot is combinational for now; accepted: 0");
     // align rounds toward zero unless told otherwise, as the tensor cores it emulates do.
     const bool roundGiven = common_.roundGiven();
     s.round = {s.accum == FdotSpec::Accum::Align && !roundGiven ? Rounding::RTZ : r.mode, common_.saturate, common_.ftz};
+    s.dynamicRounding = r.dynamic;
     s.flagsPort = common_.flags;
+    s.stages = common_.stages;
     std::vector<std::string> args = {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name};
     if (s.c) args.insert(args.end(), {"--c", s.c->name});
     args.insert(args.end(), {"--out", s.out.name, "--accum", accumName(s.accum)});
     if (s.accum == FdotSpec::Accum::Align) args.insert(args.end(), {"--align-bits", std::to_string(s.alignBits)});
     if (s.group) args.insert(args.end(), {"--group", std::to_string(s.group)});
     CommonFpOptions c = common_;
-    c.round = roundingName(s.round.mode);
+    c.round = roundingManifestName(s.dynamicRounding, s.round.mode);
     c.appendArgs(args);
     std::string module = c.name;
     if (module.empty()) {

@@ -111,7 +111,15 @@ ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b) {
   return t;
 }
 
-std::string emitReadout(Design& d, ReadoutParams p) {
+namespace {
+
+// The read-out's first half as a module: mag (the sum's magnitude), base_exp -> is_zero, e, sig, sticky
+// for the round-and-pack block; and that block, with its parameters completed.
+struct ReadoutModules {
+  std::string normalize, roundpack;
+  int expBits = 0, sigBits = 0;
+};
+ReadoutModules emitReadoutModules(Design& d, ReadoutParams p) {
   const Format& out = p.round.out;
   const int W = p.accBits, T = out.manBits + 3, K = normalizerCountBits(W);
   const int eMin = p.baseExpMin, eMax = p.baseExpMax + W - 1;
@@ -122,67 +130,113 @@ std::string emitReadout(Design& d, ReadoutParams p) {
   p.round.leadingBitMayBeZero = false;
   p.round.needSubnormalPath = eMin < out.emin();
   p.round.needOverflow = eMax >= out.emax();
+  ReadoutModules m;
+  m.expBits = XE;
+  m.sigBits = T;
+  m.roundpack = emitRoundPack(d, p.round);
   auto num = [](int v) { return v < 0 ? fmt::format("m{}", -v) : fmt::format("{}", v); };
-  const std::string name = fmt::format("{}_readout{}_{}_{}", d.top(), W, num(p.baseExpMin), num(p.baseExpMax));
-  if (d.has(name)) return name;
-  const std::string roundpack = emitRoundPack(d, p.round);
+  m.normalize = fmt::format("{}_readnorm{}_{}_{}_{}", d.top(), W, num(p.baseExpMin), num(p.baseExpMax), out.tag());
+  if (d.has(m.normalize)) return m;
   const std::string norm = emitNormalizer(d, W);
   vlog::Writer w;
-  w.line(fmt::format("// Rounds a {}-bit two's-complement fixed-point sum (LSB weight 2^base_exp) once to {}:", W, out.name));
-  w.line("// magnitude, normalization, then the shared round-and-pack with the bits below as sticky.");
-  w.open(fmt::format("module {} (", name));
-  w.line(fmt::format("input  wire {}acc,", range(W)));
+  w.line(fmt::format("// Normalizes the {}-bit magnitude of a fixed-point sum (LSB weight 2^base_exp) for rounding to {}:",
+                     W, out.name));
+  w.line("// the leading bit's exponent, the significand with guard bits, and the bits below as sticky.");
+  w.open(fmt::format("module {} (", m.normalize));
+  w.line(fmt::format("input  wire {}mag,", range(W)));
   w.line(fmt::format("input  wire {}base_exp,", range(p.baseExpBits)));
-  if (p.round.rounding.dynamic) w.line("input  wire [2:0] rm,");
-  w.line(fmt::format("output wire {}z,", range(out.width())));
   w.line("output wire is_zero,");
-  w.line("output wire inexact,");
-  w.line("output wire underflow,");
-  w.line("output wire overflow");
+  w.line(fmt::format("output wire {}e,", range(XE)));
+  w.line(fmt::format("output wire {}sig,", range(T)));
+  w.line("output wire sticky");
   w.close(");");
-  w.line(fmt::format("  wire neg = acc[{}];", W - 1));
-  w.line(fmt::format("  wire {}mag = neg ? (~acc + {}) : acc;", range(W), lit(W, 1)));
   w.line(fmt::format("  wire {}v_norm;", range(W)));
   w.line(fmt::format("  wire {}lz;", range(K)));
   w.line(fmt::format("  {} u_norm (.v(mag), .v_norm(v_norm), .lz(lz));", norm));
   w.line(fmt::format("  assign is_zero = ~v_norm[{}];", W - 1));
-  w.line(fmt::format("  wire {}e = {} + {} - {};", range(XE), vlog::signExtend("base_exp", p.baseExpBits, XE),
-                     slit(XE, W - 1), vlog::zeroExtend("lz", K, XE)));
+  w.line(fmt::format("  assign e = {} + {} - {};", vlog::signExtend("base_exp", p.baseExpBits, XE), slit(XE, W - 1),
+                     vlog::zeroExtend("lz", K, XE)));
   if (W >= T) {
-    w.line(fmt::format("  wire {}sig = v_norm[{}:{}];", range(T), W - 1, W - T));
-    w.line(W > T ? fmt::format("  wire sticky = |v_norm[{}:0];", W - T - 1) : "  wire sticky = 1'b0;");
+    w.line(fmt::format("  assign sig = v_norm[{}:{}];", W - 1, W - T));
+    w.line(W > T ? fmt::format("  assign sticky = |v_norm[{}:0];", W - T - 1) : "  assign sticky = 1'b0;");
   } else {
-    w.line(fmt::format("  wire {}sig = {{v_norm, {}}};", range(T), lit(T - W, 0)));
-    w.line("  wire sticky = 1'b0;");
+    w.line(fmt::format("  assign sig = {{v_norm, {}}};", lit(T - W, 0)));
+    w.line("  assign sticky = 1'b0;");
   }
-  w.line(fmt::format("  {} u_round (.sign(neg), .exp(e), .sig(sig), .sticky_in(sticky),{} .z(z), .inexact(inexact), "
-                     ".underflow(underflow), .overflow(overflow));",
-                     roundpack, p.round.rounding.dynamic ? " .rm(rm)," : ""));
   w.line("endmodule");
-  d.add(name, w.str());
-  return name;
+  d.add(m.normalize, w.str());
+  return m;
 }
 
-void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const std::string& baseExp,
-                   const SumSpecialWires& sp, bool saturate, bool flagsPort) {
+}  // namespace
+
+void emitSumResult(Design& d, vlog::Writer& w, Pipeline& pipe, const ReadoutParams& ro, const SumResultWires& in,
+                   ReadoutCuts cuts, bool saturate, bool flagsPort) {
   const Format& out = ro.round.out;
-  const std::string readout = emitReadout(d, ro);
+  const int W = ro.accBits;
+  const ReadoutModules m = emitReadoutModules(d, ro);
+  const bool dyn = ro.round.rounding.dynamic;
+  std::vector<std::string> carried = {in.sp.nan, in.sp.posInf, in.sp.negInf, in.sp.invalid, in.sp.zeroSign};
+  if (dyn) carried.push_back(in.rm);
+  carried.insert(carried.end(), in.carried.begin(), in.carried.end());
+  w.line("  // Read-out: the sum's magnitude, normalized, then rounded once.");
+  w.line(fmt::format("  wire ro_neg = {}[{}];", pipe(in.acc), W - 1));
+  w.line(fmt::format("  wire {}ro_mag = ro_neg ? (~{} + {}) : {};", range(W), pipe(in.acc), lit(W, 1), pipe(in.acc)));
+  pipe.define("ro_neg", 1);
+  pipe.define("ro_mag", W);
+  std::vector<std::string> live = {"ro_neg", "ro_mag"};
+  live.insert(live.end(), carried.begin(), carried.end());
+  if (!in.baseExp.empty()) live.push_back(in.baseExp);
+  pipe.cut(cuts.afterMagnitude, live);
+  const std::string baseExp = in.baseExp.empty() ? slit(ro.baseExpBits, ro.baseExpMin) : pipe(in.baseExp);
+  w.line(fmt::format("  wire {}ro_e;", range(m.expBits)));
+  w.line(fmt::format("  wire {}ro_sig;", range(m.sigBits)));
+  w.line("  wire ro_zero, ro_sticky;");
+  w.line(fmt::format("  {} u_readnorm (.mag({}), .base_exp({}), .is_zero(ro_zero), .e(ro_e), .sig(ro_sig), "
+                     ".sticky(ro_sticky));",
+                     m.normalize, pipe("ro_mag"), baseExp));
+  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{
+           {"ro_zero", 1}, {"ro_e", m.expBits}, {"ro_sig", m.sigBits}, {"ro_sticky", 1}})
+    pipe.define(n, wd);
+  live = {"ro_neg", "ro_zero", "ro_e", "ro_sig", "ro_sticky"};
+  live.insert(live.end(), carried.begin(), carried.end());
+  pipe.cut(cuts.afterNormalize, live);
   w.line(fmt::format("  wire {}ro_z;", range(out.width())));
-  w.line("  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;");
-  w.line(fmt::format("  {} u_readout (.acc(acc), .base_exp({}), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), "
+  w.line("  wire ro_inexact, ro_underflow, ro_overflow;");
+  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in({}),{} .z(ro_z), .inexact(ro_inexact), "
                      ".underflow(ro_underflow), .overflow(ro_overflow));",
-                     readout, baseExp));
+                     m.roundpack, pipe("ro_neg"), pipe("ro_e"), pipe("ro_sig"), pipe("ro_sticky"),
+                     dyn ? fmt::format(" .rm({}),", pipe(in.rm)) : ""));
+  const SumSpecialWires sp{pipe(in.sp.nan), pipe(in.sp.posInf), pipe(in.sp.negInf), pipe(in.sp.invalid),
+                           pipe(in.sp.zeroSign)};
   w.line(fmt::format("  wire inf_minus_inf = {} & {};", sp.posInf, sp.negInf));
   w.line(fmt::format("  wire res_nan = {} | inf_minus_inf;", sp.nan));
   w.line(fmt::format("  wire res_inf = {} | {};", sp.posInf, sp.negInf));
-  w.line(fmt::format("  assign z = res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z;", nanResultExpr(out),
-                     infinityResultExpr(out, saturate, sp.negInf), zeroResultExpr(out, sp.zeroSign)));
+  w.line(fmt::format("  wire {}z_c = res_nan ? {} : res_inf ? {} : {} ? {} : ro_z;", range(out.width()),
+                     nanResultExpr(out), infinityResultExpr(out, saturate, sp.negInf), pipe("ro_zero"),
+                     zeroResultExpr(out, sp.zeroSign)));
+  if (!out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", sp.zeroSign));
   if (flagsPort)
-    w.line(fmt::format("  assign flags = res_nan ? {{{} | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
+    w.line(fmt::format("  wire [4:0] flags_c = res_nan ? {{{} | inf_minus_inf, 4'd0}} : res_inf ? {} : {} ? 5'd0 : "
                        "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
-                       sp.invalid, lit(5, infinityResultFlags(out, saturate))));
+                       sp.invalid, lit(5, infinityResultFlags(out, saturate)), pipe("ro_zero")));
   else
     w.line(fmt::format("  wire unused_flags = {} | ro_inexact | ro_underflow | ro_overflow;", sp.invalid));
+}
+
+void emitSumZeroSign(vlog::Writer& w, const RoundingSel& r, const std::string& rm, const std::string& name,
+                     const std::string& anyNonzero, const std::string& anyZero, const std::string& allZerosNeg,
+                     const std::string& anyZeroNeg) {
+  if (r.dynamic) {
+    w.line(fmt::format("  wire {}_rdn = {} == 3'd2;", name, rm));
+    w.line(fmt::format("  wire {0} = {1} ? {0}_rdn : ({2} & ({3} | ({0}_rdn & {4})));", name, anyNonzero, anyZero,
+                       allZerosNeg, anyZeroNeg));
+  } else if (r.mode == Rounding::RDN) {
+    w.line(fmt::format("  wire {} = {} ? 1'b1 : ({} & ({} | {}));", name, anyNonzero, anyZero, allZerosNeg, anyZeroNeg));
+  } else {
+    w.line(fmt::format("  wire {} = {} ? 1'b0 : ({} & {});", name, anyNonzero, anyZero, allZerosNeg));
+    w.line(fmt::format("  wire unused_{} = {};", anyZeroNeg, anyZeroNeg));
+  }
 }
 
 }  // namespace nf::blocks

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "generators/blocks.h"
+#include "generators/pipeline.h"
 #include "generators/verilog.h"
 
 namespace nf::blocks {
@@ -35,16 +37,36 @@ struct ReadoutParams {
   int baseExpMin = 0, baseExpMax = 0;
   RoundPackParams round;  // out, rounding, saturate, ftz (expBits/sigBits are filled in)
 };
-// Ports: acc, base_exp, [rm] -> z, is_zero, inexact, underflow, overflow.
-std::string emitReadout(Design& d, ReadoutParams p);
 
-// Instantiates the read-out of `acc` (with `baseExp`) and drives z (and flags, or an unused sink) from it
-// and a sum's specials: NaN (any NaN, 0 x Inf, Inf - Inf), infinity, the signed exact zero, or the rounded
-// value. `nan`, `posInf`, `negInf`, `invalid` and `zeroSign` name 1-bit wires.
+// The wires a sum's result is made of, as logical names in the caller's Pipeline: the two's-complement sum
+// `acc`, the exponent of its LSB (`baseExp`; empty when it is the constant baseExpMin), the specials (NaN:
+// any NaN or 0 x Inf; infinities; invalid; the sign of an exact zero) and, with dynamic rounding, `rm`.
 struct SumSpecialWires {
   std::string nan, posInf, negInf, invalid, zeroSign;
 };
-void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const std::string& baseExp,
-                   const SumSpecialWires& sp, bool saturate, bool flagsPort);
+struct SumResultWires {
+  std::string acc, baseExp;
+  SumSpecialWires sp;
+  std::string rm;
+  std::vector<std::string> carried;  // other signals that travel with the sum through the read-out's registers
+};
+// Optional pipeline registers inside the read-out: after the magnitude (before the normalizer) and after
+// the normalizer (before the round-and-pack).
+struct ReadoutCuts {
+  bool afterMagnitude = false;
+  bool afterNormalize = false;
+  int count() const { return int(afterMagnitude) + int(afterNormalize); }
+};
+// Rounds the sum once (magnitude, leading-zero normalization, the shared round-and-pack with the bits
+// below as sticky) and declares z_c and flags_c: NaN, infinity, the signed exact zero or the rounded value,
+// with their flags (flags_c only when flagsPort; otherwise the flags are sunk).
+void emitSumResult(Design& d, vlog::Writer& w, Pipeline& pipe, const ReadoutParams& ro, const SumResultWires& in,
+                   ReadoutCuts cuts, bool saturate, bool flagsPort);
+
+// Declares `name`, the IEEE sign of an exact zero sum: -0 only when every zero term is -0 (or, under rdn,
+// any is); a sum with a nonzero term that cancelled is +0 (-0 under rdn). `rm` is used with dynamic rounding.
+void emitSumZeroSign(vlog::Writer& w, const RoundingSel& r, const std::string& rm, const std::string& name,
+                     const std::string& anyNonzero, const std::string& anyZero, const std::string& allZerosNeg,
+                     const std::string& anyZeroNeg);
 
 }  // namespace nf::blocks

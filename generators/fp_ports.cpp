@@ -4,14 +4,18 @@
 
 namespace nf {
 
+std::string roundingDescription(bool dynamicRounding, const RoundOptions& r) {
+  return fmt::format("{}{}{}",
+                     dynamicRounding ? "dynamic (rm port: 0 rne, 1 rtz, 2 rdn, 3 rup, 4 rna, 5 rod, 6-7 rne)"
+                                     : roundingName(r.mode),
+                     r.saturate ? ", saturating" : "", r.ftz ? ", flush-to-zero" : "");
+}
+
 std::string fpHeader(const FpUnitDescription& s, const std::string& module, const std::string& command) {
   vlog::Writer w;
   w.line(fmt::format("// {}: {}  {}", module, s.op, s.function));
   for (const auto& [name, f] : s.operands) w.line(fmt::format("// {}:{}{} ({})", name, std::string(4 - name.size(), ' '), f.name, f.describe()));
-  w.line(fmt::format("// Rounding: {}{}{}{}; flags port: {}",
-                     s.dynamicRounding ? "dynamic (rm port: 0 rne, 1 rtz, 2 rdn, 3 rup, 4 rna, 5 rod, 6-7 rne)"
-                                       : roundingName(s.round.mode),
-                     s.round.saturate ? ", saturating" : "", s.round.ftz ? ", flush-to-zero" : "",
+  w.line(fmt::format("// Rounding: {}{}; flags port: {}", roundingDescription(s.dynamicRounding, s.round),
                      s.daz ? ", subnormal inputs as zero" : "", s.flagsPort ? "yes" : "no"));
   w.line(s.stages ? fmt::format("// Latency: {} cycle{} (clk, rst, valid_in, valid_out)", s.stages, s.stages > 1 ? "s" : "")
                   : "// Latency: 0 (combinational)");
@@ -45,7 +49,7 @@ nlohmann::json fpManifest(const FpUnitDescription& s, const std::string& module,
   nlohmann::json formats = nlohmann::json::object();
   for (const auto& [name, f] : s.operands) formats[name == "z" ? "out" : name] = f.name;
   j["formats"] = formats;
-  j["rounding"] = s.dynamicRounding ? "dyn" : roundingName(s.round.mode);
+  j["rounding"] = roundingManifestName(s.dynamicRounding, s.round.mode);
   j["saturate"] = s.round.saturate;
   j["ftz"] = s.round.ftz;
   j["daz"] = s.daz;

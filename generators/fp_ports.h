@@ -24,6 +24,13 @@ struct FpUnitDescription {
   int stages = 0;
 };
 
+// "rne, saturating", or the rm port's encoding for dynamic rounding, for header comments.
+std::string roundingDescription(bool dynamicRounding, const RoundOptions& r);
+// The manifest's "rounding": a mode's name or "dyn".
+inline std::string roundingManifestName(bool dynamicRounding, Rounding mode) {
+  return dynamicRounding ? "dyn" : roundingName(mode);
+}
+
 std::string fpHeader(const FpUnitDescription& u, const std::string& module, const std::string& command);
 // Writes `module <name> (` ... `);` with clk/rst/valid ports when pipelined, inputs, rm, z and flags.
 void fpModulePorts(vlog::Writer& w, const FpUnitDescription& u, const std::string& module);

@@ -12,7 +12,8 @@ namespace nf::blocks {
 
 class Pipeline {
  public:
-  explicit Pipeline(vlog::Writer& w) : w_(w) {}
+  // trackValid false: the cuts register data only (a submodule whose valid bit its parent's pipeline keeps).
+  explicit Pipeline(vlog::Writer& w, bool trackValid = true) : w_(w), trackValid_(trackValid) {}
   // Records a datapath signal; until a registered cut its Verilog name is its logical name.
   void define(const std::string& logical, int width);
   const std::string& operator()(const std::string& logical) const { return names_.at(logical); }
@@ -23,14 +24,16 @@ class Pipeline {
 
  private:
   vlog::Writer& w_;
+  bool trackValid_;
   std::map<std::string, std::string> names_;
   std::map<std::string, int> widths_;
   int cuts_ = 0;
 };
 
 // The common end of a unit's datapath: z_c (and flags_c) get output registers from cut `firstCut` up to
-// `stages`, then drive z, flags and (when clocked) valid_out.
+// `stages`, then drive z, flags and (when clocked) valid_out. `extraOutputs` (logical name, port) are
+// further defined signals that travel with z.
 void emitPipelinedOutputs(Pipeline& pipe, vlog::Writer& w, int zWidth, bool flagsPort, int firstCut, int stages,
-                          bool clocked);
+                          bool clocked, const std::vector<std::pair<std::string, std::string>>& extraOutputs = {});
 
 }  // namespace nf::blocks

@@ -66,13 +66,14 @@ std::vector<uint32_t> neighbours(const Format& f, uint32_t bits, int radius) {
 }
 
 std::vector<std::vector<uint32_t>> accumulatorCornerStream(const Format& a, const Format* b, int growth, int shrink,
-                                                           uint32_t tinyStart) {
+                                                           uint32_t tinyStart, bool rmPort) {
   std::vector<std::vector<uint32_t>> v;
   const std::vector<uint32_t> ca = formatCorners(a), cb = b ? formatCorners(*b) : std::vector<uint32_t>{0};
   auto push = [&](uint32_t x, uint32_t y, bool clear) {
     std::vector<uint32_t> in = {x};
     if (b) in.push_back(y);
     in.push_back(clear);
+    if (rmPort) in.push_back(uint32_t(v.size() % 6));  // the modes in turn: each term rounds its own way
     v.push_back(in);
   };
   for (uint32_t x : ca)

@@ -8,6 +8,7 @@ FaddSpec FaccSpec::addSpec() const {
   s.b = a;
   s.out = out;
   s.round = round;
+  s.dynamicRounding = dynamicRounding;
   s.flagsPort = true;
   return s;
 }
@@ -19,17 +20,18 @@ FmaSpec FaccSpec::macSpec() const {
   s.c = out;
   s.out = out;
   s.round = round;
+  s.dynamicRounding = dynamicRounding;
   s.flagsPort = true;
   return s;
 }
 
-uint32_t FaccSpec::identity() const {
-  return round.mode == Rounding::RDN || !out.hasNegZero() ? 0u : out.signBit();
+uint32_t FaccSpec::identity(Rounding mode) const {
+  return mode == Rounding::RDN || !out.hasNegZero() ? 0u : out.signBit();
 }
 
-Packed FaccModel::step(uint32_t a, uint32_t b, bool clear) {
-  const uint32_t base = clear ? identity_ : acc_;
-  const Packed r = s_.b ? fmaModel(mac_, a, b, base, s_.round.mode) : faddModel(add_, base, a, s_.round.mode);
+Packed FaccModel::step(uint32_t a, uint32_t b, bool clear, Rounding mode) {
+  const uint32_t base = clear ? s_.identity(mode) : acc_;
+  const Packed r = s_.b ? fmaModel(mac_, a, b, base, mode) : faddModel(add_, base, a, mode);
   acc_ = r.bits;
   return r;
 }

@@ -14,26 +14,27 @@ struct FaccSpec {
   Format a;
   std::optional<Format> b;  // --mac: products a * b
   Format out;               // the accumulator's format
-  RoundOptions round;
+  RoundOptions round;            // round.mode is used unless dynamicRounding
+  bool dynamicRounding = false;  // an `rm` port selects each accumulation's mode
   bool flagsPort = false;
   int stages = 0;  // input registers before the accumulation loop (the loop itself is one cycle)
 
   FaddSpec addSpec() const;  // acc (out) + a -> out
   FmaSpec macSpec() const;   // a * b + acc (out) -> out
-  uint32_t identity() const;
+  uint32_t identity(Rounding mode) const;
 };
 
 class FaccModel {
  public:
-  explicit FaccModel(const FaccSpec& s) : s_(s), add_(s.addSpec()), mac_(s.macSpec()), identity_(s.identity()) {}
-  // One valid input: the accumulator after it and the flags of that accumulation.
-  Packed step(uint32_t a, uint32_t b, bool clear);
+  explicit FaccModel(const FaccSpec& s) : s_(s), add_(s.addSpec()), mac_(s.macSpec()) {}
+  // One valid input, accumulated with rounding `mode` (a clear starts from that mode's identity): the
+  // accumulator after it and the flags of that accumulation.
+  Packed step(uint32_t a, uint32_t b, bool clear, Rounding mode);
 
  private:
   FaccSpec s_;
   FaddSpec add_;
   FmaSpec mac_;
-  uint32_t identity_;
   uint32_t acc_ = 0;  // +0 after reset
 };
 

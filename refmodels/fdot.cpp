@@ -19,7 +19,9 @@ struct Term {
 
 // One fused group: `addend` (decoded in its format, or absent) plus products [first, first + count).
 Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addendBits, const uint32_t* a,
-                  const uint32_t* b, int first, int count) {
+                  const uint32_t* b, int first, int count, Rounding mode) {
+  RoundOptions opt = s.round;
+  opt.mode = mode;
   SumSpecials sp;
   // At most 32 products and an addend: a fixed array keeps the co-simulation's hot loop free of allocation.
   struct Terms {
@@ -58,8 +60,8 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
   }
   const bool infMinusInf = sp.posInf && sp.negInf;
   if (sp.nan || infMinusInf) return packNaN(s.out, sp.invalid || infMinusInf ? kFlagInvalid : 0);
-  if (sp.posInf || sp.negInf) return packInfinity(sp.negInf, s.out, s.round);
-  if (terms.empty()) return packZero(sp.zeroSign(s.round.mode), s.out);
+  if (sp.posInf || sp.negInf) return packInfinity(sp.negInf, s.out, opt);
+  if (terms.empty()) return packZero(sp.zeroSign(mode), s.out);
 
   if (s.accum == FdotSpec::Accum::Exact) {
     TermRange r = productRange(s.a, s.b);
@@ -70,14 +72,14 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
         const __int128 v = __int128(t.mag) << (t.lsbExp - r.lsbExp);
         acc += t.negative ? -v : v;
       }
-      if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+      if (acc == 0) return packZero(sp.zeroSign(mode), s.out);
       const bool neg = acc < 0;
       return roundPack<unsigned __int128>(neg, r.lsbExp, neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc,
-                                          false, s.out, s.round);
+                                          false, s.out, opt);
     }
     FixedSum sum(fixedLayout(r, 6));
     for (const Term& t : terms) sum.add(t.negative, uint64_t(t.mag), t.lsbExp);
-    return sum.round(s.out, s.round, sp.zeroSign(s.round.mode));
+    return sum.round(s.out, opt, sp.zeroSign(mode));
   }
   // align: every term truncated toward zero to alignBits fraction bits below the largest exponent.
   int emax = INT_MIN;
@@ -89,10 +91,10 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
     const unsigned __int128 q = shift <= 0 ? t.mag << -shift : shift >= 127 ? 0 : t.mag >> shift;
     acc += t.negative ? -__int128(q) : __int128(q);
   }
-  if (acc == 0) return packZero(sp.zeroSign(s.round.mode), s.out);
+  if (acc == 0) return packZero(sp.zeroSign(mode), s.out);
   const bool neg = acc < 0;
   unsigned __int128 mag = neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc;
-  return roundPack<unsigned __int128>(neg, unitExp, mag, false, s.out, s.round);
+  return roundPack<unsigned __int128>(neg, unitExp, mag, false, s.out, opt);
 }
 
 }  // namespace
@@ -104,6 +106,7 @@ FmaSpec chainLaterStep(const FdotSpec& s) {
   f.c = s.out;
   f.out = s.out;
   f.round = s.round;
+  f.dynamicRounding = s.dynamicRounding;
   f.flagsPort = true;
   return f;
 }
@@ -114,17 +117,17 @@ FmaSpec chainFirstStep(const FdotSpec& s) {
   return f;
 }
 
-uint32_t chainIdentity(const FdotSpec& s) {
-  return s.round.mode == Rounding::RDN || !s.out.hasNegZero() ? 0u : s.out.signBit();
+uint32_t chainIdentity(const FdotSpec& s, Rounding mode) {
+  return mode == Rounding::RDN || !s.out.hasNegZero() ? 0u : s.out.signBit();
 }
 
-Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c) {
+Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode) {
   if (s.accum == FdotSpec::Accum::Chain) {
     const FmaSpec first = chainFirstStep(s), later = chainLaterStep(s);
-    Packed acc = fmaModel(first, a[0], b[0], s.c ? c : chainIdentity(s), s.round.mode);
+    Packed acc = fmaModel(first, a[0], b[0], s.c ? c : chainIdentity(s, mode), mode);
     uint8_t flags = acc.flags;
     for (int i = 1; i < s.n; ++i) {
-      acc = fmaModel(later, a[i], b[i], acc.bits, s.round.mode);
+      acc = fmaModel(later, a[i], b[i], acc.bits, mode);
       flags |= acc.flags;
     }
     acc.flags = flags;
@@ -135,7 +138,7 @@ Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32
   uint8_t flags = 0;
   for (int k = 0; k < s.groups(); ++k) {
     const Format* addend = k == 0 ? (s.c ? &*s.c : nullptr) : &s.out;
-    acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g);
+    acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g, mode);
     flags |= acc.flags;
   }
   acc.flags = flags;
@@ -172,7 +175,9 @@ FdotFastModel::FdotFastModel(const FdotSpec& s) : s_(s) {
   }
 }
 
-Packed FdotFastModel::operator()(const uint32_t* a, const uint32_t* b) const {
+Packed FdotFastModel::operator()(const uint32_t* a, const uint32_t* b, Rounding mode) const {
+  RoundOptions opt = s_.round;
+  opt.mode = mode;
   int64_t acc = 0;
   uint8_t any = 0;
   bool allZeroNeg = true, nonzero = false;
@@ -186,14 +191,14 @@ Packed FdotFastModel::operator()(const uint32_t* a, const uint32_t* b) const {
   }
   const bool infMinusInf = (any & kPosInf) && (any & kNegInf);
   if ((any & kNan) || infMinusInf) return packNaN(s_.out, (any & kInvalid) || infMinusInf ? kFlagInvalid : 0);
-  if (any & (kPosInf | kNegInf)) return packInfinity(any & kNegInf, s_.out, s_.round);
+  if (any & (kPosInf | kNegInf)) return packInfinity(any & kNegInf, s_.out, opt);
   if (acc == 0) {
-    const bool rdn = s_.round.mode == Rounding::RDN;
+    const bool rdn = mode == Rounding::RDN;
     const bool sign = nonzero ? rdn : ((any & kZero) && (allZeroNeg || (rdn && (any & kZeroNeg))));
     return packZero(sign, s_.out);
   }
   const bool neg = acc < 0;
-  return roundPack<uint64_t>(neg, lsbExp_, neg ? uint64_t(-acc) : uint64_t(acc), false, s_.out, s_.round);
+  return roundPack<uint64_t>(neg, lsbExp_, neg ? uint64_t(-acc) : uint64_t(acc), false, s_.out, opt);
 }
 
 }  // namespace nf

@@ -18,8 +18,10 @@ struct FdotSpec {
   Accum accum = Accum::Exact;
   int alignBits = 24;  // align: fraction bits kept below the largest exponent
   int group = 0;       // products per fused group; 0 or n: one group
-  RoundOptions round;
+  RoundOptions round;            // round.mode is used unless dynamicRounding
+  bool dynamicRounding = false;  // an `rm` port selects the mode per dot product
   bool flagsPort = false;
+  int stages = 0;                // pipeline registers (latency); the model is the same at any latency
 
   int groupSize() const { return group > 0 ? group : n; }
   int groups() const { return n / groupSize(); }
@@ -29,10 +31,11 @@ struct FdotSpec {
 // zero every sum leaves alone (-0; +0 under rdn). These are the fma specs of the first and later steps.
 FmaSpec chainFirstStep(const FdotSpec& s);
 FmaSpec chainLaterStep(const FdotSpec& s);
-uint32_t chainIdentity(const FdotSpec& s);
+uint32_t chainIdentity(const FdotSpec& s, Rounding mode);
 
-// Inputs: a[0..n-1], b[0..n-1], c (ignored without an addend).
-Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c);
+// Inputs: a[0..n-1], b[0..n-1], c (ignored without an addend); `mode` rounds (s.round.mode, or the rm
+// port's mode with dynamic rounding).
+Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode);
 
 // The same model through a table of products, for exact accumulation of narrow formats (a and b of at
 // most 16 bits together, sums within 62 bits): the co-simulation's fast path. available() says whether
@@ -41,7 +44,7 @@ class FdotFastModel {
  public:
   explicit FdotFastModel(const FdotSpec& s);
   bool available() const { return !table_.empty(); }
-  Packed operator()(const uint32_t* a, const uint32_t* b) const;
+  Packed operator()(const uint32_t* a, const uint32_t* b, Rounding mode) const;
 
  private:
   struct Entry {

@@ -2,7 +2,18 @@
 
 namespace nf {
 
-KulischModel::Output KulischModel::step(uint32_t a, uint32_t b, bool clear) {
+KulischSpec::Placement KulischSpec::placement() const {
+  Placement p;
+  const int n = stages;
+  p.afterMagnitude = n >= 1;
+  p.afterNormalize = n >= 2;
+  p.afterProduct = n >= 3;
+  p.outputRegisters = n >= 4 ? 1 : 0;
+  p.afterAlignment = n >= 5;
+  return p;
+}
+
+KulischModel::Output KulischModel::step(uint32_t a, uint32_t b, bool clear, Rounding mode) {
   if (clear) {
     sum_.clear();
     specials_ = {};
@@ -12,11 +23,13 @@ KulischModel::Output KulischModel::step(uint32_t a, uint32_t b, bool clear) {
   const bool ok = spec_.b ? addProductTerm(sum_, specials_, x, decodeOperand(*spec_.b, b))
                           : addValueTerm(sum_, specials_, x);
   overflow_ = overflow_ || !ok;
-  return read();
+  return read(mode);
 }
 
-KulischModel::Output KulischModel::read() const {
-  return {finishSum(sum_, specials_, spec_.out, spec_.round), overflow_};
+KulischModel::Output KulischModel::read(Rounding mode) const {
+  RoundOptions opt = spec_.round;
+  opt.mode = mode;
+  return {finishSum(sum_, specials_, spec_.out, opt), overflow_};
 }
 
 }  // namespace nf

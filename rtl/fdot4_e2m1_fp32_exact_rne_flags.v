@@ -23,8 +23,11 @@ module fdot4_e2m1_fp32_exact_rne_flags (
   wire [31:0] z_0;
   wire [4:0] flags_0;
   fdot4_e2m1_fp32_exact_rne_flags_group_first u_group0 (.a0(a0), .a1(a1), .a2(a2), .a3(a3), .b0(b0), .b1(b1), .b2(b2), .b3(b3), .z(z_0), .flags(flags_0));
-  assign z = z_0;
-  assign flags = flags_0;
+  wire [4:0] fl_0 = flags_0;
+  wire [31:0] z_c = z_0;
+  wire [4:0] flags_c = fl_0;
+  assign z = z_c;
+  assign flags = flags_c;
 endmodule
 
 // Unpacks e2m1 (E2M1 bias 1, subnormals, finite only (no Inf, no NaN)): class and significand; a subnormal is flagged with its raw significand
@@ -190,27 +193,23 @@ module fdot4_e2m1_fp32_exact_rne_flags_norm12 (
   assign v_norm = lz[0] ? {s1[10:0], 1'd0} : s1;
 endmodule
 
-// Rounds a 12-bit two's-complement fixed-point sum (LSB weight 2^base_exp) once to fp32:
-// magnitude, normalization, then the shared round-and-pack with the bits below as sticky.
-module fdot4_e2m1_fp32_exact_rne_flags_readout12_m2_m2 (
-  input  wire [11:0] acc,
+// Normalizes the 12-bit magnitude of a fixed-point sum (LSB weight 2^base_exp) for rounding to fp32:
+// the leading bit's exponent, the significand with guard bits, and the bits below as sticky.
+module fdot4_e2m1_fp32_exact_rne_flags_readnorm12_m2_m2_fp32 (
+  input  wire [11:0] mag,
   input  wire [1:0] base_exp,
-  output wire [31:0] z,
   output wire is_zero,
-  output wire inexact,
-  output wire underflow,
-  output wire overflow
+  output wire [8:0] e,
+  output wire [25:0] sig,
+  output wire sticky
 );
-  wire neg = acc[11];
-  wire [11:0] mag = neg ? (~acc + 12'd1) : acc;
   wire [11:0] v_norm;
   wire [3:0] lz;
   fdot4_e2m1_fp32_exact_rne_flags_norm12 u_norm (.v(mag), .v_norm(v_norm), .lz(lz));
   assign is_zero = ~v_norm[11];
-  wire [8:0] e = {{7{base_exp[1]}}, base_exp} + 9'shb - {5'd0, lz};
-  wire [25:0] sig = {v_norm, 14'd0};
-  wire sticky = 1'b0;
-  fdot4_e2m1_fp32_exact_rne_flags_roundpack u_round (.sign(neg), .exp(e), .sig(sig), .sticky_in(sticky), .z(z), .inexact(inexact), .underflow(underflow), .overflow(overflow));
+  assign e = {{7{base_exp[1]}}, base_exp} + 9'shb - {5'd0, lz};
+  assign sig = {v_norm, 14'd0};
+  assign sticky = 1'b0;
 endmodule
 
 // One fused group of 4 products, rounded once to fp32 (exact accumulation).
@@ -251,8 +250,8 @@ module fdot4_e2m1_fp32_exact_rne_flags_group_first (
   wire any_zero = p0_zero | p1_zero | p2_zero | p3_zero;
   wire all_zeros_neg = (~p0_zero | p0_sign) & (~p1_zero | p1_sign) & (~p2_zero | p2_sign) & (~p3_zero | p3_sign);
   wire any_zero_neg = (p0_zero & p0_sign) | (p1_zero & p1_sign) | (p2_zero & p2_sign) | (p3_zero & p3_sign);
-  wire zero_sign = any_nonzero ? 1'b0 : (any_zero & (all_zeros_neg));
-  wire unused_zero_neg = any_zero_neg;
+  wire zero_sign = any_nonzero ? 1'b0 : (any_zero & all_zeros_neg);
+  wire unused_any_zero_neg = any_zero_neg;
   // Every term placed exactly in a 12-bit fixed point whose LSB weighs 2^-2.
   wire [4:0] p0_sig_off = {p0_exp[3], p0_exp} - 5'sh0;
   wire [11:0] p0_sig_mag = {8'd0, p0_sig} << p0_sig_off[2:0];
@@ -271,14 +270,22 @@ module fdot4_e2m1_fp32_exact_rne_flags_group_first (
   wire [11:0] p3_sig_t = p3_sign ? (~p3_sig_mag + 12'd1) : p3_sig_mag;
   wire unused_p3_sig_off = ^p3_sig_off;
   wire [11:0] acc = p0_sig_t + p1_sig_t + p2_sig_t + p3_sig_t;
-  wire [1:0] base_exp = 2'sh2;
+  // Read-out: the sum's magnitude, normalized, then rounded once.
+  wire ro_neg = acc[11];
+  wire [11:0] ro_mag = ro_neg ? (~acc + 12'd1) : acc;
+  wire [8:0] ro_e;
+  wire [25:0] ro_sig;
+  wire ro_zero, ro_sticky;
+  fdot4_e2m1_fp32_exact_rne_flags_readnorm12_m2_m2_fp32 u_readnorm (.mag(ro_mag), .base_exp(2'sh2), .is_zero(ro_zero), .e(ro_e), .sig(ro_sig), .sticky(ro_sticky));
   wire [31:0] ro_z;
-  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;
-  fdot4_e2m1_fp32_exact_rne_flags_readout12_m2_m2 u_readout (.acc(acc), .base_exp(base_exp), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), .underflow(ro_underflow), .overflow(ro_overflow));
+  wire ro_inexact, ro_underflow, ro_overflow;
+  fdot4_e2m1_fp32_exact_rne_flags_roundpack u_round (.sign(ro_neg), .exp(ro_e), .sig(ro_sig), .sticky_in(ro_sticky), .z(ro_z), .inexact(ro_inexact), .underflow(ro_underflow), .overflow(ro_overflow));
   wire inf_minus_inf = pos_inf & neg_inf;
   wire res_nan = any_nan | inf_minus_inf;
   wire res_inf = pos_inf | neg_inf;
-  assign z = res_nan ? 32'd2143289344 : res_inf ? (neg_inf ? 32'd4286578688 : 32'd2139095040) : ro_zero ? {zero_sign, 31'd0} : ro_z;
-  assign flags = res_nan ? {any_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  wire [31:0] z_c = res_nan ? 32'd2143289344 : res_inf ? (neg_inf ? 32'd4286578688 : 32'd2139095040) : ro_zero ? {zero_sign, 31'd0} : ro_z;
+  wire [4:0] flags_c = res_nan ? {any_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  assign z = z_c;
+  assign flags = flags_c;
 endmodule
 /* verilator lint_on DECLFILENAME */

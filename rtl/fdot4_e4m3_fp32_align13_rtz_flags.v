@@ -23,8 +23,11 @@ module fdot4_e4m3_fp32_align13_rtz_flags (
   wire [31:0] z_0;
   wire [4:0] flags_0;
   fdot4_e4m3_fp32_align13_rtz_flags_group_first u_group0 (.a0(a0), .a1(a1), .a2(a2), .a3(a3), .b0(b0), .b1(b1), .b2(b2), .b3(b3), .z(z_0), .flags(flags_0));
-  assign z = z_0;
-  assign flags = flags_0;
+  wire [4:0] fl_0 = flags_0;
+  wire [31:0] z_c = z_0;
+  wire [4:0] flags_c = fl_0;
+  assign z = z_c;
+  assign flags = flags_c;
 endmodule
 
 // Unpacks e4m3 (E4M3 bias 7, subnormals, NaN = all ones, no Inf): class and significand; a subnormal is flagged with its raw significand
@@ -238,27 +241,23 @@ module fdot4_e4m3_fp32_align13_rtz_flags_norm19 (
   assign v_norm = lz[0] ? {s1[17:0], 1'd0} : s1;
 endmodule
 
-// Rounds a 19-bit two's-complement fixed-point sum (LSB weight 2^base_exp) once to fp32:
-// magnitude, normalization, then the shared round-and-pack with the bits below as sticky.
-module fdot4_e4m3_fp32_align13_rtz_flags_readout19_m28_3 (
-  input  wire [18:0] acc,
+// Normalizes the 19-bit magnitude of a fixed-point sum (LSB weight 2^base_exp) for rounding to fp32:
+// the leading bit's exponent, the significand with guard bits, and the bits below as sticky.
+module fdot4_e4m3_fp32_align13_rtz_flags_readnorm19_m28_3_fp32 (
+  input  wire [18:0] mag,
   input  wire [5:0] base_exp,
-  output wire [31:0] z,
   output wire is_zero,
-  output wire inexact,
-  output wire underflow,
-  output wire overflow
+  output wire [8:0] e,
+  output wire [25:0] sig,
+  output wire sticky
 );
-  wire neg = acc[18];
-  wire [18:0] mag = neg ? (~acc + 19'd1) : acc;
   wire [18:0] v_norm;
   wire [4:0] lz;
   fdot4_e4m3_fp32_align13_rtz_flags_norm19 u_norm (.v(mag), .v_norm(v_norm), .lz(lz));
   assign is_zero = ~v_norm[18];
-  wire [8:0] e = {{3{base_exp[5]}}, base_exp} + 9'sh12 - {4'd0, lz};
-  wire [25:0] sig = {v_norm, 7'd0};
-  wire sticky = 1'b0;
-  fdot4_e4m3_fp32_align13_rtz_flags_roundpack u_round (.sign(neg), .exp(e), .sig(sig), .sticky_in(sticky), .z(z), .inexact(inexact), .underflow(underflow), .overflow(overflow));
+  assign e = {{3{base_exp[5]}}, base_exp} + 9'sh12 - {4'd0, lz};
+  assign sig = {v_norm, 7'd0};
+  assign sticky = 1'b0;
 endmodule
 
 // One fused group of 4 products, rounded once to fp32 (align accumulation).
@@ -299,8 +298,8 @@ module fdot4_e4m3_fp32_align13_rtz_flags_group_first (
   wire any_zero = p0_zero | p1_zero | p2_zero | p3_zero;
   wire all_zeros_neg = (~p0_zero | p0_sign) & (~p1_zero | p1_sign) & (~p2_zero | p2_sign) & (~p3_zero | p3_sign);
   wire any_zero_neg = (p0_zero & p0_sign) | (p1_zero & p1_sign) | (p2_zero & p2_sign) | (p3_zero & p3_sign);
-  wire zero_sign = any_nonzero ? 1'b0 : (any_zero & (all_zeros_neg));
-  wire unused_zero_neg = any_zero_neg;
+  wire zero_sign = any_nonzero ? 1'b0 : (any_zero & all_zeros_neg);
+  wire unused_any_zero_neg = any_zero_neg;
   // The largest exponent among finite nonzero terms (a pairwise tree; others count as the minimum).
   wire [5:0] p0_exp_e = ~(p0_zero | p0_nan | p0_inf) ? p0_exp : 6'sh31;
   wire [5:0] p1_exp_e = ~(p1_zero | p1_nan | p1_inf) ? p1_exp : 6'sh31;
@@ -333,13 +332,22 @@ module fdot4_e4m3_fp32_align13_rtz_flags_group_first (
   wire [18:0] p3_sig_q_t = p3_sign ? (~{4'd0, p3_sig_q_mag} + 19'd1) : {4'd0, p3_sig_q_mag};
   wire [18:0] acc = p0_sig_q_t + p1_sig_q_t + p2_sig_q_t + p3_sig_q_t;
   wire [5:0] base_exp = emax - 6'shd;
+  // Read-out: the sum's magnitude, normalized, then rounded once.
+  wire ro_neg = acc[18];
+  wire [18:0] ro_mag = ro_neg ? (~acc + 19'd1) : acc;
+  wire [8:0] ro_e;
+  wire [25:0] ro_sig;
+  wire ro_zero, ro_sticky;
+  fdot4_e4m3_fp32_align13_rtz_flags_readnorm19_m28_3_fp32 u_readnorm (.mag(ro_mag), .base_exp(base_exp), .is_zero(ro_zero), .e(ro_e), .sig(ro_sig), .sticky(ro_sticky));
   wire [31:0] ro_z;
-  wire ro_zero, ro_inexact, ro_underflow, ro_overflow;
-  fdot4_e4m3_fp32_align13_rtz_flags_readout19_m28_3 u_readout (.acc(acc), .base_exp(base_exp), .z(ro_z), .is_zero(ro_zero), .inexact(ro_inexact), .underflow(ro_underflow), .overflow(ro_overflow));
+  wire ro_inexact, ro_underflow, ro_overflow;
+  fdot4_e4m3_fp32_align13_rtz_flags_roundpack u_round (.sign(ro_neg), .exp(ro_e), .sig(ro_sig), .sticky_in(ro_sticky), .z(ro_z), .inexact(ro_inexact), .underflow(ro_underflow), .overflow(ro_overflow));
   wire inf_minus_inf = pos_inf & neg_inf;
   wire res_nan = any_nan | inf_minus_inf;
   wire res_inf = pos_inf | neg_inf;
-  assign z = res_nan ? 32'd2143289344 : res_inf ? (neg_inf ? 32'd4286578688 : 32'd2139095040) : ro_zero ? {zero_sign, 31'd0} : ro_z;
-  assign flags = res_nan ? {any_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  wire [31:0] z_c = res_nan ? 32'd2143289344 : res_inf ? (neg_inf ? 32'd4286578688 : 32'd2139095040) : ro_zero ? {zero_sign, 31'd0} : ro_z;
+  wire [4:0] flags_c = res_nan ? {any_invalid | inf_minus_inf, 4'd0} : res_inf ? 5'd0 : ro_zero ? 5'd0 : {2'd0, ro_overflow, ro_underflow, ro_inexact};
+  assign z = z_c;
+  assign flags = flags_c;
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -24,17 +24,23 @@ module fdot4_e4m3_fp32_chain_rne_flags (
   wire [31:0] acc_0;
   wire [4:0] flags_0;
   fdot4_e4m3_fp32_chain_rne_flags_fma u_fma0 (.a(a0), .b(b0), .c(32'd2147483648), .z(acc_0), .flags(flags_0));
+  wire [4:0] fl_0 = flags_0;
   wire [31:0] acc_1;
   wire [4:0] flags_1;
   fdot4_e4m3_fp32_chain_rne_flags_fma u_fma1 (.a(a1), .b(b1), .c(acc_0), .z(acc_1), .flags(flags_1));
+  wire [4:0] fl_1 = fl_0 | flags_1;
   wire [31:0] acc_2;
   wire [4:0] flags_2;
   fdot4_e4m3_fp32_chain_rne_flags_fma u_fma2 (.a(a2), .b(b2), .c(acc_1), .z(acc_2), .flags(flags_2));
+  wire [4:0] fl_2 = fl_1 | flags_2;
   wire [31:0] acc_3;
   wire [4:0] flags_3;
   fdot4_e4m3_fp32_chain_rne_flags_fma u_fma3 (.a(a3), .b(b3), .c(acc_2), .z(acc_3), .flags(flags_3));
-  assign z = acc_3;
-  assign flags = flags_0 | flags_1 | flags_2 | flags_3;
+  wire [4:0] fl_3 = fl_2 | flags_3;
+  wire [31:0] z_c = acc_3;
+  wire [4:0] flags_c = fl_3;
+  assign z = z_c;
+  assign flags = flags_c;
 endmodule
 
 // The fused multiply-add of each step, as numforge generates it on its own:

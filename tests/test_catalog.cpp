@@ -82,7 +82,8 @@ TEST(Catalog, HasTheRequiredUnits) {
                            "fcvt_fp32_e4m3_rne_sat_flags", "fcvt_bf16_e4m3_rne_flags", "fcvt_fp16_e5m2_rne_flags",
                            "fcvt_fp32_bf16_rne_flags", "fcvt_bf16_e2m1_sr8_flags", "fcvt_e4m3_fp32_rne_flags",
                            "fcvt_fp32_int8_rne_flags", "fcvt_int8_bf16_rne_flags", "fcvt_fp32_e8m0_rup_flags",
-                           "fcvt_bf16_e4m3_sr8_lfsr_flags"})
+                           "fcvt_bf16_e4m3_sr8_lfsr_flags", "fdot4_e4m3_fp32_exact_rne_flags_s2",
+                           "kulisch_e4m3_e4m3_fp32_k8_rne_flags_s2", "fmac_bf16_fp32_dyn_flags"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
 }
 

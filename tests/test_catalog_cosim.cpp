@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "tests/catalog.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -19,11 +20,8 @@ class CatalogCosim : public ::testing::TestWithParam<test::CatalogEntry> {
 TEST_P(CatalogCosim, MatchesModel) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   const auto unit = buildUnit(GetParam().op, GetParam().args);
-  verif::CosimOptions opt;
-  opt.threads = 1;  // ctest runs tests in parallel already
-  opt.build.jobs = 1;
-  opt.build.lanes = 8;        // a few hundred thousand vectors: compile time matters more than lanes
-  opt.build.quickBuild = true;
+  verif::CosimOptions opt = test::quickCosimOptions();
+  opt.build.cacheDir.clear();  // NUMFORGE_CACHE, set above
   if (unit->stateful()) {
     // Accumulators: one long stream (corner streams, then random terms with rare clears), every cycle compared.
     opt.mode = verif::CosimOptions::Mode::Random;

@@ -81,6 +81,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gen fadd --a e8m0 -o @DIR", {"--a", "floating-point"}},
         BadCase{"gen fadd --a bf16 --round up -o @DIR", {"--round", "rne, rtz, rup, rdn, rna, rod", "dyn"}},
         BadCase{"gen fadd --a bf16 --stages -1 -o @DIR", {"--stages", "0..8"}},
+        BadCase{"gen kulisch --a bf16 --b bf16 --out fp32 --stages 6 -o @DIR", {"--stages", "0..5"}},
+        BadCase{"gen facc --a fp16 --round dyn --stages 2 -o @DIR", {"--stages", "0 or 1"}},
         BadCase{"gen fma --a bf16 --opt speed -o @DIR", {"--opt", "area", "delay"}},
         BadCase{"gen fma --a bf16 --c int8 -o @DIR", {"--c", "floating-point"}},
         BadCase{"gen fma -o @DIR", {"--a"}},

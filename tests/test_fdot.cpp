@@ -11,6 +11,8 @@
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/corners.h"
 #include "refmodels/fdot.h"
+#include "tests/catalog.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -159,31 +161,41 @@ struct Case {
 };
 void PrintTo(const Case& c, std::ostream* os) { *os << c.args; }
 
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream ss(text);
+  for (std::string w; ss >> w;) v.push_back(w);
+  return v;
+}
+
+// The reference's view of a unit: what its manifest says, rounded with `mode`.
+FdotSpec specFromManifest(const nlohmann::json& man, Rounding mode) {
+  FdotSpec s;
+  s.n = man["n"];
+  s.a = parseFormat(man["formats"]["a"]);
+  s.b = parseFormat(man["formats"]["b"]);
+  s.out = parseFormat(man["formats"]["out"]);
+  if (man["formats"].contains("c")) s.c = parseFormat(man["formats"]["c"]);
+  s.accum = man["accumulation"] == "exact"   ? FdotSpec::Accum::Exact
+            : man["accumulation"] == "align" ? FdotSpec::Accum::Align
+                                             : FdotSpec::Accum::Chain;
+  if (s.accum == FdotSpec::Accum::Align) s.alignBits = man["align_bits"];
+  s.group = man["group"];
+  s.round = {mode, man["saturate"], man["ftz"]};
+  return s;
+}
+
 class FdotModel : public ::testing::TestWithParam<Case> {};
 
 // The model's spec comes from the factory (as the CLI builds it); vectors from the unit's corner cases
 // and seeded random words.
 TEST_P(FdotModel, MatchesIndependentReference) {
-  std::vector<std::string> args;
-  std::istringstream ss(GetParam().args);
-  for (std::string w; ss >> w;) args.push_back(w);
+  const std::vector<std::string> args = words(GetParam().args);
   for (Rounding mode : {Rounding::RNE, Rounding::RTZ, Rounding::RUP, Rounding::RDN, Rounding::RNA, Rounding::ROD}) {
     std::vector<std::string> a = args;
     a.insert(a.end(), {"--round", roundingName(mode), "--flags"});
     const auto unit = buildUnit("fdot", a);
-    const nlohmann::json man = unit->emit().manifest;
-    FdotSpec s;
-    s.n = man["n"];
-    s.a = parseFormat(man["formats"]["a"]);
-    s.b = parseFormat(man["formats"]["b"]);
-    s.out = parseFormat(man["formats"]["out"]);
-    if (man["formats"].contains("c")) s.c = parseFormat(man["formats"]["c"]);
-    s.accum = man["accumulation"] == "exact"   ? FdotSpec::Accum::Exact
-              : man["accumulation"] == "align" ? FdotSpec::Accum::Align
-                                               : FdotSpec::Accum::Chain;
-    if (s.accum == FdotSpec::Accum::Align) s.alignBits = man["align_bits"];
-    s.group = man["group"];
-    s.round = {mode, man["saturate"], man["ftz"]};
+    const FdotSpec s = specFromManifest(unit->emit().manifest, mode);
     std::vector<std::vector<uint32_t>> vecs = unit->cornerVectors();
     std::mt19937_64 rng(7);
     for (uint64_t i = 0; i < GetParam().samples; ++i) {
@@ -220,6 +232,79 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"--n 8 --a e5m2 --out e4m3 --accum chain --saturate", 20000}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
+// --round dyn: one unit, the mode taken from its rm word vector by vector (every corner vector under each
+// of the eight encodings, then random words), against the reference in that mode.
+class FdotDynamic : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FdotDynamic, RmPortSelectsTheModePerVector) {
+  std::vector<std::string> args = words(GetParam().args);
+  args.insert(args.end(), {"--round", "dyn", "--flags"});
+  const auto unit = buildUnit("fdot", args);
+  ASSERT_EQ(unit->inputs().back().name, "rm");
+  const nlohmann::json man = unit->emit().manifest;
+  EXPECT_EQ(man["rounding"], "dyn");
+  std::vector<std::vector<uint32_t>> vecs = unit->cornerVectors();
+  std::mt19937_64 rng(17);
+  for (uint64_t i = 0; i < GetParam().samples; ++i) {
+    std::vector<uint32_t> v;
+    for (const PortInfo& p : unit->inputs()) v.push_back(uint32_t(rng()) & ((1u << p.width) - 1u));
+    vecs.push_back(v);
+  }
+  int failures = 0, perMode[8] = {};
+  for (const auto& v : vecs) {
+    const uint32_t rm = v.back();
+    const FdotSpec s = specFromManifest(man, test::modeOfRm(rm));
+    uint32_t out[2];
+    unit->emulate(v.data(), out);
+    const nfo::OResult want = reference(s, v.data(), v.data() + s.n, s.c ? v[size_t(2 * s.n)] : 0);
+    ++perMode[rm];
+    if ((out[0] != want.bits || out[1] != want.flags) && ++failures <= 5)
+      ADD_FAILURE() << "rm " << rm << " inputs " << verif::describeInputs(*unit, v.data()) << "\n  model "
+                    << nfo::showBits(s.out, out[0]) << " " << nfo::flagsString(uint8_t(out[1])) << "\n  reference "
+                    << nfo::showBits(s.out, want.bits) << " " << nfo::flagsString(want.flags);
+  }
+  EXPECT_EQ(failures, 0);
+  for (int rm = 0; rm < 8; ++rm) EXPECT_GT(perMode[rm], 1000) << "rm " << rm << " barely exercised";
+}
+
+INSTANTIATE_TEST_SUITE_P(Fdot, FdotDynamic,
+                         ::testing::Values(Case{"--n 4 --a e4m3 --out fp32", 40000},
+                                           Case{"--n 4 --a e2m1 --out e4m3 --saturate", 40000},
+                                           Case{"--n 4 --a bf16 --c fp32 --out fp32 --accum align --align-bits 24", 40000},
+                                           Case{"--n 8 --a e4m3 --out bf16 --group 2", 40000},
+                                           Case{"--n 4 --a e4m3 --out fp32 --accum chain", 20000}),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
+
+// Pipelined units (--stages) in every accumulation mode, with and without the rm port, co-simulated
+// against the model: a wrong register placement (a signal of the wrong cycle) shows as mismatches, a
+// wrong latency as a valid_out error.
+struct PipeCase {
+  std::string args;
+  int stages;
+};
+void PrintTo(const PipeCase& c, std::ostream* os) { *os << c.args << " --stages " << c.stages; }
+class FdotPipelined : public ::testing::TestWithParam<PipeCase> {};
+
+TEST_P(FdotPipelined, MatchesTheModelCycleForCycle) {
+  std::vector<std::string> args = words(GetParam().args);
+  args.insert(args.end(), {"--flags", "--stages", std::to_string(GetParam().stages)});
+  const auto unit = buildUnit("fdot", args);
+  EXPECT_EQ(unit->latency(), GetParam().stages);
+  EXPECT_EQ(unit->emit().manifest["latency"], GetParam().stages);
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const verif::CosimReport r = test::quickRandomCosim(*unit, 30000, 4);
+  EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  EXPECT_GE(r.vectors, 30000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fdot, FdotPipelined,
+    ::testing::Values(PipeCase{"--n 4 --a e4m3 --out fp32 --accum align --align-bits 13 --round dyn", 3},
+                      PipeCase{"--n 4 --a e2m1 --out e4m3 --group 2 --round dyn", 5},
+                      PipeCase{"--n 4 --a e5m2 --out e4m3 --accum chain --round dyn", 3},
+                      PipeCase{"--n 2 --a e4m3 --c bf16 --out bf16 --round rdn", 4}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
+
 // The table-driven fast path the co-simulation uses must agree with the model bit for bit.
 TEST(FdotFastModel, AgreesWithTheModel) {
   int specs = 0;
@@ -242,7 +327,7 @@ TEST(FdotFastModel, AgreesWithTheModel) {
             a[i] = k % 2 ? corners[rng() % corners.size()] : uint32_t(rng()) & s.a.mask();
             b[i] = uint32_t(rng()) & s.b.mask();
           }
-          const Packed want = fdotModel(s, a, b, 0), got = fast(a, b);
+          const Packed want = fdotModel(s, a, b, 0, mode), got = fast(a, b, mode);
           ASSERT_EQ(got.bits, want.bits) << in << " -> " << out << " " << roundingName(mode) << " vector " << k;
           ASSERT_EQ(got.flags, want.flags) << in << " -> " << out << " " << roundingName(mode) << " vector " << k;
         }

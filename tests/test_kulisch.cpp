@@ -11,6 +11,7 @@
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/kulisch.h"
 #include "tests/catalog.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -32,12 +33,17 @@ RefWidth refWidth(const Format& a, const Format* b, int carry) {
   return {lsb, msb - lsb + 1 + carry + 1};
 }
 
+// dyn: the unit built with --round dyn, its stream model stepped with a random rm word per term (`mode`
+// unused); otherwise the model in `mode`.
 struct Stream {
   std::string a, b, out;
   int carry;
   Rounding mode;
+  bool dyn = false;
 };
-void PrintTo(const Stream& s, std::ostream* os) { *os << s.a << "x" << s.b << "->" << s.out << " K=" << s.carry; }
+void PrintTo(const Stream& s, std::ostream* os) {
+  *os << s.a << "x" << s.b << "->" << s.out << " K=" << s.carry << (s.dyn ? " dyn" : "");
+}
 
 class KulischModelTest : public ::testing::TestWithParam<Stream> {};
 
@@ -50,6 +56,11 @@ TEST_P(KulischModelTest, ReadOutIsTheExactSumRoundedOnce) {
   s.carryBits = p.carry;
   s.round = {p.mode, false, false};
   KulischModel model(s);
+  std::vector<std::string> args = {"--a", p.a, "--out", p.out, "--carry-bits", std::to_string(p.carry), "--round", "dyn",
+                                   "--flags"};
+  if (!p.b.empty()) args.insert(args.end(), {"--b", p.b});
+  const auto dynUnit = p.dyn ? buildUnit("kulisch", args) : nullptr;
+  const auto dynStream = p.dyn ? dynUnit->streamModel() : nullptr;
   const RefWidth rw = refWidth(s.a, s.b ? &*s.b : nullptr, p.carry);
   mpz_t exact, term, limit;
   mpz_inits(exact, term, limit, nullptr);
@@ -93,7 +104,19 @@ TEST_P(KulischModelTest, ReadOutIsTheExactSumRoundedOnce) {
         if (mpz_cmp(exact, limit) >= 0) mpz_sub(exact, exact, term);
       }
     }
-    const KulischModel::Output got = model.step(a, b, clear);
+    const uint32_t rm = uint32_t(rng()) & 7u;
+    const Rounding mode = p.dyn ? test::modeOfRm(rm) : p.mode;
+    KulischModel::Output got;
+    if (p.dyn) {
+      std::vector<uint32_t> in = {a};
+      if (s.b) in.push_back(b);
+      in.insert(in.end(), {clear ? 1u : 0u, rm});
+      uint32_t out[3];
+      dynStream->step(in.data(), out);
+      got = {{out[0], uint8_t(out[2])}, out[1] != 0};
+    } else {
+      got = model.step(a, b, clear, mode);
+    }
     EXPECT_EQ(got.overflow, overflowed) << "term " << i;
     if (overflowed || nan || posInf || negInf) {
       if ((nan || (posInf && negInf)) && !s.out.isNaN(got.z.bits) && s.out.nonFinite != NonFinite::Finite)
@@ -104,7 +127,7 @@ TEST_P(KulischModelTest, ReadOutIsTheExactSumRoundedOnce) {
     mpfr_t v;
     mpfr_init2(v, mpfr_prec_t(rw.width + 8));
     mpfr_set_z_2exp(v, exact, rw.lsb, MPFR_RNDN);
-    const nfo::OResult want = nfo::roundValue(v, s.out, {p.mode, false, false});
+    const nfo::OResult want = nfo::roundValue(v, s.out, {mode, false, false});
     ++checked;
     mpfr_clear(v);
     if (got.z.bits != want.bits || got.z.flags != want.flags)
@@ -123,7 +146,10 @@ INSTANTIATE_TEST_SUITE_P(Kulisch, KulischModelTest,
                                            Stream{"e5m2", "e5m2", "e4m3", 3, Rounding::RUP},
                                            Stream{"bf16", "bf16", "fp32", 8, Rounding::RNE},
                                            Stream{"fp16", "", "fp16", 1, Rounding::RDN},
-                                           Stream{"e2m1", "e2m1", "e5m2", 1, Rounding::ROD}),
+                                           Stream{"e2m1", "e2m1", "e5m2", 1, Rounding::ROD},
+                                           Stream{"e4m3", "e4m3", "fp32", 16, Rounding::RNE, true},
+                                           Stream{"bf16", "bf16", "bf16", 8, Rounding::RNE, true},
+                                           Stream{"fp16", "", "e4m3", 2, Rounding::RNE, true}),
                          [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // A stream model that goes wrong after 70000 steps: the harness must report that vector.
@@ -155,6 +181,42 @@ class LateWrong final : public Unit {
  private:
   std::unique_ptr<Unit> u_;
 };
+
+// Pipelined accumulators: one in-order stream (corner streams, then random terms with clears in mid-stream
+// and a bubble every fifth cycle) against the stream model, every output compared at its cycle. The
+// latency is 1 + stages whatever the placement, and the term-side registers are what the header says.
+struct PipeCase {
+  std::vector<std::string> args;
+  int stages;
+  int termStages;
+};
+void PrintTo(const PipeCase& c, std::ostream* os) {
+  for (const std::string& a : c.args) *os << a << " ";
+  *os << "--stages " << c.stages;
+}
+class KulischPipelined : public ::testing::TestWithParam<PipeCase> {};
+
+TEST_P(KulischPipelined, StreamMatchesTheModelCycleForCycle) {
+  std::vector<std::string> args = GetParam().args;
+  args.insert(args.end(), {"--flags", "--stages", std::to_string(GetParam().stages)});
+  const auto unit = buildUnit("kulisch", args);
+  ASSERT_TRUE(unit->stateful());
+  EXPECT_EQ(unit->latency(), 1 + GetParam().stages);
+  const nlohmann::json man = unit->emit().manifest;
+  EXPECT_EQ(man["latency"], 1 + GetParam().stages);
+  EXPECT_EQ(man["term_stages"], GetParam().termStages);
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const verif::CosimReport r = test::quickRandomCosim(*unit, 60000, 9);
+  EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  EXPECT_GE(r.vectors, 60000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kulisch, KulischPipelined,
+    ::testing::Values(PipeCase{{"--a", "e4m3", "--b", "e4m3", "--out", "bf16", "--carry-bits", "4", "--round", "dyn"}, 1, 0},
+                      PipeCase{{"--a", "e5m2", "--b", "e5m2", "--out", "e4m3", "--carry-bits", "3", "--round", "rdn"}, 3, 1},
+                      PipeCase{{"--a", "fp16", "--out", "fp16", "--round", "dyn", "--carry-bits", "2"}, 5, 2}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(CosimHarness, ReportsAStreamModelThatGoesWrongMidStream) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";

@@ -9,7 +9,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "generators/fcvt.h"
 #include "generators/mxquant.h"
+#include "generators/nvfp4quant.h"
 #include "generators/unit.h"
 #include "refmodels/quant_stats.h"
 #include "refmodels/rounding.h"
@@ -157,7 +159,8 @@ int main(int argc, char** argv) {
   auto ppaOps = addOps(ppa);
 
   CLI::App* accuracy = app.add_subcommand(
-      "accuracy", "quantization error of a block quantizer on a seeded distribution or a .npy float32 tensor");
+      "accuracy",
+      "quantization error of mxquant, nvfp4quant or per-tensor fcvt on a seeded distribution or a .npy float32 tensor");
   std::string dist = "normal", npyInput;
   uint64_t samples = 1u << 20, accSeed = 1;
   int accThreads = 0;
@@ -283,9 +286,21 @@ int main(int argc, char** argv) {
     }
     if (accuracy->parsed()) {
       auto unit = chosen(accuracyOps).factory->build();
-      const MxQuantSpec* spec = mxQuantSpecOf(*unit);
-      if (!spec)
-        throw UsageError(fmt::format("accuracy: {} is not a block quantizer; accepted: mxquant", unit->operatorName()));
+      const MxQuantSpec* mx = mxQuantSpecOf(*unit);
+      const Nvfp4QuantSpec* nv = nvfp4QuantSpecOf(*unit);
+      const FcvtSpec* cv = fcvtSpecOf(*unit);
+      if (!mx && !nv && !cv)
+        throw UsageError(fmt::format("accuracy: {} is not a quantizer; accepted: mxquant, nvfp4quant, fcvt (per-tensor "
+                                     "scaling)",
+                                     unit->operatorName()));
+      if (cv) {
+        if (!cv->a.isFloat() || !cv->out.isFloat())
+          throw UsageError(fmt::format("accuracy fcvt: bad --a {} / --out {}: per-tensor scaling needs float formats on "
+                                       "both sides; accepted: e.g. --a fp32 --out e4m3",
+                                       cv->a.name, cv->out.name));
+        if (cv->dynamicRounding || cv->round.mode == Rounding::SR)
+          throw UsageError("accuracy fcvt: bad --round: dyn and sr are not measured; accepted: rne, rtz, rup, rdn, rna, rod");
+      }
       std::vector<float> data;
       std::string source;
       if (!npyInput.empty()) {
@@ -305,8 +320,16 @@ int main(int argc, char** argv) {
         }
         source = fmt::format("{} x {} (seed {})", dist, samples, accSeed);
       }
-      const QuantStats st = mxQuantStats(*spec, data.data(), data.size(), accThreads);
+      uint32_t tensorScale = 0;
+      const QuantStats st = mx   ? mxQuantStats(*mx, data.data(), data.size(), accThreads)
+                            : nv ? nvfp4QuantStats(*nv, data.data(), data.size(), accThreads, &tensorScale)
+                                 : perTensorQuantStats(*cv, data.data(), data.size(), accThreads, &tensorScale);
       std::cout << fmt::format("{} on {}:\n", unit->moduleName(), source);
+      if (!mx) {
+        const Format fp32 = parseFormat("fp32");
+        std::cout << fmt::format("  tensor scale  0x{:08x} ({:.9g} = fp32(amax / {}))\n", tensorScale,
+                                 fp32.toDouble(tensorScale), nv ? kNvfp4TensorDivisor : cv->out.toDouble(cv->out.maxFiniteMag()));
+      }
       std::cout << fmt::format("  elements      {}\n", st.elements);
       std::cout << fmt::format("  MSE           {:.6g}\n", st.mse);
       std::cout << fmt::format("  QSNR          {:.2f} dB\n", st.qsnrDb);

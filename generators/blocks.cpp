@@ -223,6 +223,68 @@ std::string emitMultiplier(Design& d, int wa, int wb) {
   return name;
 }
 
+std::string emitDivider(Design& d, int nBits, int dBits, int qBits) {
+  const std::string name = fmt::format("{}_div{}by{}q{}", d.top(), nBits, dBits, qBits);
+  if (d.has(name)) return name;
+  // Both operands aligned at F fraction bits; a partial remainder stays below 2 * dv < 4, so F + 2 bits hold it.
+  const int F = std::max(nBits, dBits) - 1, W = F + 2;
+  auto aligned = [&](const std::string& v, int bits) {
+    return bits - 1 == F ? fmt::format("{{1'b0, {}}}", v) : fmt::format("{{1'b0, {}, {}'d0}}", v, F - (bits - 1));
+  };
+  vlog::Writer w;
+  w.line(fmt::format("// Restoring division of {}-bit n by {}-bit dv (both in [1,2)): {} quotient bits from 2^0, and", nBits,
+                     dBits, qBits));
+  w.line("// sticky = (remainder != 0), so the quotient's rounding is exact.");
+  w.open(fmt::format("module {} (", name));
+  w.line(fmt::format("input  wire {}n,", vlog::range(nBits)));
+  w.line(fmt::format("input  wire {}dv,", vlog::range(dBits)));
+  w.line(fmt::format("output wire {}q,", vlog::range(qBits)));
+  w.line("output wire sticky");
+  w.close(");");
+  w.line(fmt::format("  wire {}dd = {};", vlog::range(W), aligned("dv", dBits)));
+  w.line(fmt::format("  wire {}r0 = {};", vlog::range(W), aligned("n", nBits)));
+  std::string qs, sink;
+  for (int i = 0; i < qBits; ++i) {
+    w.line(fmt::format("  wire ge{0} = (r{0} >= dd);", i));
+    w.line(fmt::format("  wire {0}s{1} = ge{1} ? (r{1} - dd) : r{1};", vlog::range(W), i));
+    // s_i < dv < 2: its top bit is zero, the next partial remainder is 2 * s_i.
+    if (i + 1 < qBits) w.line(fmt::format("  wire {}r{} = {{s{}[{}:0], 1'b0}};", vlog::range(W), i + 1, i, W - 2));
+    qs += fmt::format("{}ge{}", i ? ", " : "", i);
+    sink += fmt::format(", s{}[{}]", i, W - 1);
+  }
+  w.line(fmt::format("  assign q = {{{}}};", qs));
+  w.line(fmt::format("  assign sticky = |s{}[{}:0];", qBits - 1, W - 2));
+  w.line("  wire unused_ok = &{1'b0" + sink + "};");
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
+std::string emitMaxTree(Design& d, int n, int width) {
+  const std::string name = fmt::format("{}_max{}x{}", d.top(), n, width);
+  if (d.has(name)) return name;
+  vlog::Writer w;
+  w.line(fmt::format("// The largest of {} unsigned {}-bit words, a balanced tree of compares.", n, width));
+  w.open(fmt::format("module {} (", name));
+  for (int i = 0; i < n; ++i) w.line(fmt::format("input  wire {}k{},", vlog::range(width), i));
+  w.line(fmt::format("output wire {}m", vlog::range(width)));
+  w.close(");");
+  for (int i = 0; i < n; ++i) w.line(fmt::format("  wire {}k{}_l0 = k{};", vlog::range(width), i, i));
+  int level = 0;
+  for (int cnt = n; cnt > 1; cnt = (cnt + 1) / 2, ++level) {
+    for (int j = 0; j < (cnt + 1) / 2; ++j) {
+      const int a = 2 * j, b = 2 * j + 1;
+      if (b >= cnt) w.line(fmt::format("  wire {0}k{1}_l{2} = k{3}_l{4};", vlog::range(width), j, level + 1, a, level));
+      else w.line(fmt::format("  wire {0}k{1}_l{2} = (k{3}_l{4} > k{5}_l{4}) ? k{3}_l{4} : k{5}_l{4};", vlog::range(width), j,
+                              level + 1, a, level, b));
+    }
+  }
+  w.line(fmt::format("  assign m = k0_l{};", level));
+  w.line("endmodule");
+  d.add(name, w.str());
+  return name;
+}
+
 void declareModeWires(vlog::Writer& w, const std::string& rm) {
   w.line(fmt::format("  wire m_rne = ({} == 3'd0) | ({} > 3'd5);", rm, rm));
   w.line(fmt::format("  wire m_rdn = ({} == 3'd2);", rm));
@@ -288,7 +350,7 @@ uint8_t infinityResultFlags(const Format& out, bool saturate) {
 }
 
 std::string emitRoundPack(Design& d, const RoundPackParams& p) {
-  const std::string name = d.top() + "_roundpack";
+  const std::string name = d.top() + "_roundpack" + p.nameSuffix;
   const Format& f = p.out;
   const int M = f.manBits, WZ = f.width(), WR = p.sigBits;
   const bool two = p.leadingBitMayBeZero;

@@ -47,6 +47,15 @@ int normalizerCountBits(int width);
 // Unsigned wa x wb multiplier module (ports x, y, p), exact.
 std::string emitMultiplier(Design& d, int wa, int wb);
 
+// Divides n by dv, both normalized (MSB set: values in [1,2)), so the quotient lies in (1/2, 2): q holds its
+// bits of weight 2^0 .. 2^-(qBits-1) and sticky says the remainder is nonzero (the bits below are not all
+// zero). Restoring division, one compare-and-subtract per quotient bit; exact, like nf::roundQuotient. Feed
+// q to emitRoundPack with leadingBitMayBeZero (q / 2^(qBits-2) lies in [1,4)) and sticky to sticky_in.
+std::string emitDivider(Design& d, int nBits, int dBits, int qBits);
+
+// The largest of n unsigned `width`-bit words k0..k{n-1} (ports k0.., m), a balanced tree of compares.
+std::string emitMaxTree(Design& d, int n, int width);
+
 // Rounding-mode selection: a fixed mode, or decoded from a 3-bit `rm` port.
 struct RoundingSel {
   bool dynamic = false;
@@ -66,6 +75,7 @@ struct RoundPackParams {
   bool needSubnormalPath = true;  // false when no input can reach below out.emin()
   bool needOverflow = true;       // false when no input can reach out.emax()
   int srBits = 0;                 // rounding.mode == SR: width of the `sr` random-bits input
+  std::string nameSuffix;         // tells apart two different round blocks of one design: <top>_roundpack<suffix>
 };
 // Ports: sign, exp, sig, sticky_in, [rm], [sr] -> z, inexact, underflow, overflow. Mirrors nf::roundPack.
 std::string emitRoundPack(Design& d, const RoundPackParams& p);

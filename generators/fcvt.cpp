@@ -285,6 +285,7 @@ class FcvtUnit final : public Unit {
     if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
   }
   std::string operatorName() const override { return "fcvt"; }
+  const FcvtSpec& spec() const { return s_; }
   std::string moduleName() const override { return module_; }
   std::vector<std::string> canonicalArgs() const override { return args_; }
   const std::vector<PortInfo>& inputs() const override { return in_; }
@@ -493,5 +494,10 @@ class FcvtFactory final : public OperatorFactory {
 }  // namespace
 
 std::unique_ptr<OperatorFactory> makeFcvtFactory() { return std::make_unique<FcvtFactory>(); }
+
+const FcvtSpec* fcvtSpecOf(const Unit& unit) {
+  const auto* u = dynamic_cast<const FcvtUnit*>(&unit);
+  return u ? &u->spec() : nullptr;
+}
 
 }  // namespace nf

@@ -11,6 +11,7 @@
 #include "generators/kulisch.h"
 #include "generators/mxdequant.h"
 #include "generators/mxquant.h"
+#include "generators/nvfp4quant.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -47,6 +48,8 @@ std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   v.push_back(makeKulischFactory());
   v.push_back(makeMxQuantFactory());
   v.push_back(makeMxDequantFactory());
+  v.push_back(makeNvfp4QuantFactory());
+  v.push_back(makeNvfp4DequantFactory());
   return v;
 }
 

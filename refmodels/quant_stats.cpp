@@ -11,6 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "refmodels/fcvt.h"
+#include "refmodels/nvfp4quant.h"
+
 namespace nf {
 
 namespace {
@@ -32,53 +35,43 @@ struct Partial {
 
 }  // namespace
 
-QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int threads) {
-  const size_t K = size_t(spec.block);
+QuantStats blockQuantStats(const Format& in, size_t K, double elemMax, const float* x, size_t n, int threads,
+                           const BlockQuantizer& quantize) {
   const size_t blocks = (n + K - 1) / K;
   const int T = std::max(1, threads > 0 ? threads : int(std::thread::hardware_concurrency()));
-  const double elemMax = mxElemMax(spec.elem);
   const RoundOptions toInput{Rounding::RNE, false, false};
-  const bool inputIsFp32 = spec.in.expBits == 8 && spec.in.manBits == 23 && spec.in.nonFinite == NonFinite::IEEE &&
-                           spec.in.subnormals;
-  // Element encodings to values, once.
-  std::vector<double> elemValue(size_t(spec.elem.mask()) + 1);
-  for (uint32_t q = 0; q < elemValue.size(); ++q) elemValue[q] = spec.elem.toDouble(q);
+  const bool inputIsFp32 = in.expBits == 8 && in.manBits == 23 && in.nonFinite == NonFinite::IEEE && in.subnormals;
   std::vector<Partial> parts(static_cast<size_t>(T));
   auto work = [&](int t) {
     Partial& p = parts[size_t(t)];
-    std::vector<uint32_t> in(K), q(K);
-    std::vector<double> xv(K);
+    std::vector<uint32_t> bits(K);
+    std::vector<double> xv(K), y(K);
     for (size_t b = size_t(t); b < blocks; b += size_t(T)) {
       const size_t first = b * K, cnt = std::min(K, n - first);
       for (size_t i = 0; i < K; ++i) {
         if (i >= cnt) {
-          in[i] = 0;
+          bits[i] = 0;
           xv[i] = 0;
           continue;
         }
-        uint32_t bits;
-        if (inputIsFp32) std::memcpy(&bits, &x[first + i], 4);
-        else bits = roundFromDouble(double(x[first + i]), spec.in, toInput).bits;
-        in[i] = bits;
-        xv[i] = spec.in.toDouble(bits);
+        if (inputIsFp32) std::memcpy(&bits[i], &x[first + i], 4);
+        else bits[i] = roundFromDouble(double(x[first + i]), in, toInput).bits;
+        xv[i] = in.toDouble(bits[i]);
       }
-      uint32_t scale = 0;
-      mxQuantize(spec, in.data(), scale, q.data());
-      if (scale == kE8M0NaN) {
+      double X = 0;
+      if (!quantize(bits.data(), y.data(), X)) {
         ++p.nanBlocks;
         continue;
       }
-      const double X = std::ldexp(1.0, int(scale) - kE8M0Bias);
       for (size_t i = 0; i < cnt; ++i) {
-        const double y = elemValue[q[i]] * X;
-        const double e = std::fabs(xv[i] - y);
+        const double e = std::fabs(xv[i] - y[i]);
         ++p.elements;
         p.sumSq += xv[i] * xv[i];
         p.sumErrSq += e * e;
         p.maxAbs = std::max(p.maxAbs, e);
         if (xv[i] != 0) p.maxRel = std::max(p.maxRel, e / std::fabs(xv[i]));
-        if (std::fabs(xv[i]) / X > elemMax) ++p.saturated;
-        if (xv[i] != 0 && y == 0) ++p.flushed;
+        if (std::fabs(xv[i]) > elemMax * X) ++p.saturated;
+        if (xv[i] != 0 && y[i] == 0) ++p.flushed;
       }
     }
   };
@@ -99,6 +92,95 @@ QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int t
   s.saturatedFrac = double(all.saturated) / double(all.elements);
   s.zeroFlushedFrac = double(all.flushed) / double(all.elements);
   return s;
+}
+
+namespace {
+
+// Element encodings to values, once.
+std::vector<double> valueTable(const Format& f) {
+  std::vector<double> v(size_t(f.mask()) + 1);
+  for (uint32_t q = 0; q < v.size(); ++q) v[q] = f.toDouble(q);
+  return v;
+}
+
+}  // namespace
+
+QuantStats mxQuantStats(const MxQuantSpec& spec, const float* x, size_t n, int threads) {
+  const std::vector<double> elemValue = valueTable(spec.elem);
+  return blockQuantStats(spec.in, size_t(spec.block), mxElemMax(spec.elem), x, n, threads,
+                         [&](const uint32_t* in, double* y, double& X) {
+                           uint32_t q[64], scale = 0;
+                           std::vector<uint32_t> heap;
+                           uint32_t* qp = q;
+                           if (spec.block > 64) {
+                             heap.resize(size_t(spec.block));
+                             qp = heap.data();
+                           }
+                           mxQuantize(spec, in, scale, qp);
+                           if (scale == kE8M0NaN) return false;
+                           X = std::ldexp(1.0, int(scale) - kE8M0Bias);
+                           for (int i = 0; i < spec.block; ++i) y[i] = elemValue[qp[i]] * X;
+                           return true;
+                         });
+}
+
+double tensorAmax(const Format& in, const float* x, size_t n) {
+  const RoundOptions rne{Rounding::RNE, false, false};
+  double amax = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double v = std::fabs(in.toDouble(roundFromDouble(double(x[i]), in, rne).bits));
+    if (v > amax) amax = v;  // NaN never compares greater; an Inf makes amax Inf
+  }
+  return amax;
+}
+
+uint32_t perTensorScaleFp32(double amax, double elemMax) {
+  const Format fp32 = parseFormat("fp32");
+  const RoundOptions rne{Rounding::RNE, false, false};
+  if (!(amax > 0) || !std::isfinite(amax)) return roundFromDouble(1.0, fp32, rne).bits;
+  int ea = 0, em = 0;
+  const uint64_t sigA = uint64_t(std::ldexp(std::frexp(amax, &ea), 53));  // amax = sigA * 2^(ea - 53), exactly
+  const uint64_t sigM = uint64_t(std::ldexp(std::frexp(elemMax, &em), 40));  // elemMax has at most 40 bits here
+  const uint32_t t = roundQuotient(false, sigA, ea - 53, sigM, em - 40, fp32, rne).bits;
+  return t == 0 ? fp32.minSubnormalMag() : t;
+}
+
+QuantStats nvfp4QuantStats(const Nvfp4QuantSpec& spec, const float* x, size_t n, int threads, uint32_t* tensorScale) {
+  const uint32_t t = perTensorScaleFp32(tensorAmax(spec.in, x, n), kNvfp4TensorDivisor);
+  if (tensorScale) *tensorScale = t;
+  const double tv = spec.tensorScale.toDouble(t);
+  const std::vector<double> elemValue = valueTable(spec.elem), scaleValue = valueTable(spec.scale);
+  return blockQuantStats(spec.in, kNvfp4Block, kNvfp4ElemMax, x, n, threads,
+                         [&](const uint32_t* in, double* y, double& X) {
+                           uint32_t q[kNvfp4Block], scale = 0;
+                           nvfp4Quantize(spec, in, t, scale, q);
+                           if (scale == spec.scale.canonicalNaN()) return false;
+                           X = scaleValue[scale] * tv;  // exact: 4 x 24 significant bits
+                           for (int i = 0; i < kNvfp4Block; ++i) y[i] = elemValue[q[i]] * X;
+                           return true;
+                         });
+}
+
+QuantStats perTensorQuantStats(const FcvtSpec& spec, const float* x, size_t n, int threads, uint32_t* tensorScale) {
+  const double elemMax = spec.out.toDouble(spec.out.maxFiniteMag());
+  const uint32_t t = perTensorScaleFp32(tensorAmax(spec.a, x, n), elemMax);
+  if (tensorScale) *tensorScale = t;
+  const Format fp32 = parseFormat("fp32");
+  const Decoded td = fp32.decode(t);
+  const double X = fp32.toDouble(t);
+  FcvtSpec sat = spec;
+  sat.round.saturate = true;
+  return blockQuantStats(spec.a, 1, elemMax, x, n, threads, [&](const uint32_t* in, double* y, double& scale) {
+    const Decoded d = spec.a.decode(in[0]);
+    if (d.cls == FpClass::NaN || d.cls == FpClass::Inf) return false;
+    // x / t rounded once into the unit's input format, then the unit's conversion (satfinite).
+    const uint32_t scaled = d.cls == FpClass::Zero
+                                ? in[0]
+                                : roundQuotient(d.sign, d.sig, d.exp, td.sig, td.exp, spec.a, {Rounding::RNE, false, false}).bits;
+    y[0] = spec.out.toDouble(fcvtModel(sat, scaled, sat.round.mode).bits) * X;
+    scale = X;
+    return true;
+  });
 }
 
 namespace {

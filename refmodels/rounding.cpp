@@ -69,4 +69,18 @@ Packed roundFromDouble(double x, const Format& out, const RoundOptions& opt) {
   const uint64_t sig = uint64_t(std::ldexp(m, 53));
   return roundPack<uint64_t>(sign, e - 53, sig, false, out, opt);
 }
+
+Packed roundQuotient(bool sign, uint64_t nSig, int nExp, uint64_t dSig, int dExp, const Format& out,
+                     const RoundOptions& opt) {
+  // Numerator with its MSB at bit 62, divisor (at most 40 bits) with its MSB at bit 39: the integer quotient
+  // of (N << 24) / D then has 47 or 48 bits, far more than any element or scale keeps, and the remainder
+  // says exactly whether bits were dropped.
+  const int nShift = 62 - detail::msbIndex(nSig), dShift = 39 - detail::msbIndex(dSig);
+  const unsigned __int128 num = static_cast<unsigned __int128>(nSig << nShift) << 24;
+  const uint64_t den = dSig << dShift;
+  const uint64_t q = uint64_t(num / den);
+  const bool sticky = num % den != 0;
+  return roundPack<uint64_t>(sign, nExp - nShift - 24 - (dExp - dShift), q, sticky, out, opt);
+}
+
 }  // namespace nf

@@ -66,6 +66,10 @@ namespace nf {
 // Rounds a double (exact binary64 value) to `out`; the conversion every stimulus generator and oracle-free
 // helper uses. NaN gives packNaN, infinities packInfinity.
 Packed roundFromDouble(double x, const Format& out, const RoundOptions& opt);
+// The exact quotient (-1)^sign * (nSig * 2^nExp) / (dSig * 2^dExp) rounded once to `out` (nSig, dSig != 0,
+// nSig at most 63 bits, dSig at most 40). Its Verilog mirror is blocks::emitDivider feeding emitRoundPack.
+Packed roundQuotient(bool sign, uint64_t nSig, int nExp, uint64_t dSig, int dExp, const Format& out,
+                     const RoundOptions& opt);
 }  // namespace nf
 
 #include "refmodels/roundpack_impl.h"

@@ -222,6 +222,10 @@ int main(int argc, char** argv) {
     }
     if (eval->parsed()) {
       auto unit = chosen(evalOps).factory->build();
+      if (unit->streamGroup() > 1)
+        throw UsageError(fmt::format("eval: {} takes a block over {} input beats, not one vector; accepted: the same "
+                                     "options without --lanes (the values are the same), or `verify`",
+                                     unit->moduleName(), unit->streamGroup()));
       const auto& ins = unit->inputs();
       if (evalInputs.size() != ins.size()) {
         std::string names;
@@ -286,6 +290,10 @@ int main(int argc, char** argv) {
       const MxQuantSpec* spec = mxQuantSpecOf(*unit);
       if (!spec)
         throw UsageError(fmt::format("accuracy: {} is not a block quantizer; accepted: mxquant", unit->operatorName()));
+      if (spec->mode == Rounding::SR)
+        throw UsageError(fmt::format("accuracy: --round sr is not measured yet (the tensor path has no random source); "
+                                     "accepted: --round {}",
+                                     roundingChoices()));
       std::vector<float> data;
       std::string source;
       if (!npyInput.empty()) {

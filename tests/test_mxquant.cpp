@@ -16,6 +16,7 @@
 
 #include "generators/mxquant.h"
 #include "oracles/mpfr_oracle.h"
+#include "refmodels/fcvt.h"
 #include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
 #include "verif/cosim.h"
@@ -29,9 +30,12 @@ struct ElemFacts {
   int emax;        // largest normal exponent
   double maxNorm;  // largest normal value
   bool isInt;
+  int emin = 0;    // smallest normal exponent (float elements)
+  int man = 0;     // mantissa bits (float elements)
 };
-const ElemFacts kElems[] = {{"e4m3", 8, 448.0, false},   {"e5m2", 15, 57344.0, false}, {"e3m2", 4, 28.0, false},
-                            {"e2m3", 2, 7.5, false},     {"e2m1", 2, 6.0, false},      {"int8", 0, 127.0 / 64, true}};
+const ElemFacts kElems[] = {{"e4m3", 8, 448.0, false, -6, 3}, {"e5m2", 15, 57344.0, false, -14, 2},
+                            {"e3m2", 4, 28.0, false, -2, 2},  {"e2m3", 2, 7.5, false, 0, 3},
+                            {"e2m1", 2, 6.0, false, 0, 1},    {"int8", 0, 127.0 / 64, true}};
 
 const ElemFacts& factsOf(const std::string& name) {
   for (const ElemFacts& f : kElems)
@@ -50,7 +54,7 @@ double roundIntOracle(double t, Rounding m) {
       const double r = std::trunc(t);
       return (r != t && std::fmod(r, 2.0) == 0) ? r + (t > 0 ? 1 : -1) : r;
     }
-    case Rounding::SR: break;  // mxquant does not take sr (refused by its factory)
+    case Rounding::SR: break;  // not for int elements (refused by the factory)
   }
   return t;
 }
@@ -61,7 +65,28 @@ struct OracleBlock {
 };
 
 // The spec's conversion (OCP MX v1.0 section 6.3) with this project's documented NaN/zero/clamp choices.
-OracleBlock mxOracle(const Format& in, const Format& elem, bool rceil, Rounding mode, const std::vector<uint32_t>& x) {
+// Stochastic rounding from its definition, in exact integer arithmetic: with lsb the exponent of the element's
+// last place at |t| (subnormal results included) and u = 2^(lsb - R), the magnitude is
+// floor((floor(|t| / u) + r) / 2^R) * 2^lsb (bits of |t| below u cannot carry into the sum's integer part),
+// saturated at the largest normal.
+uint32_t srOracle(double t, const ElemFacts& ef, const Format& elem, int R, uint32_t r) {
+  const double mag = std::fabs(t);
+  uint64_t k = 0;
+  int lsb = ef.emin - ef.man;
+  if (mag != 0) {
+    lsb = std::max(std::ilogb(mag), ef.emin) - ef.man;
+    const uint64_t a = uint64_t(std::floor(std::ldexp(mag, R - lsb)));  // below 2^(R + man + 2): exact
+    k = (a + r) >> R;
+  }
+  const double result = std::min(std::ldexp(double(k), lsb), ef.maxNorm);
+  if (result == 0) return std::signbit(t) ? (1u << (elem.width() - 1)) : 0u;
+  int e = 0;
+  const double m = std::frexp(result, &e);
+  return nfo::roundExact(std::signbit(t), uint64_t(std::ldexp(m, 53)), e - 53, elem, {Rounding::RTZ, true, false}).bits;
+}
+
+OracleBlock mxOracle(const Format& in, const Format& elem, bool rceil, Rounding mode, const std::vector<uint32_t>& x,
+                     int srBits = 0, const std::vector<uint32_t>& sr = {}) {
   const ElemFacts& ef = factsOf(elem.name);
   OracleBlock r;
   r.q.assign(x.size(), 0u);
@@ -92,6 +117,8 @@ OracleBlock mxOracle(const Format& in, const Format& elem, bool rceil, Rounding 
     if (ef.isInt) {
       const double q = std::max(-127.0, std::min(127.0, roundIntOracle(std::ldexp(t, 6), mode)));
       r.q[i] = uint32_t(int32_t(q)) & 0xFFu;
+    } else if (mode == Rounding::SR) {
+      r.q[i] = srOracle(t, ef, elem, srBits, sr[i]);
     } else if (t == 0) {
       r.q[i] = std::signbit(t) ? (1u << (elem.width() - 1)) : 0u;
     } else {
@@ -174,6 +201,123 @@ std::vector<Config> oracleConfigs() {
 INSTANTIATE_TEST_SUITE_P(Mx, MxQuantOracle, ::testing::ValuesIn(oracleConfigs()),
                          [](const auto& info) { return configName(info.param); });
 
+// Stochastic rounding: the model against srOracle for given random bits, every input x float element format x rule,
+// R from 1 to 16; the random bits of a block are all zeros, all ones, a half or seeded random.
+struct SrConfig {
+  std::string in, out;
+  bool rceil;
+  int R;
+};
+
+void PrintTo(const SrConfig& c, std::ostream* os) { *os << c.in << "_" << c.out << (c.rceil ? "_rceil_r" : "_floor_r") << c.R; }
+
+class MxQuantSr : public ::testing::TestWithParam<SrConfig> {};
+
+TEST_P(MxQuantSr, ModelMatchesDefinitionForGivenRandomBits) {
+  const SrConfig& c = GetParam();
+  MxQuantSpec s;
+  s.in = parseFormat(c.in);
+  s.elem = parseFormat(c.out);
+  s.rule = c.rceil ? MxScaleRule::RCeil : MxScaleRule::Floor;
+  s.mode = Rounding::SR;
+  s.srBits = c.R;
+  const ElemFacts& ef = factsOf(c.out);
+  const auto blocks = quantizerStimulus(s.in, 32, ef.emax, ef.man, ef.maxNorm, 1234);
+  std::mt19937_64 rng(77);
+  const uint32_t rMax = (1u << c.R) - 1u;
+  int mismatches = 0, roundedUp = 0, roundedDown = 0;
+  std::vector<uint32_t> q(32), sr(32);
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    for (uint32_t& r : sr) r = k % 4 == 0 ? 0u : k % 4 == 1 ? rMax : k % 4 == 2 ? (rMax >> 1) + 1u : uint32_t(rng()) & rMax;
+    uint32_t scale = 0;
+    mxQuantize(s, blocks[k].data(), scale, q.data(), sr.data());
+    const OracleBlock want = mxOracle(s.in, s.elem, c.rceil, Rounding::SR, blocks[k], c.R, sr);
+    // How often SR chose each neighbour (the oracle's rtz result tells which).
+    const OracleBlock down = mxOracle(s.in, s.elem, c.rceil, Rounding::RTZ, blocks[k]);
+    for (size_t i = 0; i < q.size(); ++i) (want.q[i] == down.q[i] ? roundedDown : roundedUp) += 1;
+    if ((scale != want.scale || q != want.q) && ++mismatches <= 3) {
+      std::string in, got, exp;
+      for (size_t i = 0; i < q.size(); ++i) {
+        in += fmt::format(" {:x}/{:x}", blocks[k][i], sr[i]);
+        got += fmt::format(" {:x}", q[i]);
+        exp += fmt::format(" {:x}", want.q[i]);
+      }
+      ADD_FAILURE() << "block (x/r):" << in << "\nmodel: " << got << "\noracle:" << exp;
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << "of " << blocks.size() << " blocks";
+  EXPECT_GT(roundedUp, 1000);  // the random bits did move results up, and not always
+  EXPECT_GT(roundedDown, 1000);
+}
+
+std::vector<SrConfig> srConfigs() {
+  std::vector<SrConfig> v;
+  for (const char* in : {"fp32", "bf16", "fp16"})
+    for (const char* out : {"e4m3", "e5m2", "e3m2", "e2m3", "e2m1"})
+      for (bool rceil : {false, true}) v.push_back({in, out, rceil, 8});
+  for (int R : {1, 3, 16}) v.push_back({"fp32", "e4m3", false, R});
+  v.push_back({"fp32", "e2m1", true, 16});
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Mx, MxQuantSr, ::testing::ValuesIn(srConfigs()), [](const auto& info) {
+  return fmt::format("{}_{}_{}_r{}", info.param.in, info.param.out, info.param.rceil ? "rceil" : "floor", info.param.R);
+});
+
+// E[sr(x)] = x: the unit's own random source (the LFSR stream model, as the RTL steps it) over 40000 blocks of
+// the same values. Each mean must lie within 5 standard errors (an element's result is one of two neighbours
+// lsb apart, so sigma <= lsb / 2) plus the 2^(lsb - R) truncation of x below the random bits. Round-to-nearest
+// or truncation would miss 0.3 by 0.2 and 1.1 by 0.1.
+TEST(MxQuantSr, MeanOfStochasticRoundingIsTheValue) {
+  const auto unit = buildUnit("mxquant", {"--a", "fp32", "--out", "e2m1", "--block", "4", "--round", "sr", "--sr-bits",
+                                          "8", "--sr-source", "lfsr", "--sr-seed", "4242"});
+  ASSERT_TRUE(unit->stateful());
+  auto stream = unit->streamModel();
+  const float x[4] = {6.0f, 0.3f, 1.1f, -2.7f};  // amax 6: s = 0; e2m1 grid 0.5 below 2, 1 in [2, 4)
+  const double lsb[4] = {2.0, 0.5, 0.5, 1.0};
+  uint32_t in[4], out[5];
+  std::memcpy(in, x, sizeof in);
+  const int N = 40000;
+  double sum[4] = {0, 0, 0, 0};
+  const double e2m1[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};  // the OCP table
+  for (int n = 0; n < N; ++n) {
+    stream->step(in, out);
+    ASSERT_EQ(out[0], 127u);
+    for (int i = 0; i < 4; ++i) sum[i] += (out[1 + i] & 8 ? -1 : 1) * e2m1[out[1 + i] & 7];
+  }
+  for (int i = 0; i < 4; ++i) {
+    const double bound = 5 * (lsb[i] / 2) / std::sqrt(double(N)) + std::ldexp(lsb[i], -8);
+    EXPECT_NEAR(sum[i] / N, double(x[i]), bound) << "element " << i;
+  }
+}
+
+// The bank of generators behind an LFSR source, from its documented definition: generator g starts at
+// seed * (2 * 0x9e3779b9 * g + 1) mod 2^32 and steps as Marsaglia's xorshift32; fields are read from the top
+// of the concatenated states, generator 0 first.
+TEST(MxQuantSr, LfsrBankFieldsFollowTheDefinition) {
+  auto xorshift = [](uint32_t x) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+  };
+  const uint32_t seed = 99;
+  SrLfsrBank bank(seed, 5, 12);  // 60 bits: two generators, field 2 straddles them
+  ASSERT_EQ(bank.generators(), 2);
+  uint32_t g0 = seed, g1 = uint32_t(uint64_t(seed) * ((2ull * 0x9e3779b9ull + 1ull) & 0xffffffffull));
+  for (int step = 0; step < 50; ++step) {
+    const unsigned __int128 w = (unsigned __int128)(uint64_t(g0) << 32 | g1);
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(bank.field(i), uint32_t((w >> (64 - 12 * (i + 1))) & 0xfff)) << "step " << step << " field " << i;
+    bank.step();
+    g0 = xorshift(g0);
+    g1 = xorshift(g1);
+  }
+  SrLfsrBank one(7, 1, 8);
+  SrLfsr ref(7);
+  for (int step = 0; step < 10; ++step, one.step(), ref.step()) EXPECT_EQ(one.field(0), ref.bits(8));
+}
+
 // Blocks worked out by hand from the spec (expected encodings written out, not computed).
 std::vector<uint32_t> block4(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return {a, b, c, d}; }
 
@@ -235,7 +379,14 @@ TEST(MxQuantOptions, BadParametersNameTheField) {
       {{"--a", "bf16", "--block", "65"}, "--block"},
       {{"--a", "bf16", "--scale-rule", "ceil"}, "floor, rceil"},
       {{"--a", "bf16", "--round", "dyn"}, "--round"},
-      {{"--a", "bf16", "--round", "sr"}, "stochastic"},
+      {{"--a", "bf16", "--out", "int8", "--round", "sr"}, "float elements"},
+      {{"--a", "bf16", "--sr-bits", "8"}, "--round sr"},
+      {{"--a", "bf16", "--round", "sr", "--sr-bits", "0"}, "1..24"},
+      {{"--a", "bf16", "--round", "sr", "--sr-seed", "5"}, "--sr-source lfsr"},
+      {{"--a", "bf16", "--round", "sr", "--sr-source", "dice"}, "port, lfsr"},
+      {{"--a", "bf16", "--lanes", "5"}, "1, 2, 4, 8, 16, 32"},
+      {{"--a", "bf16", "--lanes", "0"}, "--lanes"},
+      {{"--a", "bf16", "--block", "8", "--lanes", "16"}, "1, 2, 4, 8"},
       {{"--a", "bf16", "--name", "1x"}, "--name"},
   };
   for (const Bad& b : bad) {
@@ -249,6 +400,11 @@ TEST(MxQuantOptions, BadParametersNameTheField) {
   std::string out;
   EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge gen mxquant --a bf16 --block 0 -o /tmp/nf_mx_never", out), 2) << out;
   EXPECT_NE(out.find("--block"), std::string::npos) << out;
+  EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge eval mxquant --a bf16 --block 4 --lanes 2 0x3f80 0x3f80", out), 2)
+      << out;
+  EXPECT_NE(out.find("--lanes"), std::string::npos) << out;
+  EXPECT_EQ(test::runCommand(NF_BINARY_DIR "/numforge accuracy mxquant --a fp32 --round sr --samples 64", out), 2) << out;
+  EXPECT_NE(out.find("--round"), std::string::npos) << out;
 }
 
 
@@ -377,6 +533,52 @@ TEST_P(MxQuantCosim, RtlMatchesModel) {
   EXPECT_GE(r.vectors, opt.count + 2000);
 }
 
+// The lanes harness compares every valid_out beat: a model one LFSR seed off must be caught.
+class OtherSeedModel final : public Unit {
+ public:
+  OtherSeedModel(std::unique_ptr<Unit> rtl, std::unique_ptr<Unit> model) : rtl_(std::move(rtl)), model_(std::move(model)) {}
+  std::string operatorName() const override { return rtl_->operatorName(); }
+  std::string moduleName() const override { return rtl_->moduleName(); }
+  std::vector<std::string> canonicalArgs() const override { return rtl_->canonicalArgs(); }
+  const std::vector<PortInfo>& inputs() const override { return rtl_->inputs(); }
+  const std::vector<PortInfo>& outputs() const override { return rtl_->outputs(); }
+  int latency() const override { return rtl_->latency(); }
+  GeneratedModule emit() const override { return rtl_->emit(); }
+  void emulate(const uint32_t* in, uint32_t* out) const override { model_->emulate(in, out); }
+  std::vector<std::vector<uint32_t>> cornerVectors() const override { return rtl_->cornerVectors(); }
+  bool stateful() const override { return true; }
+  int streamGroup() const override { return rtl_->streamGroup(); }
+  std::unique_ptr<StreamModel> streamModel() const override { return model_->streamModel(); }
+
+ private:
+  std::unique_ptr<Unit> rtl_, model_;
+};
+
+TEST(MxQuantLanes, CosimMatchesAndNoticesAnotherSeed) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
+  const std::vector<std::string> base = {"--a", "bf16", "--out", "e2m1", "--block", "8", "--round", "sr", "--sr-bits",
+                                         "8", "--sr-source", "lfsr", "--lanes", "4", "--sr-seed"};
+  auto with = [&](const char* seed) {
+    std::vector<std::string> a = base;
+    a.push_back(seed);
+    return buildUnit("mxquant", a);
+  };
+  verif::CosimOptions opt;
+  opt.threads = 1;
+  opt.build.jobs = 1;
+  opt.count = 30001;  // not a multiple of the 2 beats per block: the harness rounds up
+  opt.seed = 3;
+  const auto unit = with("5");
+  EXPECT_EQ(unit->streamGroup(), 2);
+  const verif::CosimReport good = verif::runCosim(*unit, opt);
+  EXPECT_EQ(good.mismatches, 0u) << good.firstMismatch;
+  EXPECT_EQ(good.vectors % 2, 0u);
+  EXPECT_GE(good.vectors, opt.count);
+  OtherSeedModel wrong(with("5"), with("6"));
+  EXPECT_GT(verif::runCosim(wrong, opt).mismatches, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Mx, MxQuantCosim,
     ::testing::Values(std::vector<std::string>{"--a", "fp16", "--out", "int8", "--block", "8", "--round", "rtz"},
@@ -386,7 +588,19 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"--a", "fp32", "--out", "e3m2", "--block", "4", "--scale-rule", "rceil",
                                                "--round", "rdn"},
                       std::vector<std::string>{"--a", "bf16", "--out", "int8", "--block", "3", "--scale-rule", "rceil",
-                                               "--round", "rup"}),
+                                               "--round", "rup"},
+                      // Stochastic rounding: random bits from the port (R = 5 straddles words) and from an LFSR bank.
+                      std::vector<std::string>{"--a", "fp32", "--out", "e3m2", "--block", "8", "--round", "sr",
+                                               "--sr-bits", "5"},
+                      std::vector<std::string>{"--a", "fp16", "--out", "e2m1", "--block", "8", "--scale-rule", "rceil",
+                                               "--round", "sr", "--sr-source", "lfsr", "--sr-seed", "31"},
+                      // Lanes: a block over K/L beats (rceil; int with the buffer's sticky bit; L of 1 and K/L of 3).
+                      std::vector<std::string>{"--a", "bf16", "--out", "int8", "--block", "8", "--scale-rule", "rceil",
+                                               "--round", "rtz", "--lanes", "2"},
+                      std::vector<std::string>{"--a", "fp32", "--out", "e2m3", "--block", "3", "--round", "rod",
+                                               "--lanes", "1"},
+                      std::vector<std::string>{"--a", "fp16", "--out", "e4m3", "--block", "12", "--round", "sr",
+                                               "--sr-bits", "6", "--lanes", "4"}),
     [](const auto& info) {
       std::string s;
       for (const std::string& a : info.param)

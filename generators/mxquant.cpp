@@ -49,10 +49,12 @@ std::string header(const MxQuantSpec& s, const std::string& command, const std::
   else
     w.line(fmt::format("// Rounding: {} (elements)", roundingName(s.mode)));
   if (s.beats() > 1) {
-    w.line(fmt::format("// Lanes: {} elements per valid beat, a block is {} beats; its {} output beats (valid_out, last_out on the",
-                       s.lanes, s.beats(), s.beats()));
-    w.line("//   final one) come in the cycles right after the block's last input beat: throughput one beat per cycle,");
-    w.line("//   first output beat 1 cycle after the last input beat. Synchronous rst clears the beat counters only.");
+    w.line(fmt::format("// Lanes: {} elements per valid_in beat, a block is {} consecutive beats after reset; throughput one beat",
+                       s.lanes, s.beats()));
+    w.line("//   per cycle sustained (the next block may arrive while one drains). Synchronous rst clears the counters only.");
+    w.line(fmt::format("// Latency: the block's {} output beats (valid_out; last_out on the final one) come in the {} cycles",
+                       s.beats(), s.beats()));
+    w.line("//   right after its last input beat (first output beat 1 cycle after it).");
   } else if (s.stateful()) {
     w.line("// Latency: 0 (combinational from x and the LFSR state; clk, rst, valid_in, valid_out)");
   } else {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@
 #include "refmodels/fcvt.h"
 #include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
+#include "tests/other_model.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -533,27 +535,51 @@ TEST_P(MxQuantCosim, RtlMatchesModel) {
   EXPECT_GE(r.vectors, opt.count + 2000);
 }
 
+// The lanes protocol in an event-driven simulator: blocks of K/L = 4 beats (one back to back, one with a bubble);
+// each block's output beats must be exactly the 4 cycles after its last input beat, last_out on the fourth.
+TEST(MxQuantLanes, OutputBeatsFollowTheBlocksLastBeat) {
+  if (!test::haveTool("iverilog")) GTEST_SKIP() << "iverilog is absent; protocol simulation not run";
+  const auto unit = buildUnit("mxquant", {"--a", "fp32", "--out", "e4m3", "--block", "8", "--lanes", "2"});
+  const GeneratedModule m = unit->emit();
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("nf_lanes_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "unit.v") << m.verilog;
+  std::ofstream(dir / "tb.v") << "module tb;\n"
+                                 "  reg clk = 0, rst = 1, valid_in = 0;\n"
+                                 "  reg [31:0] x0 = 32'h3f800000, x1 = 32'hc0400000;\n"
+                                 "  wire valid_out, last_out;\n  wire [7:0] scale, q0, q1;\n  "
+                              << m.name
+                              << " u (.clk(clk), .rst(rst), .valid_in(valid_in), .x0(x0), .x1(x1), .valid_out(valid_out), "
+                                 ".scale(scale), .q0(q0), .q1(q1), .last_out(last_out));\n"
+                                 "  always #5 clk = ~clk;\n  integer c;\n"
+                                 "  initial begin\n    for (c = 0; c < 20; c = c + 1) begin\n      @(negedge clk);\n"
+                                 "      rst = c < 2;\n"
+                                 "      valid_in = (c >= 2 && c <= 6) || (c >= 8 && c <= 10);\n"
+                                 "      #1 $display(\"%0d %b %b %h %h %h\", c, valid_out, last_out, scale, q0, q1);\n"
+                                 "    end\n    $finish;\n  end\nendmodule\n";
+  std::string out;
+  ASSERT_EQ(test::runCommand("cd " + dir.string() + " && iverilog -g2005 -o sim tb.v unit.v && vvp -n sim", out), 0) << out;
+  std::filesystem::remove_all(dir);
+  // Block A: beats in cycles 2-5, outputs 6-9. Block B: beats 6, 8, 9, 10, outputs 11-14. {1, -3} x 4: amax 3,
+  // s = 1 - 8 = -7 (scale 0x78); 1 * 2^7 = 128 = 0x70, -3 * 2^7 = -384 = -1.5 * 2^8 = 0xfc.
+  std::istringstream lines(out);
+  int cycles = 0;
+  for (std::string line; std::getline(lines, line);) {
+    int c = 0, v = 0, last = 0;
+    char scale[3] = {}, q0[3] = {}, q1[3] = {};
+    if (std::sscanf(line.c_str(), "%d %d %d %2s %2s %2s", &c, &v, &last, scale, q0, q1) != 6) continue;
+    ++cycles;
+    const bool want = (c >= 6 && c <= 9) || (c >= 11 && c <= 14);
+    EXPECT_EQ(v, want ? 1 : 0) << "valid_out in cycle " << c;
+    EXPECT_EQ(last, c == 9 || c == 14 ? 1 : 0) << "last_out in cycle " << c;
+    if (want) {
+      EXPECT_EQ(std::string(scale) + q0 + q1, "7870fc") << "cycle " << c;
+    }
+  }
+  EXPECT_EQ(cycles, 20) << out;
+}
+
 // The lanes harness compares every valid_out beat: a model one LFSR seed off must be caught.
-class OtherSeedModel final : public Unit {
- public:
-  OtherSeedModel(std::unique_ptr<Unit> rtl, std::unique_ptr<Unit> model) : rtl_(std::move(rtl)), model_(std::move(model)) {}
-  std::string operatorName() const override { return rtl_->operatorName(); }
-  std::string moduleName() const override { return rtl_->moduleName(); }
-  std::vector<std::string> canonicalArgs() const override { return rtl_->canonicalArgs(); }
-  const std::vector<PortInfo>& inputs() const override { return rtl_->inputs(); }
-  const std::vector<PortInfo>& outputs() const override { return rtl_->outputs(); }
-  int latency() const override { return rtl_->latency(); }
-  GeneratedModule emit() const override { return rtl_->emit(); }
-  void emulate(const uint32_t* in, uint32_t* out) const override { model_->emulate(in, out); }
-  std::vector<std::vector<uint32_t>> cornerVectors() const override { return rtl_->cornerVectors(); }
-  bool stateful() const override { return true; }
-  int streamGroup() const override { return rtl_->streamGroup(); }
-  std::unique_ptr<StreamModel> streamModel() const override { return model_->streamModel(); }
-
- private:
-  std::unique_ptr<Unit> rtl_, model_;
-};
-
 TEST(MxQuantLanes, CosimMatchesAndNoticesAnotherSeed) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
@@ -575,7 +601,7 @@ TEST(MxQuantLanes, CosimMatchesAndNoticesAnotherSeed) {
   EXPECT_EQ(good.mismatches, 0u) << good.firstMismatch;
   EXPECT_EQ(good.vectors % 2, 0u);
   EXPECT_GE(good.vectors, opt.count);
-  OtherSeedModel wrong(with("5"), with("6"));
+  test::RtlWithOtherModel wrong(with("5"), with("6"));
   EXPECT_GT(verif::runCosim(wrong, opt).mismatches, 0u);
 }
 

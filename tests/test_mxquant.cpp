@@ -293,6 +293,22 @@ TEST(MxQuantSr, MeanOfStochasticRoundingIsTheValue) {
   }
 }
 
+// A block worked by hand through `eval`, whose sr_bits port (8 x 5 bits) spans two words. amax 0.19: s = -3 - 4
+// = -7. x3 * 2^7 = 0.8317 (lsb 1/8): floor(0.8317 * 2^8) = 212, r3 = 15, (212 + 15) >> 5 = 7 -> 0.875 (0x0b);
+// x6 * 2^7 = 0.3104 (lsb 1/16): floor(0.3104 * 2^9) = 158, r6 = 2, 160 >> 5 = 5 -> 0.3125 (0x05).
+TEST(MxQuantSr, EvalTakesTheWideRandomPort) {
+  std::string out;
+  ASSERT_EQ(test::runCommand(NF_BINARY_DIR "/numforge eval mxquant --a fp32 --out e3m2 --block 8 --round sr --sr-bits 5 "
+                                           "0 0xbbfc40ad 0xbe433612 0x3bd4ed3d 0x3d30a004 0xbb82e3e4 0x3b1ee72e "
+                                           "0xbb189f1f 0x408647c7c5",
+                             out),
+            0)
+      << out;
+  EXPECT_NE(out.find("scale=0x78"), std::string::npos) << out;
+  EXPECT_NE(out.find("q3=0x0b"), std::string::npos) << out;
+  EXPECT_NE(out.find("q6=0x05"), std::string::npos) << out;
+}
+
 // The bank of generators behind an LFSR source, from its documented definition: generator g starts at
 // seed * (2 * 0x9e3779b9 * g + 1) mod 2^32 and steps as Marsaglia's xorshift32; fields are read from the top
 // of the concatenated states, generator 0 first.

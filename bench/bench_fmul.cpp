@@ -1,12 +1,15 @@
 // fmul benchmarks: PPA against the published HardFloat / FPnew figures for this very flow, and the
-// co-simulation rate. Prints figures and ratios; asserts nothing (the machine is noisy).
-//   bench_fmul [--ppa] [--cosim] [--exhaustive-bf16] [--threads T]
+// model rate, the co-simulation rate. Prints figures and ratios; asserts nothing (the machine is noisy).
+//   bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--threads T]
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 #include "generators/unit.h"
+#include "refmodels/fmul.h"
 #include "synth/ppa.h"
 #include "verif/cosim.h"
 
@@ -45,6 +48,40 @@ void benchPpa() {
   }
 }
 
+// One thread, bf16 x bf16 in the exhaustive run's order (a in the low bits): the unit's batch model (the
+// one co-simulation uses) against the direct model it is tested against, as the baseline.
+void benchModel() {
+  std::cout << "\nModel rate, bf16 x bf16 -> bf16 rne, exhaustive order, one thread:\n";
+  const auto unit = buildUnit("fmul", {"--a", "bf16"});
+  FmulSpec spec;
+  spec.a = spec.b = spec.out = parseFormat("bf16");
+  constexpr uint64_t kBatch = 1u << 15;
+  std::vector<uint32_t> in(2 * kBatch), out(kBatch);
+  auto rate = [&](uint64_t vectors, auto&& evaluate) {
+    uint64_t checksum = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t base = 0; base < vectors; base += kBatch) {
+      for (uint64_t i = 0; i < kBatch; ++i) {
+        // Stride through b so every exponent pair is visited, as in the whole exhaustive run.
+        const uint64_t x = base * 61 + i;
+        in[2 * i] = uint32_t(x & 0xffff);
+        in[2 * i + 1] = uint32_t((x >> 16) & 0xffff);
+      }
+      evaluate();
+      checksum += out[kBatch / 3];
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::make_pair(double(vectors) / s, checksum);
+  };
+  const auto [fast, c1] = rate(uint64_t(1) << 27, [&] { unit->emulateBatch(in.data(), out.data(), kBatch); });
+  const auto [direct, c2] = rate(uint64_t(1) << 24, [&] {
+    for (uint64_t i = 0; i < kBatch; ++i) out[i] = fmulModel(spec, in[2 * i], in[2 * i + 1], Rounding::RNE).bits;
+  });
+  std::cout << fmt::format("  batch model (tables)   {:>8.1f} M products/s\n", fast / 1e6);
+  std::cout << fmt::format("  direct model           {:>8.1f} M products/s   (batch / direct: {:.2f}x; checksums {} {})\n",
+                           direct / 1e6, fast / direct, c1 & 0xff, c2 & 0xff);
+}
+
 void benchCosim(bool exhaustiveBf16, int threads) {
   std::cout << "\nCo-simulation rate (model + Verilated RTL + compare, all threads):\n";
   struct Case {
@@ -76,22 +113,24 @@ void benchCosim(bool exhaustiveBf16, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool ppa = false, cosim = false, exhaustive = false;
+  bool ppa = false, model = false, cosim = false, exhaustive = false;
   int threads = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--ppa") ppa = true;
+    else if (a == "--model") model = true;
     else if (a == "--cosim") cosim = true;
     else if (a == "--exhaustive-bf16") exhaustive = cosim = true;
     else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else {
-      std::cerr << "usage: bench_fmul [--ppa] [--cosim] [--exhaustive-bf16] [--threads T]\n";
+      std::cerr << "usage: bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--threads T]\n";
       return 2;
     }
   }
-  if (!ppa && !cosim) ppa = cosim = true;
+  if (!ppa && !model && !cosim) ppa = model = cosim = true;
   try {
     if (ppa) benchPpa();
+    if (model) benchModel();
     if (cosim) benchCosim(exhaustive, threads);
   } catch (const std::exception& e) {
     std::cerr << "bench_fmul: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace nf::blocks {
 
@@ -34,26 +35,66 @@ int normalizerCountBits(int width) { return vlog::bitsFor(uint64_t(std::max(widt
 std::string emitNormalizer(Design& d, int width) {
   const std::string name = fmt::format("{}_norm{}", d.top(), width);
   if (d.has(name)) return name;
-  const int K = normalizerCountBits(width);
+  const int K = normalizerCountBits(width), P = 1 << K;
+  // Up to 8 bits each stage tests its few top bits of the value shifted so far; wider, the count comes from a
+  // tree over the input, each count bit in log depth, so the stages no longer wait on one another's zero
+  // tests. Measured on fmul: fp16 2051 ps against 2307 (area +1%), fp32 3281 against 3493; at 8 bits and
+  // fewer the tree was larger for no speed (bf16 937 um^2 / 1529 ps against 950 / 1489, e2m1 69 against 59).
+  const bool countTree = K >= 4;
   vlog::Writer w;
-  w.line(fmt::format("// Normalizes a {}-bit vector: shifts left until the MSB is set, counting the shift in", width));
-  w.line("// log-depth stages (largest shift first), so the count and the shifted value come out together.");
+  w.line(fmt::format("// Normalizes a {}-bit vector: shifts left until the MSB is set, largest shift first,", width));
+  w.line(countTree ? "// the count coming from a leading-zero tree over the input."
+                   : "// each stage testing the top bits of the value shifted so far.");
   w.open(fmt::format("module {} (", name));
   w.line(fmt::format("input  wire {}v,", vlog::range(width)));
   w.line(fmt::format("output wire {}v_norm,", vlog::range(width)));
   w.line(fmt::format("output wire {}lz", vlog::range(K)));
   w.close(");");
-  w.line(fmt::format("  wire {}s{} = v;", vlog::range(width), K));
-  std::string lz;
-  for (int k = K - 1; k >= 0; --k) {
-    const int sh = 1 << k;
-    w.line(fmt::format("  wire z{} = ~|s{}[{}:{}];", k, k + 1, width - 1, width - sh));
-    w.line(fmt::format("  wire {}s{} = z{} ? {{s{}[{}:0], {}'d0}} : s{};", vlog::range(width), k, k, k + 1,
-                       width - 1 - sh, sh, k + 1));
-    lz += fmt::format("{}z{}", lz.empty() ? "" : ", ", k);
+  if (countTree) {
+    // Zero leaves below the LSB keep the tree a power of two; an all-zero input counts 2^K - 1, as staged.
+    // Node i of level l covers 2^l of the padded input's bits from the MSB side: zl_i says they are all zero, cl_i counts
+    // their leading zeros. An upper child's zero flag steers its parent's count; a lower child's is needed
+    // only for a parent whose own zero flag is.
+    std::vector<std::vector<bool>> zeroNeeded(static_cast<size_t>(K));
+    for (int l = K - 1; l >= 0; --l)
+      for (int i = 0; i < (P >> l); ++i)
+        zeroNeeded[size_t(l)].push_back(i % 2 == 0 || (l + 1 < K && zeroNeeded[size_t(l + 1)][size_t(i / 2)]));
+    for (int l = 0; l < K; ++l)
+      for (int i = 0; i < (P >> l); ++i) {
+        if (!zeroNeeded[size_t(l)][size_t(i)]) continue;
+        w.line(l == 0 ? fmt::format("  wire z0_{} = {};", i, i < width ? fmt::format("~v[{}]", width - 1 - i) : "1'b1")
+                      : fmt::format("  wire z{0}_{1} = z{2}_{3} & z{2}_{4};", l, i, l - 1, 2 * i, 2 * i + 1));
+      }
+    for (int l = 1; l <= K; ++l)
+      for (int i = 0; i < (P >> l); ++i) {
+        const std::string hi = fmt::format("{}_{}", l - 1, 2 * i), lo = fmt::format("{}_{}", l - 1, 2 * i + 1);
+        w.line(l == 1 ? fmt::format("  wire c1_{} = z{};", i, hi)
+                      : fmt::format("  wire {}c{}_{} = z{} ? {{1'b1, c{}}} : {{1'b0, c{}}};", vlog::range(l), l, i, hi,
+                                    lo, hi));
+      }
+    w.line(fmt::format("  assign lz = c{}_0;", K));
+    std::string prev = "v";
+    for (int k = K - 1; k >= 0; --k) {
+      const int sh = 1 << k;
+      const std::string next = k == 0 ? "v_norm" : fmt::format("s{}", k);
+      w.line(fmt::format("  {}{} = lz[{}] ? {{{}[{}:0], {}'d0}} : {};",
+                         k == 0 ? std::string("assign ") : "wire " + vlog::range(width), next, k, prev, width - 1 - sh,
+                         sh, prev));
+      prev = next;
+    }
+  } else {
+    w.line(fmt::format("  wire {}s{} = v;", vlog::range(width), K));
+    std::string lz;
+    for (int k = K - 1; k >= 0; --k) {
+      const int sh = 1 << k;
+      w.line(fmt::format("  wire z{} = ~|s{}[{}:{}];", k, k + 1, width - 1, width - sh));
+      w.line(fmt::format("  wire {}s{} = z{} ? {{s{}[{}:0], {}'d0}} : s{};", vlog::range(width), k, k, k + 1,
+                         width - 1 - sh, sh, k + 1));
+      lz += fmt::format("{}z{}", lz.empty() ? "" : ", ", k);
+    }
+    w.line("  assign v_norm = s0;");
+    w.line(fmt::format("  assign lz = {{{}}};", lz));
   }
-  w.line("  assign v_norm = s0;");
-  w.line(fmt::format("  assign lz = {{{}}};", lz));
   w.line("endmodule");
   d.add(name, w.str());
   return name;

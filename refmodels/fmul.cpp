@@ -52,6 +52,13 @@ FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec) {
   outWidth_ = z.width();
   // Strictly below the top binade: formats whose top binade holds NaN encodings (fn) stay on the full path.
   maxBiasedFast_ = z.emax() + z.bias;
+  // A rounded product of biased exponent e is below 2^(e - bias + 1); with e <= -(manBits + 1) that is below
+  // half the smallest subnormal, 2^(emin - manBits - 1), where every mode rounds every value alike.
+  tinyBiasedFast_ = -(z.manBits + 1);
+  for (uint32_t sign = 0; sign < 2; ++sign) {
+    overflowResult_[sign] = roundPack<uint64_t>(sign, z.emax() + 8, 1, false, z, spec.round);
+    tinyResult_[sign] = roundPack<uint64_t>(sign, z.emin() - z.manBits - 8, 1, false, z, spec.round);
+  }
   roundTable_.assign(size_t(2) << productBits_, 0);
   for (uint32_t sign = 0; sign < 2; ++sign) {
     for (uint64_t p = 1; p < (uint64_t(1) << productBits_); ++p) {

@@ -52,6 +52,10 @@ class FmulFastModel {
         const int e = ea.exp + eb.exp + int(r >> 24 & 0x3f) + outBias_;  // biased exponent of the result
         if (e >= 1 && e < maxBiasedFast_)
           return {(sign << (outWidth_ - 1)) | (uint32_t(e) << outMan_) | (r & 0xffffffu), uint8_t(r >> 31)};
+        // Far outside the range, the result depends on the sign alone: a rounded binade above the top one
+        // overflows, and a product below half the smallest subnormal rounds like any other such product.
+        if (e > maxBiasedFast_) return overflowResult_[sign];
+        if (e <= tinyBiasedFast_) return tinyResult_[sign];
       }
     }
     return fmulDecoded(spec_, operand(tableA_, spec_.a, a), operand(tableB_, spec_.b, b), mode);
@@ -81,7 +85,8 @@ class FmulFastModel {
   // [sign][significand product] -> mantissa (bits 0..23), leading-bit position after rounding relative to
   // the product's lsb plus the output's mantissa width (bits 24..29), inexact (bit 31). Empty when unused.
   std::vector<uint32_t> roundTable_;
-  int productBits_ = 0, outBias_ = 0, outMan_ = 0, outWidth_ = 0, maxBiasedFast_ = 0;
+  int productBits_ = 0, outBias_ = 0, outMan_ = 0, outWidth_ = 0, maxBiasedFast_ = 0, tinyBiasedFast_ = 0;
+  Packed overflowResult_[2] = {}, tinyResult_[2] = {};  // by sign
 };
 
 }  // namespace nf

@@ -118,24 +118,59 @@ module facc_fp16_fp16_rdn_flags_s1_add_unpack_fp16_raw (
   assign exp = is_sub ? 6'sh32 : {1'd0, field} - 6'shf;
 endmodule
 
-// Normalizes a 15-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 15-bit vector: shifts left until the MSB is set, largest shift first,
+// the count coming from a leading-zero tree over the input.
 module facc_fp16_fp16_rdn_flags_s1_add_norm15 (
   input  wire [14:0] v,
   output wire [14:0] v_norm,
   output wire [3:0] lz
 );
-  wire [14:0] s4 = v;
-  wire z3 = ~|s4[14:7];
-  wire [14:0] s3 = z3 ? {s4[6:0], 8'd0} : s4;
-  wire z2 = ~|s3[14:11];
-  wire [14:0] s2 = z2 ? {s3[10:0], 4'd0} : s3;
-  wire z1 = ~|s2[14:13];
-  wire [14:0] s1 = z1 ? {s2[12:0], 2'd0} : s2;
-  wire z0 = ~|s1[14:14];
-  wire [14:0] s0 = z0 ? {s1[13:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z3, z2, z1, z0};
+  wire z0_0 = ~v[14];
+  wire z0_1 = ~v[13];
+  wire z0_2 = ~v[12];
+  wire z0_3 = ~v[11];
+  wire z0_4 = ~v[10];
+  wire z0_5 = ~v[9];
+  wire z0_6 = ~v[8];
+  wire z0_7 = ~v[7];
+  wire z0_8 = ~v[6];
+  wire z0_9 = ~v[5];
+  wire z0_10 = ~v[4];
+  wire z0_11 = ~v[3];
+  wire z0_12 = ~v[2];
+  wire z0_13 = ~v[1];
+  wire z0_14 = ~v[0];
+  wire z1_0 = z0_0 & z0_1;
+  wire z1_1 = z0_2 & z0_3;
+  wire z1_2 = z0_4 & z0_5;
+  wire z1_3 = z0_6 & z0_7;
+  wire z1_4 = z0_8 & z0_9;
+  wire z1_5 = z0_10 & z0_11;
+  wire z1_6 = z0_12 & z0_13;
+  wire z2_0 = z1_0 & z1_1;
+  wire z2_1 = z1_2 & z1_3;
+  wire z2_2 = z1_4 & z1_5;
+  wire z3_0 = z2_0 & z2_1;
+  wire c1_0 = z0_0;
+  wire c1_1 = z0_2;
+  wire c1_2 = z0_4;
+  wire c1_3 = z0_6;
+  wire c1_4 = z0_8;
+  wire c1_5 = z0_10;
+  wire c1_6 = z0_12;
+  wire c1_7 = z0_14;
+  wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
+  wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
+  wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
+  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
+  wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
+  assign lz = c4_0;
+  wire [14:0] s3 = lz[3] ? {v[6:0], 8'd0} : v;
+  wire [14:0] s2 = lz[2] ? {s3[10:0], 4'd0} : s3;
+  wire [14:0] s1 = lz[1] ? {s2[12:0], 2'd0} : s2;
+  assign v_norm = lz[0] ? {s1[13:0], 1'd0} : s1;
 endmodule
 
 // Adds two terms with 11-bit significands exactly enough for a 11-bit rounding: swap by exponent,

@@ -72,8 +72,8 @@ module fadd_e2m1_rne_flags_unpack_e2m1_raw (
   assign exp = is_sub ? 3'sh0 : {1'd0, field} - 3'sh1;
 endmodule
 
-// Normalizes a 6-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 6-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fadd_e2m1_rne_flags_norm6 (
   input  wire [5:0] v,
   output wire [5:0] v_norm,

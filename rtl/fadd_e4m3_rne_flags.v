@@ -73,8 +73,8 @@ module fadd_e4m3_rne_flags_unpack_e4m3_raw (
   assign exp = is_sub ? 5'sh1a : {1'd0, field} - 5'sh7;
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fadd_e4m3_rne_flags_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -35,8 +35,8 @@ module fcvt_int8_bf16_rne_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fcvt_int8_bf16_rne_flags_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -61,8 +61,8 @@ module fma_bf16_bf16_fp32_fp32_rne_flags_fast (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fma_bf16_bf16_fp32_fp32_rne_flags_fast_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,
@@ -107,26 +107,107 @@ module fma_bf16_bf16_fp32_fp32_rne_flags_fast_unpack_bf16_nz (
   assign exp = is_sub ? 9'sh181 - {6'd0, sub_lz} : {1'd0, field} - 9'sh7f;
 endmodule
 
-// Normalizes a 24-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 24-bit vector: shifts left until the MSB is set, largest shift first,
+// the count coming from a leading-zero tree over the input.
 module fma_bf16_bf16_fp32_fp32_rne_flags_fast_norm24 (
   input  wire [23:0] v,
   output wire [23:0] v_norm,
   output wire [4:0] lz
 );
-  wire [23:0] s5 = v;
-  wire z4 = ~|s5[23:8];
-  wire [23:0] s4 = z4 ? {s5[7:0], 16'd0} : s5;
-  wire z3 = ~|s4[23:16];
-  wire [23:0] s3 = z3 ? {s4[15:0], 8'd0} : s4;
-  wire z2 = ~|s3[23:20];
-  wire [23:0] s2 = z2 ? {s3[19:0], 4'd0} : s3;
-  wire z1 = ~|s2[23:22];
-  wire [23:0] s1 = z1 ? {s2[21:0], 2'd0} : s2;
-  wire z0 = ~|s1[23:23];
-  wire [23:0] s0 = z0 ? {s1[22:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z4, z3, z2, z1, z0};
+  wire z0_0 = ~v[23];
+  wire z0_1 = ~v[22];
+  wire z0_2 = ~v[21];
+  wire z0_3 = ~v[20];
+  wire z0_4 = ~v[19];
+  wire z0_5 = ~v[18];
+  wire z0_6 = ~v[17];
+  wire z0_7 = ~v[16];
+  wire z0_8 = ~v[15];
+  wire z0_9 = ~v[14];
+  wire z0_10 = ~v[13];
+  wire z0_11 = ~v[12];
+  wire z0_12 = ~v[11];
+  wire z0_13 = ~v[10];
+  wire z0_14 = ~v[9];
+  wire z0_15 = ~v[8];
+  wire z0_16 = ~v[7];
+  wire z0_17 = ~v[6];
+  wire z0_18 = ~v[5];
+  wire z0_19 = ~v[4];
+  wire z0_20 = ~v[3];
+  wire z0_21 = ~v[2];
+  wire z0_22 = ~v[1];
+  wire z0_23 = ~v[0];
+  wire z0_24 = 1'b1;
+  wire z0_25 = 1'b1;
+  wire z0_26 = 1'b1;
+  wire z0_27 = 1'b1;
+  wire z0_28 = 1'b1;
+  wire z0_29 = 1'b1;
+  wire z0_30 = 1'b1;
+  wire z1_0 = z0_0 & z0_1;
+  wire z1_1 = z0_2 & z0_3;
+  wire z1_2 = z0_4 & z0_5;
+  wire z1_3 = z0_6 & z0_7;
+  wire z1_4 = z0_8 & z0_9;
+  wire z1_5 = z0_10 & z0_11;
+  wire z1_6 = z0_12 & z0_13;
+  wire z1_7 = z0_14 & z0_15;
+  wire z1_8 = z0_16 & z0_17;
+  wire z1_9 = z0_18 & z0_19;
+  wire z1_10 = z0_20 & z0_21;
+  wire z1_11 = z0_22 & z0_23;
+  wire z1_12 = z0_24 & z0_25;
+  wire z1_13 = z0_26 & z0_27;
+  wire z1_14 = z0_28 & z0_29;
+  wire z2_0 = z1_0 & z1_1;
+  wire z2_1 = z1_2 & z1_3;
+  wire z2_2 = z1_4 & z1_5;
+  wire z2_3 = z1_6 & z1_7;
+  wire z2_4 = z1_8 & z1_9;
+  wire z2_5 = z1_10 & z1_11;
+  wire z2_6 = z1_12 & z1_13;
+  wire z3_0 = z2_0 & z2_1;
+  wire z3_1 = z2_2 & z2_3;
+  wire z3_2 = z2_4 & z2_5;
+  wire z4_0 = z3_0 & z3_1;
+  wire c1_0 = z0_0;
+  wire c1_1 = z0_2;
+  wire c1_2 = z0_4;
+  wire c1_3 = z0_6;
+  wire c1_4 = z0_8;
+  wire c1_5 = z0_10;
+  wire c1_6 = z0_12;
+  wire c1_7 = z0_14;
+  wire c1_8 = z0_16;
+  wire c1_9 = z0_18;
+  wire c1_10 = z0_20;
+  wire c1_11 = z0_22;
+  wire c1_12 = z0_24;
+  wire c1_13 = z0_26;
+  wire c1_14 = z0_28;
+  wire c1_15 = z0_30;
+  wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
+  wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
+  wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
+  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
+  wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
+  wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
+  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
+  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
+  wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
+  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
+  wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
+  assign lz = c5_0;
+  wire [23:0] s4 = lz[4] ? {v[7:0], 16'd0} : v;
+  wire [23:0] s3 = lz[3] ? {s4[15:0], 8'd0} : s4;
+  wire [23:0] s2 = lz[2] ? {s3[19:0], 4'd0} : s3;
+  wire [23:0] s1 = lz[1] ? {s2[21:0], 2'd0} : s2;
+  assign v_norm = lz[0] ? {s1[22:0], 1'd0} : s1;
 endmodule
 
 // Unpacks fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN): class, significand normalized to [1,2) and the unbiased exponent of
@@ -157,26 +238,107 @@ module fma_bf16_bf16_fp32_fp32_rne_flags_fast_unpack_fp32_nz (
   assign exp = is_sub ? 9'sh181 - {4'd0, sub_lz} : {1'd0, field} - 9'sh7f;
 endmodule
 
-// Normalizes a 29-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 29-bit vector: shifts left until the MSB is set, largest shift first,
+// the count coming from a leading-zero tree over the input.
 module fma_bf16_bf16_fp32_fp32_rne_flags_fast_norm29 (
   input  wire [28:0] v,
   output wire [28:0] v_norm,
   output wire [4:0] lz
 );
-  wire [28:0] s5 = v;
-  wire z4 = ~|s5[28:13];
-  wire [28:0] s4 = z4 ? {s5[12:0], 16'd0} : s5;
-  wire z3 = ~|s4[28:21];
-  wire [28:0] s3 = z3 ? {s4[20:0], 8'd0} : s4;
-  wire z2 = ~|s3[28:25];
-  wire [28:0] s2 = z2 ? {s3[24:0], 4'd0} : s3;
-  wire z1 = ~|s2[28:27];
-  wire [28:0] s1 = z1 ? {s2[26:0], 2'd0} : s2;
-  wire z0 = ~|s1[28:28];
-  wire [28:0] s0 = z0 ? {s1[27:0], 1'd0} : s1;
-  assign v_norm = s0;
-  assign lz = {z4, z3, z2, z1, z0};
+  wire z0_0 = ~v[28];
+  wire z0_1 = ~v[27];
+  wire z0_2 = ~v[26];
+  wire z0_3 = ~v[25];
+  wire z0_4 = ~v[24];
+  wire z0_5 = ~v[23];
+  wire z0_6 = ~v[22];
+  wire z0_7 = ~v[21];
+  wire z0_8 = ~v[20];
+  wire z0_9 = ~v[19];
+  wire z0_10 = ~v[18];
+  wire z0_11 = ~v[17];
+  wire z0_12 = ~v[16];
+  wire z0_13 = ~v[15];
+  wire z0_14 = ~v[14];
+  wire z0_15 = ~v[13];
+  wire z0_16 = ~v[12];
+  wire z0_17 = ~v[11];
+  wire z0_18 = ~v[10];
+  wire z0_19 = ~v[9];
+  wire z0_20 = ~v[8];
+  wire z0_21 = ~v[7];
+  wire z0_22 = ~v[6];
+  wire z0_23 = ~v[5];
+  wire z0_24 = ~v[4];
+  wire z0_25 = ~v[3];
+  wire z0_26 = ~v[2];
+  wire z0_27 = ~v[1];
+  wire z0_28 = ~v[0];
+  wire z0_29 = 1'b1;
+  wire z0_30 = 1'b1;
+  wire z1_0 = z0_0 & z0_1;
+  wire z1_1 = z0_2 & z0_3;
+  wire z1_2 = z0_4 & z0_5;
+  wire z1_3 = z0_6 & z0_7;
+  wire z1_4 = z0_8 & z0_9;
+  wire z1_5 = z0_10 & z0_11;
+  wire z1_6 = z0_12 & z0_13;
+  wire z1_7 = z0_14 & z0_15;
+  wire z1_8 = z0_16 & z0_17;
+  wire z1_9 = z0_18 & z0_19;
+  wire z1_10 = z0_20 & z0_21;
+  wire z1_11 = z0_22 & z0_23;
+  wire z1_12 = z0_24 & z0_25;
+  wire z1_13 = z0_26 & z0_27;
+  wire z1_14 = z0_28 & z0_29;
+  wire z2_0 = z1_0 & z1_1;
+  wire z2_1 = z1_2 & z1_3;
+  wire z2_2 = z1_4 & z1_5;
+  wire z2_3 = z1_6 & z1_7;
+  wire z2_4 = z1_8 & z1_9;
+  wire z2_5 = z1_10 & z1_11;
+  wire z2_6 = z1_12 & z1_13;
+  wire z3_0 = z2_0 & z2_1;
+  wire z3_1 = z2_2 & z2_3;
+  wire z3_2 = z2_4 & z2_5;
+  wire z4_0 = z3_0 & z3_1;
+  wire c1_0 = z0_0;
+  wire c1_1 = z0_2;
+  wire c1_2 = z0_4;
+  wire c1_3 = z0_6;
+  wire c1_4 = z0_8;
+  wire c1_5 = z0_10;
+  wire c1_6 = z0_12;
+  wire c1_7 = z0_14;
+  wire c1_8 = z0_16;
+  wire c1_9 = z0_18;
+  wire c1_10 = z0_20;
+  wire c1_11 = z0_22;
+  wire c1_12 = z0_24;
+  wire c1_13 = z0_26;
+  wire c1_14 = z0_28;
+  wire c1_15 = z0_30;
+  wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
+  wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
+  wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
+  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
+  wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
+  wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
+  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
+  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
+  wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
+  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
+  wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
+  assign lz = c5_0;
+  wire [28:0] s4 = lz[4] ? {v[12:0], 16'd0} : v;
+  wire [28:0] s3 = lz[3] ? {s4[20:0], 8'd0} : s4;
+  wire [28:0] s2 = lz[2] ? {s3[24:0], 4'd0} : s3;
+  wire [28:0] s1 = lz[1] ? {s2[26:0], 2'd0} : s2;
+  assign v_norm = lz[0] ? {s1[27:0], 1'd0} : s1;
 endmodule
 
 // Adds two terms with 24-bit significands exactly enough for a 24-bit rounding: swap by exponent,

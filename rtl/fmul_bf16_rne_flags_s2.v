@@ -73,8 +73,8 @@ module fmul_bf16_rne_flags_s2 (
   assign valid_out = valid_p2;
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fmul_bf16_rne_flags_s2_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -40,8 +40,8 @@ module fmul_e2m1_rne_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 2-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 2-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fmul_e2m1_rne_flags_norm2 (
   input  wire [1:0] v,
   output wire [1:0] v_norm,

@@ -38,8 +38,8 @@ module fmul_e4m3_e4m3_fp32_rne (
   assign z = z_c;
 endmodule
 
-// Normalizes a 4-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 4-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fmul_e4m3_e4m3_fp32_rne_norm4 (
   input  wire [3:0] v,
   output wire [3:0] v_norm,

@@ -40,8 +40,8 @@ module fmul_e4m3_rne_sat_flags (
   assign flags = flags_c;
 endmodule
 
-// Normalizes a 4-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 4-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module fmul_e4m3_rne_sat_flags_norm4 (
   input  wire [3:0] v,
   output wire [3:0] v_norm,

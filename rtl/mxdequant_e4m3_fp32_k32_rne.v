@@ -399,8 +399,8 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire unused_ok = &{1'b0, q0_snan, r0_flags, q1_snan, r1_flags, q2_snan, r2_flags, q3_snan, r3_flags, q4_snan, r4_flags, q5_snan, r5_flags, q6_snan, r6_flags, q7_snan, r7_flags, q8_snan, r8_flags, q9_snan, r9_flags, q10_snan, r10_flags, q11_snan, r11_flags, q12_snan, r12_flags, q13_snan, r13_flags, q14_snan, r14_flags, q15_snan, r15_flags, q16_snan, r16_flags, q17_snan, r17_flags, q18_snan, r18_flags, q19_snan, r19_flags, q20_snan, r20_flags, q21_snan, r21_flags, q22_snan, r22_flags, q23_snan, r23_flags, q24_snan, r24_flags, q25_snan, r25_flags, q26_snan, r26_flags, q27_snan, r27_flags, q28_snan, r28_flags, q29_snan, r29_flags, q30_snan, r30_flags, q31_snan, r31_flags};
 endmodule
 
-// Normalizes a 4-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 4-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module mxdequant_e4m3_fp32_k32_rne_norm4 (
   input  wire [3:0] v,
   output wire [3:0] v_norm,

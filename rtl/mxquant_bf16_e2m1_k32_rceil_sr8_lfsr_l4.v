@@ -188,8 +188,8 @@ module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4 (
   wire unused_ok = &{1'b0, x0_snan, x1_snan, x2_snan, x3_snan, s_biased[8:8], r0_flags, r1_flags, r2_flags, r3_flags};
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -471,8 +471,8 @@ module mxquant_bf16_e4m3_k32_floor_sr8 (
   wire unused_ok = &{1'b0, x0_snan, x1_snan, x2_snan, x3_snan, x4_snan, x5_snan, x6_snan, x7_snan, x8_snan, x9_snan, x10_snan, x11_snan, x12_snan, x13_snan, x14_snan, x15_snan, x16_snan, x17_snan, x18_snan, x19_snan, x20_snan, x21_snan, x22_snan, x23_snan, x24_snan, x25_snan, x26_snan, x27_snan, x28_snan, x29_snan, x30_snan, x31_snan, s_biased[8:8], r0_flags, r1_flags, r2_flags, r3_flags, r4_flags, r5_flags, r6_flags, r7_flags, r8_flags, r9_flags, r10_flags, r11_flags, r12_flags, r13_flags, r14_flags, r15_flags, r16_flags, r17_flags, r18_flags, r19_flags, r20_flags, r21_flags, r22_flags, r23_flags, r24_flags, r25_flags, r26_flags, r27_flags, r28_flags, r29_flags, r30_flags, r31_flags};
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module mxquant_bf16_e4m3_k32_floor_sr8_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -438,8 +438,8 @@ module mxquant_bf16_int8_k32_floor_rne (
   wire unused_ok = &{1'b0, x0_snan, x1_snan, x2_snan, x3_snan, x4_snan, x5_snan, x6_snan, x7_snan, x8_snan, x9_snan, x10_snan, x11_snan, x12_snan, x13_snan, x14_snan, x15_snan, x16_snan, x17_snan, x18_snan, x19_snan, x20_snan, x21_snan, x22_snan, x23_snan, x24_snan, x25_snan, x26_snan, x27_snan, x28_snan, x29_snan, x30_snan, x31_snan, s_biased[8:8]};
 endmodule
 
-// Normalizes a 8-bit vector: shifts left until the MSB is set, counting the shift in
-// log-depth stages (largest shift first), so the count and the shifted value come out together.
+// Normalizes a 8-bit vector: shifts left until the MSB is set, largest shift first,
+// each stage testing the top bits of the value shifted so far.
 module mxquant_bf16_int8_k32_floor_rne_norm8 (
   input  wire [7:0] v,
   output wire [7:0] v_norm,

@@ -285,6 +285,16 @@ std::string emitMaxTree(Design& d, int n, int width) {
   return name;
 }
 
+void emitXorshiftLfsr(vlog::Writer& w, const std::string& reg, uint32_t seed, const std::string& advance) {
+  w.line(fmt::format("  reg [31:0] {};", reg));
+  w.line(fmt::format("  wire [31:0] {0}_x1 = {0} ^ ({0} << 13);", reg));
+  w.line(fmt::format("  wire [31:0] {0}_x2 = {0}_x1 ^ ({0}_x1 >> 17);", reg));
+  w.line(fmt::format("  wire [31:0] {0}_next = {0}_x2 ^ ({0}_x2 << 5);", reg));
+  w.line("  always @(posedge clk) begin");
+  w.line(fmt::format("    {0} <= rst ? {1} : {2} ? {0}_next : {0};", reg, vlog::lit(32, seed), advance));
+  w.line("  end");
+}
+
 void declareModeWires(vlog::Writer& w, const std::string& rm) {
   w.line(fmt::format("  wire m_rne = ({} == 3'd0) | ({} > 3'd5);", rm, rm));
   w.line(fmt::format("  wire m_rdn = ({} == 3'd2);", rm));

@@ -97,6 +97,9 @@ std::string emitRoundToInt(Design& d, const RoundIntParams& p);
 // Verilog expressions for "round up" given lsb / round / sticky / sign wire names.
 std::string roundUpExpr(const RoundingSel& r, const std::string& sign, const std::string& lsb,
                         const std::string& rb, const std::string& st);
+// A 32-bit xorshift LFSR (13, 17, 5), the Verilog twin of nf::SrLfsr: register `reg`, reset by the synchronous
+// `rst` to `seed`, stepping on clock edges where `advance` holds.
+void emitXorshiftLfsr(vlog::Writer& w, const std::string& reg, uint32_t seed, const std::string& advance);
 // Declares m_rne.. m_rod wires decoded from `rm` (dynamic rounding only).
 void declareModeWires(vlog::Writer& w, const std::string& rm);
 // The encoding of an exact infinite result and its flags (nf::packInfinity), as two Verilog expressions.

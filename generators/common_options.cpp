@@ -56,6 +56,41 @@ std::string CommonFpOptions::nameSuffix() const {
   return s;
 }
 
+void SrOptions::add(CLI::App& cmd, const std::string& defaultBitsText) {
+  cmd.add_option("--sr-bits", bits, "with --round sr: random bits R per rounded value, 1..24 (default " + defaultBitsText + ")");
+  cmd.add_option("--sr-source", source, "with --round sr: where the random bits come from: port (an sr_bits "
+                                        "input, default) or lfsr (32-bit xorshift LFSRs inside the unit)");
+  cmd.add_option("--sr-seed", seed, "with --sr-source lfsr: the LFSR state after reset, 1..4294967295 (default 1)");
+}
+
+SrOptions::Settings SrOptions::resolve(bool sr, const std::string& round, int defaultBits) const {
+  if (!source.empty() && source != "port" && source != "lfsr")
+    throw UsageError(fmt::format("bad --sr-source '{}'; accepted: port, lfsr", source));
+  if (seed != -1 && source != "lfsr") throw UsageError("--sr-seed needs --sr-source lfsr");
+  if (seed != -1 && (seed <= 0 || seed > int64_t(0xFFFFFFFFu)))
+    throw UsageError(fmt::format("bad --sr-seed {}; accepted: 1..4294967295 (an LFSR state of 0 never changes)", seed));
+  if (!sr && (bits >= 0 || !source.empty()))
+    throw UsageError(fmt::format("{} needs --round sr (the rounding is {})", bits >= 0 ? "--sr-bits" : "--sr-source", round));
+  Settings s;
+  if (!sr) return s;
+  s.bits = bits >= 0 ? bits : defaultBits;
+  if (s.bits < 1 || s.bits > 24) throw UsageError(fmt::format("bad --sr-bits {}; accepted: 1..24", s.bits));
+  if (source == "lfsr") {
+    s.source = SrSource::Lfsr;
+    s.seed = seed > 0 ? uint32_t(seed) : 1u;
+  }
+  return s;
+}
+
+void SrOptions::appendArgs(const Settings& s, std::vector<std::string>& args) {
+  args.insert(args.end(), {"--sr-bits", std::to_string(s.bits)});
+  if (s.source == SrSource::Lfsr) args.insert(args.end(), {"--sr-source", "lfsr", "--sr-seed", std::to_string(s.seed)});
+}
+
+std::string SrOptions::nameTag(const Settings& s) {
+  return fmt::format("_sr{}{}", s.bits, s.source == SrSource::Lfsr ? "_lfsr" : "");
+}
+
 Format formatOption(const std::string& option, const std::string& value) {
   try {
     return parseFormat(value);

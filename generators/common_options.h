@@ -10,6 +10,7 @@ class Option;
 
 #include "generators/blocks.h"
 #include "generators/unit.h"
+#include "refmodels/fcvt.h"
 #include "refmodels/format.h"
 #include "refmodels/rounding.h"
 
@@ -33,6 +34,26 @@ struct CommonFpOptions {
   // The canonical option words for these settings (for headers and manifests).
   void appendArgs(std::vector<std::string>& args) const;
   std::string nameSuffix() const;  // e.g. "_rne_sat_s2"
+};
+
+// --sr-bits, --sr-source, --sr-seed: stochastic rounding's random bits, alike for every operator that rounds with
+// `--round sr` (fcvt, mxquant).
+struct SrOptions {
+  int bits = -1;         // -1: not given
+  std::string source;    // empty: not given
+  int64_t seed = -1;     // -1: not given
+  struct Settings {
+    int bits = 0;
+    SrSource source = SrSource::Port;
+    uint32_t seed = 1;
+  };
+
+  void add(CLI::App& cmd, const std::string& defaultBitsText);
+  // Checks the options against the rounding (`sr` says whether --round is sr, `round` names it) and gives the
+  // settings, --sr-bits defaulting to `defaultBits`; throws UsageError naming the bad option.
+  Settings resolve(bool sr, const std::string& round, int defaultBits) const;
+  static void appendArgs(const Settings& s, std::vector<std::string>& args);
+  static std::string nameTag(const Settings& s);  // "_sr8" or "_sr8_lfsr"
 };
 
 // Parses a format option; throws UsageError naming the option.

@@ -107,13 +107,7 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const std::string& moduleName, const
   Pipeline pipe(w);
   if (hasLfsr(s)) {
     w.line("  // Random bits: a 32-bit xorshift LFSR (13, 17, 5), reset to the seed, advancing once per valid input.");
-    w.line("  reg [31:0] lfsr;");
-    w.line("  wire [31:0] lfsr_x1 = lfsr ^ (lfsr << 13);");
-    w.line("  wire [31:0] lfsr_x2 = lfsr_x1 ^ (lfsr_x1 >> 17);");
-    w.line("  wire [31:0] lfsr_next = lfsr_x2 ^ (lfsr_x2 << 5);");
-    w.line("  always @(posedge clk) begin");
-    w.line(fmt::format("    lfsr <= rst ? {} : valid_in ? lfsr_next : lfsr;", lit(32, s.srSeed)));
-    w.line("  end");
+    blocks::emitXorshiftLfsr(w, "lfsr", s.srSeed, "valid_in");
     w.line(fmt::format("  wire {}sr_bits = lfsr[31:{}];", range(R), 32 - R));
   }
   w.line("  wire a_sign, a_zero, a_inf, a_nan, a_snan;");
@@ -420,11 +414,7 @@ class FcvtFactory final : public OperatorFactory {
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--out", out_, "format of z")->required();
-    cmd.add_option("--sr-bits", srBits_, "with --round sr: width R of the sr_bits random input (default 16, or a's "
-                                         "significand width when smaller)");
-    cmd.add_option("--sr-source", srSource_, "with --round sr: where the random bits come from: port (an sr_bits "
-                                             "input, default) or lfsr (a 32-bit xorshift LFSR inside the unit)");
-    cmd.add_option("--sr-seed", srSeed_, "with --sr-source lfsr: the LFSR state after reset, 1..4294967295 (default 1)");
+    sr_.add(cmd, "16, or a's significand width when smaller");
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -450,44 +440,29 @@ class FcvtFactory final : public OperatorFactory {
     s.daz = common_.daz;
     s.flagsPort = common_.flags;
     s.stages = common_.stages;
-    if (!srSource_.empty() && srSource_ != "port" && srSource_ != "lfsr")
-      throw UsageError(fmt::format("bad --sr-source '{}'; accepted: port, lfsr", srSource_));
-    if (srSeed_ != -1 && srSource_ != "lfsr") throw UsageError("--sr-seed needs --sr-source lfsr");
-    if (srSeed_ != -1 && (srSeed_ <= 0 || srSeed_ > int64_t(0xFFFFFFFFu)))
-      throw UsageError(fmt::format("bad --sr-seed {}; accepted: 1..4294967295 (an LFSR state of 0 never changes)", srSeed_));
-    if (!sr && (srBits_ >= 0 || !srSource_.empty()))
-      throw UsageError(fmt::format("{} needs --round sr (the rounding is {})", srBits_ >= 0 ? "--sr-bits" : "--sr-source",
-                                   common_.round));
-    if (sr) {
-      if (fcvtIsExact(s.a, s.out, s.daz))
-        throw UsageError(fmt::format("--round sr: converting {} to {} is exact (every value is representable), so "
-                                     "there is nothing to round; accepted: a narrowing conversion, or --round rne",
-                                     s.a.name, s.out.name));
-      s.round.srBits = srBits_ >= 0 ? srBits_ : fcvtDefaultSrBits(s.a);
-      if (srSource_ == "lfsr") {
-        s.srSource = FcvtSpec::SrSource::Lfsr;
-        s.srSeed = srSeed_ > 0 ? uint32_t(srSeed_) : 1u;
-      }
-      if (s.round.srBits < 1 || s.round.srBits > 24)
-        throw UsageError(fmt::format("bad --sr-bits {}; accepted: 1..24", s.round.srBits));
-    }
+    if (sr && fcvtIsExact(s.a, s.out, s.daz))
+      throw UsageError(fmt::format("--round sr: converting {} to {} is exact (every value is representable), so "
+                                   "there is nothing to round; accepted: a narrowing conversion, or --round rne",
+                                   s.a.name, s.out.name));
+    const SrOptions::Settings srs = sr_.resolve(sr, common_.round, fcvtDefaultSrBits(s.a));
+    s.round.srBits = srs.bits;
+    s.srSource = srs.source;
+    s.srSeed = srs.seed;
     std::vector<std::string> args = {"--a", s.a.name, "--out", s.out.name};
     common_.appendArgs(args);
-    if (sr) args.insert(args.end(), {"--sr-bits", std::to_string(s.round.srBits)});
-    if (hasLfsr(s)) args.insert(args.end(), {"--sr-source", "lfsr", "--sr-seed", std::to_string(s.srSeed)});
+    if (sr) SrOptions::appendArgs(srs, args);
     std::string module = common_.name;
     if (module.empty()) {
       std::string suffix = common_.nameSuffix();  // starts with "_<round>"
-      if (sr) suffix.replace(0, 3, fmt::format("_sr{}{}", s.round.srBits, hasLfsr(s) ? "_lfsr" : ""));
+      if (sr) suffix.replace(0, 3, SrOptions::nameTag(srs));
       module = "fcvt_" + s.a.tag() + "_" + s.out.tag() + suffix;
     }
     return std::make_unique<FcvtUnit>(std::move(s), module, std::move(args));
   }
 
  private:
-  std::string a_, out_, srSource_;
-  int srBits_ = -1;    // -1: not given
-  int64_t srSeed_ = -1;  // -1: not given
+  std::string a_, out_;
+  SrOptions sr_;
   CommonFpOptions common_;
 };
 

@@ -64,7 +64,14 @@ class Unit {
     // One valid input: the outputs the unit shows for it (after `latency()` clock edges; with latency 0,
     // before the edge that consumes it).
     virtual void step(const uint32_t* in, uint32_t* out) = 0;
+    // Units with streamGroup() > 1: one group of that many valid inputs (consecutive vectors) -> the outputs the
+    // unit shows with valid_out for them, in order, one vector each.
+    virtual void stepGroup(const uint32_t* in, uint32_t* out) { step(in, out); }
   };
+  // Stateful units whose valid_out does not follow valid_in cycle for cycle (a block arriving over K/L beats,
+  // then leaving over K/L beats): the harness feeds groups of this many valid inputs and compares the outputs of
+  // every valid_out cycle, in order, with StreamModel::stepGroup's. 0: outputs follow inputs (latency()).
+  virtual int streamGroup() const { return 0; }
   // A model in the unit's reset state; only for stateful units.
   virtual std::unique_ptr<StreamModel> streamModel() const { return nullptr; }
   // Lets a unit bias seeded random vectors (e.g. make `clear` rare in a long accumulation); index counts

@@ -96,6 +96,18 @@ Packed fcvtModel(const FcvtSpec& spec, uint32_t bits, Rounding mode, uint32_t sr
   return roundPack<uint64_t>(sign, exp, sig, false, Z, opt, srRandom);
 }
 
+SrLfsrBank::SrLfsrBank(uint32_t seed, int fields, int R) : R_(R) {
+  const int n = (fields * R + 31) / 32;
+  for (int g = 0; g < n; ++g) gens_.emplace_back(seedOf(seed, g));
+}
+
+uint32_t SrLfsrBank::field(int i) const {
+  const int fromTop = R_ * i, g = fromTop / 32, offset = fromTop % 32;
+  const uint64_t window = (uint64_t(gens_[size_t(g)].state()) << 32) |
+                          (size_t(g) + 1 < gens_.size() ? gens_[size_t(g) + 1].state() : 0u);
+  return uint32_t((window << offset) >> (64 - R_));
+}
+
 FcvtFastModel::FcvtFastModel(const FcvtSpec& spec) : spec_(spec) {
   if (spec.dynamicRounding || spec.round.mode == Rounding::SR) return;
   const Format& A = spec.a;

@@ -10,10 +10,13 @@
 
 namespace nf {
 
+// SR only: the random bits come from an sr_bits port, or from an LFSR inside the unit (SrLfsr below).
+enum class SrSource { Port, Lfsr };
+
 struct FcvtSpec {
   Format a, out;
-  // SR only: the random bits come from the sr_bits port, or from an LFSR inside the unit (SrLfsr below).
-  enum class SrSource { Port, Lfsr } srSource = SrSource::Port;
+  using SrSource = nf::SrSource;
+  SrSource srSource = SrSource::Port;
   uint32_t srSeed = 1;  // the LFSR's state after reset (nonzero)
   RoundOptions round;            // round.mode is used unless dynamicRounding; round.srBits under SR
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation (not SR)
@@ -89,6 +92,26 @@ class SrLfsr {
 
  private:
   uint32_t state_;
+};
+
+// `fields` random fields of R bits per step for units that round several values at once (mxquant): G =
+// ceil(fields * R / 32) SrLfsr generators whose states, generator 0 first, form one 32G-bit word W read from the
+// top, field i being W's bits [32G - 1 - R*i, 32G - R*(i+1)]. Generator 0 starts at the seed, so a one-field
+// bank is SrLfsr itself; generator g starts at seed * (2 * 0x9E3779B9 * g + 1) mod 2^32, an odd multiple of a
+// nonzero seed and so nonzero. All generators step together.
+class SrLfsrBank {
+ public:
+  SrLfsrBank(uint32_t seed, int fields, int R);
+  static uint32_t seedOf(uint32_t seed, int generator) { return seed * (2u * 0x9E3779B9u * uint32_t(generator) + 1u); }
+  int generators() const { return int(gens_.size()); }
+  uint32_t field(int i) const;
+  void step() {
+    for (SrLfsr& g : gens_) g.step();
+  }
+
+ private:
+  int R_;
+  std::vector<SrLfsr> gens_;
 };
 
 }  // namespace nf

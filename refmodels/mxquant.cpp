@@ -80,10 +80,11 @@ uint32_t quantizeToInt(const Format& elem, Rounding mode, bool sign, int exp, ui
 
 }  // namespace
 
-uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s) {
+uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s, uint32_t srRandom) {
   if (v.cls == FpClass::Zero) return spec.elem.kind == FormatKind::Int ? 0u : packZero(v.sign, spec.elem).bits;
   if (spec.elem.kind == FormatKind::Int) return quantizeToInt(spec.elem, spec.mode, v.sign, v.exp - s, v.sig);
-  return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, {spec.mode, true, false}).bits;
+  const RoundOptions opt{spec.mode, true, false, spec.srBits};
+  return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, opt, srRandom).bits;
 }
 
 namespace {
@@ -112,7 +113,7 @@ inline Decoded decodeInput(const Format& f, uint32_t bits) {
 
 }  // namespace
 
-void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q) {
+void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q, const uint32_t* sr) {
   Decoded buf[64];
   std::vector<Decoded> heap;
   Decoded* v = buf;
@@ -132,7 +133,23 @@ void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uin
   }
   const int s = mxSharedExponent(spec, v, spec.block);
   scale = uint32_t(s + kE8M0Bias);
-  for (int i = 0; i < spec.block; ++i) q[i] = mxQuantizeElement(spec, v[i], s);
+  for (int i = 0; i < spec.block; ++i) q[i] = mxQuantizeElement(spec, v[i], s, sr ? sr[i] : 0u);
+}
+
+MxQuantStream::MxQuantStream(const MxQuantSpec& spec)
+    : spec_(spec), bank_(spec.srSeed, spec.lanesOrBlock(), std::max(spec.srBits, 1)), bits_(size_t(spec.block)) {}
+
+void MxQuantStream::block(const uint32_t* x, const uint32_t* sr, uint32_t& scale, uint32_t* q) {
+  const bool lfsr = spec_.mode == Rounding::SR && spec_.srSource == SrSource::Lfsr;
+  if (lfsr) {
+    const int L = spec_.lanesOrBlock();
+    for (int beat = 0; beat < spec_.beats(); ++beat) {
+      for (int i = 0; i < L; ++i) bits_[size_t(beat * L + i)] = bank_.field(i);
+      bank_.step();
+    }
+    sr = bits_.data();
+  }
+  mxQuantize(spec_, x, scale, q, spec_.mode == Rounding::SR ? sr : nullptr);
 }
 
 }  // namespace nf

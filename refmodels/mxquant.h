@@ -11,11 +11,15 @@
 // - A block holding any NaN or Inf gives the NaN scale 0xFF and all-zero elements (OCP: a NaN scale makes
 //   every value of the block NaN, whatever the elements hold).
 // - Elements round with roundPack (float elements, satfinite) or the same decisions on fixed point (int).
+// - Stochastic rounding (float elements): the magnitude of x_i / 2^s becomes truncate(|.| + r_i * 2^(lsb - R)),
+//   r_i being R random bits per element, as fcvt's --round sr (the same roundPack path).
+// - --lanes L: the unit takes L elements per cycle over K/L beats; the values are the same (MxQuantStream).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "refmodels/fcvt.h"
 #include "refmodels/format.h"
 #include "refmodels/rounding.h"
 
@@ -33,6 +37,14 @@ struct MxQuantSpec {
   int block = 32;
   MxScaleRule rule = MxScaleRule::Floor;
   Rounding mode = Rounding::RNE;
+  int srBits = 0;  // mode == SR: random bits R per element
+  SrSource srSource = SrSource::Port;
+  uint32_t srSeed = 1;  // SrSource::Lfsr: the state of the first generator after reset
+  int lanes = 0;        // elements accepted per cycle; 0 (or block): the whole block at once
+  int lanesOrBlock() const { return lanes > 0 ? lanes : block; }
+  int beats() const { return block / lanesOrBlock(); }
+  // A unit with state: an LFSR, or a block arriving over several beats.
+  bool stateful() const { return (mode == Rounding::SR && srSource == SrSource::Lfsr) || beats() > 1; }
 };
 
 // The element format's largest normal, as maxSig * 2^(emax - manBits) with maxSig of manBits+1 bits.
@@ -46,10 +58,28 @@ double mxElemMax(const Format& elem);
 
 // The shared exponent of a block of decoded values (no NaN/Inf among them), clamped to [-127, 127].
 int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n);
-// One element: the decoded finite value times 2^-s, rounded (saturating) to the element format.
-uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s);
+// One element: the decoded finite value times 2^-s, rounded (saturating) to the element format; `srRandom` is
+// its R random bits under Rounding::SR.
+uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s, uint32_t srRandom = 0);
 
 // The whole block: x[0..block) input encodings -> scale (E8M0 encoding) and q[0..block) element encodings.
-void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q);
+// Under Rounding::SR, sr[i] holds element i's random bits.
+void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q, const uint32_t* sr = nullptr);
+
+// The unit as a stream, from reset: a block is K/L consecutive beats of L elements (K/L = 1 without --lanes).
+// With an LFSR source, a bank of SrLfsrBank(seed, L, R) gives each rounded beat of L elements its random bits
+// (field i to the beat's element i) and then steps: once per block in the parallel unit, once per output beat
+// with lanes. Port sources give the bits with the elements.
+class MxQuantStream {
+ public:
+  explicit MxQuantStream(const MxQuantSpec& spec);
+  // One block: x[0..K) and, for an sr port, sr[0..K) -> scale and q[0..K).
+  void block(const uint32_t* x, const uint32_t* sr, uint32_t& scale, uint32_t* q);
+
+ private:
+  MxQuantSpec spec_;
+  SrLfsrBank bank_;
+  std::vector<uint32_t> bits_;
+};
 
 }  // namespace nf

@@ -6,6 +6,7 @@
 
 #include "refmodels/fcvt.h"
 #include "tests/catalog.h"
+#include "tests/other_model.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -54,25 +55,6 @@ TEST(FcvtLfsr, StreamModelUsesOneStatePerInput) {
   }
 }
 
-class WrongSeed final : public Unit {
- public:
-  WrongSeed(std::unique_ptr<Unit> rtl, std::unique_ptr<Unit> model) : rtl_(std::move(rtl)), model_(std::move(model)) {}
-  std::string operatorName() const override { return rtl_->operatorName(); }
-  std::string moduleName() const override { return rtl_->moduleName(); }
-  std::vector<std::string> canonicalArgs() const override { return rtl_->canonicalArgs(); }
-  const std::vector<PortInfo>& inputs() const override { return rtl_->inputs(); }
-  const std::vector<PortInfo>& outputs() const override { return rtl_->outputs(); }
-  int latency() const override { return rtl_->latency(); }
-  GeneratedModule emit() const override { return rtl_->emit(); }
-  void emulate(const uint32_t* in, uint32_t* out) const override { model_->emulate(in, out); }
-  std::vector<std::vector<uint32_t>> cornerVectors() const override { return rtl_->cornerVectors(); }
-  bool stateful() const override { return true; }
-  std::unique_ptr<StreamModel> streamModel() const override { return model_->streamModel(); }
-
- private:
-  std::unique_ptr<Unit> rtl_, model_;
-};
-
 TEST(FcvtLfsr, CosimMatchesAndNoticesAnotherSeed) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
@@ -91,7 +73,7 @@ TEST(FcvtLfsr, CosimMatchesAndNoticesAnotherSeed) {
     const verif::CosimReport r = verif::runCosim(*good, opt);
     EXPECT_EQ(r.mismatches, 0u) << "stages " << stages << "\n" << r.firstMismatch;
     EXPECT_EQ(r.vectors, 65536u);
-    WrongSeed wrong(with("99"), with("100"));
+    test::RtlWithOtherModel wrong(with("99"), with("100"));
     const verif::CosimReport w = verif::runCosim(wrong, opt);
     EXPECT_GT(w.mismatches, 0u) << "stages " << stages << ": a model with another seed went unnoticed";
   }

@@ -155,9 +155,18 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
   }
   const std::vector<std::vector<uint32_t>> corners =
       opt.mode == Mode::Random ? unit.cornerVectors() : std::vector<std::vector<uint32_t>>{};
-  const uint64_t total = opt.mode == Mode::Exhaustive ? (uint64_t(1) << inBits)
-                         : opt.mode == Mode::Vectors  ? external.size()
-                                                      : corners.size() + opt.count;
+  // Units taking groups of inputs (a block over several beats) run whole groups: random runs round up.
+  const uint64_t group = unit.stateful() ? uint64_t(std::max(1, unit.streamGroup())) : 1;
+  uint64_t total = opt.mode == Mode::Exhaustive ? (uint64_t(1) << inBits)
+                   : opt.mode == Mode::Vectors  ? external.size()
+                                                : corners.size() + opt.count;
+  if (total % group != 0) {
+    if (opt.mode != Mode::Random)
+      throw UsageError(fmt::format("{} takes inputs in groups of {} (one block); {} vectors is not a multiple",
+                                   unit.moduleName(), group, total));
+    total += group - total % group;
+  }
+  const uint64_t chunk = kBlock - kBlock % group;
 
   CosimReport report;
   const auto b0 = Clock::now();
@@ -170,7 +179,7 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
   const int threads = unit.stateful() ? 1 : std::max(1, opt.threads > 0 ? opt.threads : int(std::thread::hardware_concurrency()));
   std::unique_ptr<Unit::StreamModel> stream = unit.stateful() ? unit.streamModel() : nullptr;
   if (unit.stateful() && !stream) throw SimError(unit.moduleName() + " is stateful but has no stream model");
-  const uint64_t blocks = (total + kBlock - 1) / kBlock;
+  const uint64_t blocks = (total + chunk - 1) / chunk;
   std::atomic<uint64_t> nextBlock{0}, done{0}, mismatches{0};
   std::atomic<bool> stop{false};
   std::mutex mu;
@@ -225,10 +234,14 @@ CosimReport runCosim(const Unit& unit, const CosimOptions& opt) {
     for (;;) {
       const uint64_t b = nextBlock.fetch_add(1);
       if (b >= blocks || stop.load(std::memory_order_relaxed)) return;
-      const uint64_t first = b * kBlock, n = std::min(kBlock, total - first);
+      const uint64_t first = b * chunk, n = std::min(chunk, total - first);
       for (uint64_t i = 0; i < n; ++i) fill(first + i, &in[i * IW]);
       if (stream) {
-        for (uint64_t i = 0; i < n; ++i) stream->step(&in[i * IW], &want[i * OW]);
+        if (group > 1) {
+          for (uint64_t i = 0; i < n; i += group) stream->stepGroup(&in[i * IW], &want[i * OW]);
+        } else {
+          for (uint64_t i = 0; i < n; ++i) stream->step(&in[i * IW], &want[i * OW]);
+        }
       } else {
         unit.emulateBatch(in.data(), want.data(), n);
       }

@@ -212,7 +212,21 @@ std::string glueCpp(const Unit& unit, int lanes) {
        "  Vnf_lanes& t = *static_cast<Sim*>(p)->top;\n"
        "  static thread_local uint32_t scratch[L * (OW + 1)];\n"
        "  const uint32_t* ip[L];\n  uint32_t* op[L];\n";
-  if (latency == 0 && unit.stateful()) {
+  if (unit.stateful() && unit.streamGroup() > 1) {
+    // Inputs with a bubble every fifth cycle; outputs collected, in order, in every cycle with valid_out (read
+    // before the edge), until there are n of them.
+    c << "  uint64_t next = 0, got = 0;\n"
+         "  for (uint64_t cycle = 0; got < n; ++cycle) {\n"
+         "    if (cycle > 8 * n + 1000) {\n"
+         "      std::snprintf(msg, size_t(msglen), \"valid_out gave %llu outputs for %llu inputs\", (unsigned long long)got,"
+         " (unsigned long long)n);\n      return 1;\n    }\n"
+         "    const bool feed = next < n && (cycle % 5) != 4;\n"
+         "    t.valid_in = feed;\n"
+         "    if (feed) { ip[0] = in + next * IW; setLanes(t, ip); ++next; }\n"
+         "    t.clk = 0; t.eval();\n"
+         "    if (t.valid_out_l0) { op[0] = out + got * OW; getLanes(t, op); ++got; }\n"
+         "    t.clk = 1; t.eval();\n  }\n  (void)scratch;\n  return 0;\n}\n";
+  } else if (latency == 0 && unit.stateful()) {
     // One vector per cycle, outputs read before the edge that consumes it; every fifth cycle is a bubble,
     // during which the state must hold.
     c << "  uint64_t next = 0;\n"

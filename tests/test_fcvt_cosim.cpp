@@ -7,6 +7,7 @@
 #include "refmodels/fcvt.h"
 #include "tests/catalog.h"
 #include "tests/other_model.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -66,7 +67,7 @@ TEST(FcvtLfsr, CosimMatchesAndNoticesAnotherSeed) {
       v.insert(v.end(), {"--sr-seed", seed});
       return buildUnit("fcvt", v);
     };
-    verif::CosimOptions opt;
+    verif::CosimOptions opt = test::quickCosimOptions();
     opt.mode = verif::CosimOptions::Mode::Exhaustive;
     opt.build.jobs = 1;
     const auto good = with("99");

@@ -12,6 +12,7 @@
 #include "generators/mxdequant.h"
 #include "oracles/mpfr_oracle.h"
 #include "tests/catalog.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -113,7 +114,7 @@ TEST_P(MxDequantCosim, ExhaustiveOneElementBlock) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
   const auto unit = buildUnit("mxdequant", GetParam());
-  verif::CosimOptions opt;
+  verif::CosimOptions opt = test::quickCosimOptions();
   opt.mode = verif::CosimOptions::Mode::Exhaustive;
   opt.threads = 1;
   opt.build.jobs = 1;

@@ -21,6 +21,7 @@
 #include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
 #include "tests/other_model.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -541,9 +542,7 @@ TEST_P(MxQuantCosim, RtlMatchesModel) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
   const auto unit = buildUnit("mxquant", GetParam());
-  verif::CosimOptions opt;
-  opt.threads = 1;
-  opt.build.jobs = 1;
+  verif::CosimOptions opt = test::quickCosimOptions();
   opt.count = 50000;
   opt.seed = 7;
   const verif::CosimReport r = verif::runCosim(*unit, opt);
@@ -606,9 +605,7 @@ TEST(MxQuantLanes, CosimMatchesAndNoticesAnotherSeed) {
     a.push_back(seed);
     return buildUnit("mxquant", a);
   };
-  verif::CosimOptions opt;
-  opt.threads = 1;
-  opt.build.jobs = 1;
+  verif::CosimOptions opt = test::quickCosimOptions();
   opt.count = 30001;  // not a multiple of the 2 beats per block: the harness rounds up
   opt.seed = 3;
   const auto unit = with("5");

@@ -28,6 +28,7 @@
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
+#include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
 namespace nf {
@@ -485,11 +486,7 @@ TEST_P(Nvfp4Cosim, RtlMatchesModel) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
   const auto unit = buildUnit(GetParam().first, GetParam().second);
-  verif::CosimOptions opt;
-  opt.threads = 1;
-  opt.build.jobs = 1;
-  opt.build.lanes = 8;
-  opt.build.quickBuild = true;
+  verif::CosimOptions opt = test::quickCosimOptions();
   opt.count = 20000;
   opt.seed = 7;
   const verif::CosimReport r = verif::runCosim(*unit, opt);

@@ -1,6 +1,6 @@
 // fmul benchmarks: PPA against the published HardFloat / FPnew figures for this very flow, and the
 // model rate, the co-simulation rate. Prints figures and ratios; asserts nothing (the machine is noisy).
-//   bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--threads T]
+//   bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--lanes-sweep] [--threads T]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -110,10 +110,43 @@ void benchCosim(bool exhaustiveBf16, int threads) {
   }
 }
 
+// The co-simulation top holds `lanes` copies of the unit; this prints what the lane count does to the rate.
+void benchLanes(int threads) {
+  std::cout << "\nCo-simulation rate by lane count (ratios against 32 lanes, the old default; 4 is the default):\n";
+  struct Case {
+    std::vector<std::string> args;
+    verif::CosimOptions::Mode mode;
+    uint64_t count;
+  };
+  const Case cases[] = {
+      {{"--a", "bf16"}, verif::CosimOptions::Mode::Random, 1u << 25},
+      {{"--a", "fp32", "--flags"}, verif::CosimOptions::Mode::Random, 1u << 23},
+      {{"--a", "bf16", "--b", "e4m3", "--out", "bf16"}, verif::CosimOptions::Mode::Exhaustive, 0},
+  };
+  for (const Case& c : cases) {
+    const auto unit = buildUnit("fmul", c.args);
+    std::vector<std::pair<int, double>> rates;
+    for (int lanes : {32, 1, 2, 4, 8, 16}) {
+      verif::CosimOptions o;
+      o.mode = c.mode;
+      o.count = c.count;
+      o.threads = threads;
+      o.build.lanes = lanes;
+      const verif::CosimReport r = verif::runCosim(*unit, o);
+      rates.emplace_back(lanes, r.rate());
+      std::cout << fmt::format("{:<28} {:<10} lanes {:>2}  {:>7.2f} M/s  ratio {:>5.2f}  (build {:.1f} s{})\n",
+                               unit->moduleName(), c.mode == verif::CosimOptions::Mode::Exhaustive ? "exhaustive" : "random",
+                               lanes, r.rate() / 1e6, r.rate() / rates.front().second, r.buildSeconds,
+                               r.buildCached ? ", cached" : "")
+                << std::flush;
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool ppa = false, model = false, cosim = false, exhaustive = false;
+  bool ppa = false, model = false, cosim = false, exhaustive = false, lanes = false;
   int threads = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -121,17 +154,19 @@ int main(int argc, char** argv) {
     else if (a == "--model") model = true;
     else if (a == "--cosim") cosim = true;
     else if (a == "--exhaustive-bf16") exhaustive = cosim = true;
+    else if (a == "--lanes-sweep") lanes = true;
     else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else {
-      std::cerr << "usage: bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--threads T]\n";
+      std::cerr << "usage: bench_fmul [--ppa] [--model] [--cosim] [--exhaustive-bf16] [--lanes-sweep] [--threads T]\n";
       return 2;
     }
   }
-  if (!ppa && !model && !cosim) ppa = model = cosim = true;
+  if (!ppa && !model && !cosim && !lanes) ppa = model = cosim = true;
   try {
     if (ppa) benchPpa();
     if (model) benchModel();
     if (cosim) benchCosim(exhaustive, threads);
+    if (lanes) benchLanes(threads);
   } catch (const std::exception& e) {
     std::cerr << "bench_fmul: " << e.what() << "\n";
     return 1;

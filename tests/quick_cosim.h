@@ -11,7 +11,6 @@ inline verif::CosimOptions quickCosimOptions() {
   verif::CosimOptions opt;
   opt.threads = 1;
   opt.build.jobs = 1;
-  opt.build.lanes = 8;
   opt.build.quickBuild = true;
   opt.build.cacheDir = NF_BINARY_DIR "/vcache";
   return opt;

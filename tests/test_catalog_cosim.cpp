@@ -89,7 +89,6 @@ TEST(CosimHarness, ReportsAWrongThreeInputModel) {
   opt.mode = verif::CosimOptions::Mode::Exhaustive;
   opt.threads = 2;
   opt.build.jobs = 1;
-  opt.build.lanes = 8;        // a few hundred thousand vectors: compile time matters more than lanes
   opt.build.quickBuild = true;
   const verif::CosimReport r = verif::runCosim(unit, opt);
   EXPECT_EQ(r.mismatches, 1u);

@@ -33,7 +33,11 @@ class SimLibrary {
 
 struct BuildOptions {
   std::string cacheDir;  // empty: $NUMFORGE_CACHE, else $XDG_CACHE_HOME/numforge, else ~/.cache/numforge
-  int lanes = 32;  // at most; units with many input bits get fewer (see buildSim)
+  // Copies of the unit per eval, at most (units with many port bits get fewer, see buildSim). Verilator
+  // emits every lane as straight-line code in one function, so lanes trade eval overhead against the
+  // instruction cache: the bf16 multiplier ran 2x faster per vector at 4 lanes than at 32 (bench_fmul
+  // --lanes-sweep prints the figures).
+  int lanes = 4;
   int jobs = 2;
   bool quickBuild = false;  // -O1 instead of -O3 -march=native: for runs of a few hundred thousand vectors
   bool quiet = true;

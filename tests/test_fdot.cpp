@@ -302,7 +302,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(PipeCase{"--n 4 --a e4m3 --out fp32 --accum align --align-bits 13 --round dyn", 3},
                       PipeCase{"--n 4 --a e2m1 --out e4m3 --group 2 --round dyn", 5},
                       PipeCase{"--n 4 --a e5m2 --out e4m3 --accum chain --round dyn", 3},
-                      PipeCase{"--n 2 --a e4m3 --c bf16 --out bf16 --round rdn", 4}),
+                      PipeCase{"--n 2 --a e4m3 --c bf16 --out bf16 --round rdn", 4},
+                      PipeCase{"--n 4 --a e4m3 --c fp32 --out bf16 --accum chain --round dyn", 2}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // The table-driven fast path the co-simulation uses must agree with the model bit for bit.

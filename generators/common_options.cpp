@@ -118,4 +118,19 @@ bool isValidModuleName(const std::string& name) {
 
 namespace nf {
 bool CommonFpOptions::roundGiven() const { return roundOption && roundOption->count() > 0; }
+std::vector<std::vector<uint32_t>> cornerVectorsWithRm(const std::vector<std::vector<uint32_t>>& operands,
+                                                       const std::vector<uint32_t>& masks, bool dynamicRounding) {
+  std::vector<std::vector<uint32_t>> v;
+  const unsigned modes = dynamicRounding ? 8 : 1;
+  v.reserve(operands.size() * modes);
+  for (const std::vector<uint32_t>& t : operands)
+    for (unsigned m = 0; m < modes; ++m) {
+      std::vector<uint32_t> vec(t.size());
+      for (size_t i = 0; i < t.size(); ++i) vec[i] = t[i] & masks[i];
+      if (dynamicRounding) vec.push_back(m);
+      v.push_back(std::move(vec));
+    }
+  return v;
+}
+
 }  // namespace nf

@@ -34,7 +34,23 @@ struct CommonFpOptions {
   // The canonical option words for these settings (for headers and manifests).
   void appendArgs(std::vector<std::string>& args) const;
   std::string nameSuffix() const;  // e.g. "_rne_sat_s2"
+  // Copies rounding, saturation, flush, flags and stages into an operator's spec, and --daz where the spec has
+  // a daz field (operators without one reject --daz themselves, with their reason).
+  template <class Spec>
+  void applyTo(Spec& s) const {
+    const blocks::RoundingSel r = rounding();
+    s.dynamicRounding = r.dynamic;
+    s.round = {r.mode, saturate, ftz};
+    s.flagsPort = flags;
+    s.stages = stages;
+    if constexpr (requires { s.daz; }) s.daz = daz;
+  }
 };
+
+// Corner operand tuples as co-simulation vectors: each tuple masked to its port's width, once per rm value
+// (0..7) when the rounding is dynamic, with rm as the last input.
+std::vector<std::vector<uint32_t>> cornerVectorsWithRm(const std::vector<std::vector<uint32_t>>& operands,
+                                                       const std::vector<uint32_t>& masks, bool dynamicRounding);
 
 // --sr-bits, --sr-source, --sr-seed: stochastic rounding's random bits, alike for every operator that rounds with
 // `--round sr` (fcvt, mxquant).

@@ -211,16 +211,12 @@ class FaccFactory final : public OperatorFactory {
     }
     s.out = formatOption("--out", out_.empty() ? a_ : out_);
     requireFloat("--out", s.out, "facc");
-    const blocks::RoundingSel r = common_.rounding();
     if (common_.daz) throw UsageError("--daz: not supported by facc");
     if (common_.stages > 1)
       throw UsageError(fmt::format("--stages: {} would lengthen the one-cycle accumulation loop; accepted: 0 or 1 "
                                    "(1 registers the inputs)",
                                    common_.stages));
-    s.round = {r.mode, common_.saturate, common_.ftz};
-    s.dynamicRounding = r.dynamic;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name};
     if (s.b) args.insert(args.end(), {"--b", s.b->name, "--mac"});
     args.insert(args.end(), {"--out", s.out.name});

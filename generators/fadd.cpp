@@ -244,15 +244,9 @@ std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
       for (uint32_t bn : neighbours(B, b.bits, 2)) pairs.emplace_back(a, bn);
     }
   }
-  std::vector<std::vector<uint32_t>> v;
-  const unsigned modes = s_.dynamicRounding ? 8 : 1;
-  for (const auto& [a, b] : pairs)
-    for (unsigned m = 0; m < modes; ++m) {
-      std::vector<uint32_t> vec = {a & A.mask(), b & B.mask()};
-      if (s_.dynamicRounding) vec.push_back(m);
-      v.push_back(std::move(vec));
-    }
-  return v;
+  std::vector<std::vector<uint32_t>> operands;
+  for (const auto& [a, b] : pairs) operands.push_back({a, b});
+  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
 }
 
 class FaddFactory final : public OperatorFactory {
@@ -276,12 +270,7 @@ class FaddFactory final : public OperatorFactory {
     requireFloat("--a", s.a, "fadd");
     requireFloat("--b", s.b, "fadd");
     requireFloat("--out", s.out, "fadd");
-    const blocks::RoundingSel r = common_.rounding();
-    s.dynamicRounding = r.dynamic;
-    s.round = {r.mode, common_.saturate, common_.ftz};
-    s.daz = common_.daz;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
     s.optimize = opt_ == "delay" ? FaddSpec::Optimize::Delay : FaddSpec::Optimize::Area;
     if (s.optimize == FaddSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});

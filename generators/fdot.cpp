@@ -607,14 +607,10 @@ class FdotFactory final : public OperatorFactory {
     if (group_ != 0 && (group_ < 1 || group_ > s.n || s.n % group_ != 0))
       throw UsageError(fmt::format("--group: {} does not divide --n {}; accepted: a divisor of --n", group_, s.n));
     s.group = group_ == s.n ? 0 : group_;
-    const blocks::RoundingSel r = common_.rounding();
     if (common_.daz) throw UsageError("--daz: not supported by fdot (subnormal inputs are exact terms)");
+    common_.applyTo(s);
     // align rounds toward zero unless told otherwise, as the tensor cores it emulates do.
-    const bool roundGiven = common_.roundGiven();
-    s.round = {s.accum == FdotSpec::Accum::Align && !roundGiven ? Rounding::RTZ : r.mode, common_.saturate, common_.ftz};
-    s.dynamicRounding = r.dynamic;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven()) s.round.mode = Rounding::RTZ;
     std::vector<std::string> args = {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name};
     if (s.c) args.insert(args.end(), {"--c", s.c->name});
     args.insert(args.end(), {"--out", s.out.name, "--accum", accumName(s.accum)});

@@ -248,15 +248,9 @@ std::vector<std::vector<uint32_t>> FmaUnit::cornerVectors() const {
       for (uint32_t cn : neighbours(C, c.bits, 1)) triples.push_back({a, b, cn});
     }
   }
-  std::vector<std::vector<uint32_t>> v;
-  const unsigned modes = s_.dynamicRounding ? 8 : 1;
-  for (const auto& t : triples)
-    for (unsigned m = 0; m < modes; ++m) {
-      std::vector<uint32_t> vec = {t[0] & A.mask(), t[1] & B.mask(), t[2] & C.mask()};
-      if (s_.dynamicRounding) vec.push_back(m);
-      v.push_back(std::move(vec));
-    }
-  return v;
+  std::vector<std::vector<uint32_t>> operands;
+  for (const auto& t : triples) operands.push_back({t[0], t[1], t[2]});
+  return cornerVectorsWithRm(operands, {A.mask(), B.mask(), C.mask()}, s_.dynamicRounding);
 }
 
 class FmaFactory final : public OperatorFactory {
@@ -283,12 +277,7 @@ class FmaFactory final : public OperatorFactory {
     requireFloat("--b", s.b, "fma");
     requireFloat("--c", s.c, "fma");
     requireFloat("--out", s.out, "fma");
-    const blocks::RoundingSel r = common_.rounding();
-    s.dynamicRounding = r.dynamic;
-    s.round = {r.mode, common_.saturate, common_.ftz};
-    s.daz = common_.daz;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
     s.optimize = opt_ == "delay" ? FmaSpec::Optimize::Delay : FmaSpec::Optimize::Area;
     if (s.optimize == FmaSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});

@@ -366,15 +366,9 @@ std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {
       ++ties;
     }
   }
-  std::vector<std::vector<uint32_t>> v;
-  const unsigned modes = s_.dynamicRounding ? 8 : 1;
-  for (const auto& [a, b] : pairs)
-    for (unsigned m = 0; m < modes; ++m) {
-      std::vector<uint32_t> vec = {a & A.mask(), b & B.mask()};
-      if (s_.dynamicRounding) vec.push_back(m);
-      v.push_back(std::move(vec));
-    }
-  return v;
+  std::vector<std::vector<uint32_t>> operands;
+  for (const auto& [a, b] : pairs) operands.push_back({a, b});
+  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
 }
 
 class FmulFactory final : public OperatorFactory {
@@ -398,12 +392,7 @@ class FmulFactory final : public OperatorFactory {
     requireFloat("--a", s.a, "fmul");
     requireFloat("--b", s.b, "fmul");
     requireFloat("--out", s.out, "fmul");
-    const blocks::RoundingSel r = common_.rounding();
-    s.dynamicRounding = r.dynamic;
-    s.round = {r.mode, common_.saturate, common_.ftz};
-    s.daz = common_.daz;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    common_.applyTo(s);
     s.optimize = opt_ == "delay" ? FmulSpec::Optimize::Delay : FmulSpec::Optimize::Area;
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
     if (s.optimize == FmulSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});

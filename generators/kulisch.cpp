@@ -297,16 +297,12 @@ class KulischFactory final : public OperatorFactory {
     if (carry_ < 1 || carry_ > 64)
       throw UsageError(fmt::format("--carry-bits: {} is out of range; accepted: 1..64", carry_));
     s.carryBits = carry_;
-    const blocks::RoundingSel r = common_.rounding();
     if (common_.daz) throw UsageError("--daz: not supported by kulisch (subnormal inputs are exact terms)");
     if (common_.stages > KulischSpec::kMaxStages)
       throw UsageError(fmt::format("--stages: {} is more than kulisch has places for (after the product and the "
                                    "alignment, inside the read-out twice, at the output); accepted: 0..{}",
                                    common_.stages, KulischSpec::kMaxStages));
-    s.round = {r.mode, common_.saturate, common_.ftz};
-    s.dynamicRounding = r.dynamic;
-    s.flagsPort = common_.flags;
-    s.stages = common_.stages;
+    common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name};
     if (s.b) args.insert(args.end(), {"--b", s.b->name});
     args.insert(args.end(), {"--out", s.out.name, "--carry-bits", std::to_string(s.carryBits)});

@@ -1,7 +1,8 @@
 #include "synth/ppa.h"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,8 +19,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-
-extern char** environ;
 
 namespace nf::synth {
 namespace {
@@ -164,45 +163,123 @@ struct ExitStatus {
   }
 };
 
-// posix_spawn rather than std::system: no shell, so paths and names need no shell quoting, and a missing
-// executable is reported as ENOENT instead of a shell's exit status 127.
+// The supervisor's record of yosys's process group, for its signal handler.
+volatile sig_atomic_t g_supervisedGroup = 0;
+
+void killSupervisedGroup(int sig) {
+  if (g_supervisedGroup > 0) ::kill(-pid_t(g_supervisedGroup), SIGKILL);
+  ::_exit(128 + sig);
+}
+
+// Yosys runs under a small supervisor process, in a process group of its own together with the ABC processes
+// it starts. However this process ends, even by SIGKILL, the kernel signals the supervisor (PR_SET_PDEATHSIG),
+// which kills the whole group: an interrupted `numforge ppa` or benchmark leaves no yosys or berkeley-abc
+// running. fork and execvp rather than std::system: no shell, so paths and names need no shell quoting, and a
+// missing executable is reported as ENOENT instead of a shell's exit status 127.
 ExitStatus spawnAndWait(const std::string& exe, const std::vector<std::string>& args, const fs::path& cwd,
                         const std::string& outputFile) {
   std::string program = exe;
-  // posix_spawnp resolves a relative path containing '/' after the chdir below, so pin it to our directory.
+  // A relative path containing '/' would be resolved after the chdir below, so pin it to our directory.
   if (program.find('/') != std::string::npos) {
     std::error_code ec;
     fs::path abs = fs::absolute(program, ec);
     if (!ec) program = abs.lexically_normal().string();
   }
+  // Everything the children need is prepared here: after fork only async-signal-safe calls are allowed.
   std::vector<std::string> storage;
   storage.push_back(program);
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
+  const std::string cwdStr = cwd.string();
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  std::string cwdStr = cwd.string();
-  posix_spawn_file_actions_addchdir_np(&actions, cwdStr.c_str());
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  int err = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err == ENOENT)
-    throw PpaError(program.find('/') != std::string::npos
-                       ? fmt::format("yosys executable '{}' does not exist", program)
-                       : fmt::format("yosys executable '{}' not found on PATH; install Yosys 0.23 or set "
-                                     "PpaOptions::yosys",
-                                     program));
-  if (err != 0) throw PpaError(fmt::format("cannot start yosys '{}': {}", program, std::strerror(err)));
-
+  int errPipe[2];  // the exec's errno, if it fails; closed by a successful exec
+  if (::pipe2(errPipe, O_CLOEXEC) != 0) throw PpaError(fmt::format("cannot start yosys: pipe: {}", std::strerror(errno)));
+  sigset_t term, saved;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  const pid_t parent = ::getpid();
+  const pid_t supervisor = ::fork();
+  if (supervisor < 0) {
+    const int e = errno;
+    ::close(errPipe[0]);
+    ::close(errPipe[1]);
+    throw PpaError(fmt::format("cannot start yosys: fork: {}", std::strerror(e)));
+  }
+  if (supervisor == 0) {
+    ::close(errPipe[0]);
+    // SIGTERM waits until the group is known, so the handler never misses it.
+    ::sigprocmask(SIG_BLOCK, &term, &saved);
+    struct sigaction onTerm {};
+    onTerm.sa_handler = killSupervisedGroup;
+    sigemptyset(&onTerm.sa_mask);
+    ::sigaction(SIGTERM, &onTerm, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigemptyset(&dfl.sa_mask);
+      ::sigaction(SIGTERM, &dfl, nullptr);
+      ::sigprocmask(SIG_SETMASK, &saved, nullptr);
+      ::setpgid(0, 0);
+      int fd;
+      if (::chdir(cwdStr.c_str()) != 0 || (fd = ::open("/dev/null", O_RDONLY)) < 0 || ::dup2(fd, STDIN_FILENO) < 0 ||
+          (fd = ::open(outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 || ::dup2(fd, STDOUT_FILENO) < 0 ||
+          ::dup2(fd, STDERR_FILENO) < 0) {
+        const int e = errno;
+        (void)!::write(errPipe[1], &e, sizeof e);
+        ::_exit(127);
+      }
+      ::execvp(program.c_str(), argv.data());
+      const int e = errno;
+      (void)!::write(errPipe[1], &e, sizeof e);
+      ::_exit(127);
+    }
+    if (child < 0) {
+      const int e = errno;
+      (void)!::write(errPipe[1], &e, sizeof e);
+      ::_exit(127);
+    }
+    ::close(errPipe[1]);
+    ::setpgid(child, child);  // also here: whichever of the two runs first, the group exists before we go on
+    g_supervisedGroup = child;
+    ::sigprocmask(SIG_SETMASK, &saved, nullptr);
+    if (::getppid() != parent) killSupervisedGroup(SIGTERM);  // the parent died before PR_SET_PDEATHSIG
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0)
+      if (errno != EINTR) killSupervisedGroup(SIGTERM);
+    ::kill(-child, SIGKILL);  // nothing yosys started outlives it
+    if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
+    // Die of yosys's signal, so the parent reads the same status.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    ::sigaction(WTERMSIG(status), &dfl, nullptr);
+    ::sigprocmask(SIG_UNBLOCK, &term, nullptr);
+    ::kill(::getpid(), WTERMSIG(status));
+    ::_exit(128 + WTERMSIG(status));
+  }
+  ::close(errPipe[1]);
+  int execErr = 0;
+  ssize_t got;
+  while ((got = ::read(errPipe[0], &execErr, sizeof execErr)) < 0 && errno == EINTR) {
+  }
+  ::close(errPipe[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  while (::waitpid(supervisor, &status, 0) < 0) {
     if (errno != EINTR) throw PpaError(fmt::format("waiting for yosys failed: {}", std::strerror(errno)));
+  }
+  if (got == sizeof execErr) {
+    if (execErr == ENOENT)
+      throw PpaError(program.find('/') != std::string::npos
+                         ? fmt::format("yosys executable '{}' does not exist", program)
+                         : fmt::format("yosys executable '{}' not found on PATH; install Yosys 0.23 or set "
+                                       "PpaOptions::yosys",
+                                       program));
+    throw PpaError(fmt::format("cannot start yosys '{}': {}", program, std::strerror(execErr)));
   }
   if (WIFEXITED(status)) return {true, WEXITSTATUS(status)};
   return {false, WTERMSIG(status)};

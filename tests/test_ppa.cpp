@@ -1,6 +1,12 @@
 // The PPA flow against tiny designs whose relative figures are known in advance (wider is larger, deeper is
 // slower, register bits are flops), plus every error path the flow promises to report as PpaError.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -221,6 +227,69 @@ TEST(PpaErrors, UnknownTopIsReported) {
   std::string msg = ppaErrorOf([] { runPpa(rippleAdder("add8", 8), "no_such_top"); });
   EXPECT_TRUE(contains(msg, "yosys"));
   EXPECT_TRUE(contains(msg, "no_such_top"));
+}
+
+// A process is gone when /proc no longer lists it or lists it as a zombie (dead, only not yet reaped).
+bool processAlive(pid_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text;
+  if (!std::getline(stat, text)) return false;
+  const size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+std::optional<pid_t> readPid(const fs::path& file) {
+  std::ifstream f(file);
+  long pid = 0;
+  if (f >> pid && pid > 0) return pid_t(pid);
+  return std::nullopt;
+}
+
+// A caller killed with SIGKILL in mid-synthesis must not leave yosys or what yosys started (ABC) running.
+// The stand-in for yosys starts a long sleep as its own child, as yosys starts berkeley-abc, and records both.
+TEST(PpaSupervision, KillingTheCallerLeavesNoYosysOrItsChildrenRunning) {
+  const fs::path dir = fs::path(::testing::TempDir()) / fmt::format("nf-test-ppa-kill-{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path fake = dir / "fake-yosys";
+  {
+    std::ofstream f(fake);
+    f << "#!/bin/sh\nsleep 300 &\necho $! > \"$NF_TEST_PIDDIR/abc.pid.tmp\"\n"
+         "mv \"$NF_TEST_PIDDIR/abc.pid.tmp\" \"$NF_TEST_PIDDIR/abc.pid\"\n"
+         "echo $$ > \"$NF_TEST_PIDDIR/yosys.pid.tmp\"\nmv \"$NF_TEST_PIDDIR/yosys.pid.tmp\" \"$NF_TEST_PIDDIR/yosys.pid\"\n"
+         "wait\n";
+  }
+  fs::permissions(fake, fs::perms::owner_all);
+  ::setenv("NF_TEST_PIDDIR", dir.c_str(), 1);
+  const pid_t caller = ::fork();
+  ASSERT_GE(caller, 0);
+  if (caller == 0) {
+    PpaOptions opt;
+    opt.yosys = fake.string();
+    try {
+      runPpa(rippleAdder("add8", 8), "add8", opt);
+    } catch (...) {
+    }
+    ::_exit(0);
+  }
+  std::optional<pid_t> yosysPid, abcPid;
+  for (int i = 0; i < 200 && !(yosysPid && abcPid); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    yosysPid = readPid(dir / "yosys.pid");
+    abcPid = readPid(dir / "abc.pid");
+  }
+  ASSERT_TRUE(yosysPid && abcPid) << "the stand-in yosys never started";
+  EXPECT_TRUE(processAlive(*yosysPid));
+  EXPECT_TRUE(processAlive(*abcPid));
+  ::kill(caller, SIGKILL);
+  ::waitpid(caller, nullptr, 0);
+  for (int i = 0; i < 100 && (processAlive(*yosysPid) || processAlive(*abcPid)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(processAlive(*yosysPid)) << "yosys outlived its caller";
+  EXPECT_FALSE(processAlive(*abcPid)) << "a process yosys started outlived its caller";
+  for (pid_t p : {*yosysPid, *abcPid})
+    if (processAlive(p)) ::kill(p, SIGKILL);
+  fs::remove_all(dir);
 }
 
 // Work directories go under $TMPDIR and vanish afterwards, on success and on failure, unless asked to stay.

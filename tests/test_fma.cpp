@@ -12,19 +12,17 @@
 
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/fma.h"
+#include "model_sweep.h"
 #include "sum_stimulus.h"
 
 namespace {
 
 using nf::Rounding;
 
-const std::vector<std::string> kPresets = {"fp32", "fp16",     "bf16",     "tf32", "e5m2", "e4m3",
-                                           "e5m2fnuz", "e4m3fnuz", "e3m2", "e2m3", "e2m1"};
-const Rounding kModes[] = {Rounding::RNE, Rounding::RTZ, Rounding::RDN, Rounding::RUP, Rounding::RNA, Rounding::ROD};
+using nf::test::Variant;
+const std::vector<std::string>& kPresets = nf::test::kFloatPresets;
+const auto& kModes = nf::test::kDirectedModes;
 
-struct Variant {
-  bool saturate = false, ftz = false, daz = false;
-};
 
 struct Stats {
   long checked = 0, bad = 0, cancellations = 0, overflows = 0, underflows = 0, inexact = 0;

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "model_sweep.h"
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/fmul.h"
 
@@ -26,9 +27,9 @@ namespace {
 
 using nf::Rounding;
 
-const std::vector<std::string> kPresets = {"fp32", "fp16",     "bf16",     "tf32", "e5m2", "e4m3",
-                                           "e5m2fnuz", "e4m3fnuz", "e3m2", "e2m3", "e2m1"};
-const Rounding kModes[] = {Rounding::RNE, Rounding::RTZ, Rounding::RDN, Rounding::RUP, Rounding::RNA, Rounding::ROD};
+using nf::test::Variant;
+const std::vector<std::string>& kPresets = nf::test::kFloatPresets;
+const auto& kModes = nf::test::kDirectedModes;
 
 // Sampled (input, output) pairs: vectors per rounding mode. 11 outputs * 6 modes * 16384 = 1.08e6 vectors
 // per input format.
@@ -46,16 +47,6 @@ std::string tagOf(std::string s) {
   return s;
 }
 
-struct Variant {
-  bool saturate = false, ftz = false, daz = false;
-  std::string name() const {
-    std::string s;
-    if (saturate) s += "sat";
-    if (ftz) s += s.empty() ? "ftz" : "_ftz";
-    if (daz) s += s.empty() ? "daz" : "_daz";
-    return s.empty() ? "plain" : s;
-  }
-};
 
 // Compares the model with the oracle vector by vector and keeps a readable record of the first mismatches.
 class Checker {

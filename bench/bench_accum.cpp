@@ -4,9 +4,15 @@
 //   bench_accum [--only N]
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <future>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "generators/unit.h"
@@ -22,21 +28,92 @@ struct Row {
   int terms;  // products per result
 };
 
-void table(const std::string& title, const std::vector<Row>& rows) {
-  std::cout << "\n" << title << "\n";
+// Every row is synthesized up front on all cores (the N=16 chain alone takes over an hour); the tables
+// print in order as their rows finish.
+class PpaPool {
+ public:
+  explicit PpaPool(unsigned threads) {
+    for (unsigned t = 0; t < std::max(1u, threads); ++t)
+      workers_.emplace_back([this] {
+        for (;;) {
+          std::packaged_task<synth::PpaResult()> job;
+          {
+            std::unique_lock<std::mutex> lock(mu_);
+            cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+          }
+          job();
+        }
+      });
+  }
+  ~PpaPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  std::future<synth::PpaResult> submit(GeneratedModule m) {
+    std::packaged_task<synth::PpaResult()> job([m = std::move(m)] { return synth::runPpa(m.verilog, m.name); });
+    std::future<synth::PpaResult> f = job.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return f;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::packaged_task<synth::PpaResult()>> jobs_;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
+
+struct Table {
+  std::string title;
+  std::vector<Row> rows;
+  std::vector<std::string> unavailable;  // per row: why it could not be built, or empty
+  std::vector<std::future<synth::PpaResult>> results;
+};
+
+Table submit(PpaPool& pool, std::string title, std::vector<Row> rows) {
+  Table t{std::move(title), std::move(rows), {}, {}};
+  for (const Row& r : t.rows) {
+    try {
+      t.results.push_back(pool.submit(buildUnit(r.op, r.args)->emit()));
+      t.unavailable.emplace_back();
+    } catch (const std::exception& e) {
+      t.results.emplace_back();
+      t.unavailable.emplace_back(e.what());
+    }
+  }
+  return t;
+}
+
+void print(Table& t) {
+  std::cout << "\n" << t.title << "\n";
   std::cout << fmt::format("{:<34} {:>10} {:>8} {:>9} {:>6} {:>12} {:>11} {:>11}\n", "unit", "area um2", "NAND2eq",
                            "delay ps", "flops", "um2 / term", "area ratio", "delay ratio");
   double area0 = 0, delay0 = 0;
-  for (const Row& r : rows) {
-    std::unique_ptr<Unit> unit;
-    try {
-      unit = buildUnit(r.op, r.args);
-    } catch (const std::exception& e) {
-      std::cout << fmt::format("{:<34} not available: {}\n", r.label, e.what());
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    const Row& r = t.rows[i];
+    if (!t.unavailable[i].empty()) {
+      std::cout << fmt::format("{:<34} not available: {}\n", r.label, t.unavailable[i]);
       continue;
     }
-    const GeneratedModule m = unit->emit();
-    const synth::PpaResult p = synth::runPpa(m.verilog, m.name);
+    synth::PpaResult p;
+    try {
+      p = t.results[i].get();
+    } catch (const std::exception& e) {
+      std::cout << fmt::format("{:<34} synthesis failed: {}\n", r.label, e.what());
+      continue;
+    }
     if (area0 == 0) area0 = p.areaUm2, delay0 = p.delayPs;
     std::cout << fmt::format("{:<34} {:>10.1f} {:>8.0f} {:>9.0f} {:>6} {:>12.1f} {:>11.3f} {:>11.3f}\n", r.label,
                              p.areaUm2, p.areaNand2, p.delayPs, p.flops, p.areaUm2 / r.terms, p.areaUm2 / area0,
@@ -59,7 +136,10 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    std::cout << "PPA (Yosys 0.23 + ABC, NanGate45 typical), rtz for align as the hardware it emulates, rne otherwise";
+    std::cout << "PPA (Yosys 0.23 + ABC, NanGate45 typical), rtz for align as the hardware it emulates, rne otherwise"
+              << std::endl;
+    nf::PpaPool pool(std::thread::hardware_concurrency());
+    std::vector<nf::Table> tables;
     for (int n : {4, 16}) {
       if (only && n != only) continue;
       const std::string N = std::to_string(n);
@@ -69,17 +149,19 @@ int main(int argc, char** argv) {
         v.insert(v.end(), extra.begin(), extra.end());
         return v;
       };
-      nf::table(fmt::format("fdot N={} e4m3 x e4m3 -> fp32 (ratios against chained FMAs):", n),
-                {Row{"chain (N fused multiply-adds)", "fdot", with({"--accum", "chain"}), n},
-                 Row{"exact (one rounding)", "fdot", with({"--accum", "exact"}), n},
-                 Row{"align F=24", "fdot", with({"--accum", "align", "--align-bits", "24"}), n},
-                 Row{"align F=13", "fdot", with({"--accum", "align", "--align-bits", "13"}), n}});
+      tables.push_back(nf::submit(pool, fmt::format("fdot N={} e4m3 x e4m3 -> fp32 (ratios against chained FMAs):", n),
+                                  {Row{"chain (N fused multiply-adds)", "fdot", with({"--accum", "chain"}), n},
+                                   Row{"exact (one rounding)", "fdot", with({"--accum", "exact"}), n},
+                                   Row{"align F=24", "fdot", with({"--accum", "align", "--align-bits", "24"}), n},
+                                   Row{"align F=13", "fdot", with({"--accum", "align", "--align-bits", "13"}), n}}));
     }
     if (!only)
-      nf::table("bf16 MAC into an fp32 read-out, one term per cycle (ratios against the rounding MAC):",
-                {Row{"facc --mac (fp32 accumulator)", "facc", {"--a", "bf16", "--b", "bf16", "--out", "fp32", "--mac"}, 1},
-                 Row{"kulisch, 16 carry bits", "kulisch", {"--a", "bf16", "--b", "bf16", "--out", "fp32"}, 1},
-                 Row{"kulisch, e4m3 products, 16 carry", "kulisch", {"--a", "e4m3", "--b", "e4m3", "--out", "fp32"}, 1}});
+      tables.push_back(nf::submit(
+          pool, "bf16 MAC into an fp32 read-out, one term per cycle (ratios against the rounding MAC):",
+          {Row{"facc --mac (fp32 accumulator)", "facc", {"--a", "bf16", "--b", "bf16", "--out", "fp32", "--mac"}, 1},
+           Row{"kulisch, 16 carry bits", "kulisch", {"--a", "bf16", "--b", "bf16", "--out", "fp32"}, 1},
+           Row{"kulisch, e4m3 products, 16 carry", "kulisch", {"--a", "e4m3", "--b", "e4m3", "--out", "fp32"}, 1}}));
+    for (nf::Table& t : tables) nf::print(t);
   } catch (const std::exception& e) {
     std::cerr << "bench_accum: " << e.what() << "\n";
     return 1;

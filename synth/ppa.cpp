@@ -208,7 +208,10 @@ ExitStatus spawnAndWait(const std::string& exe, const std::vector<std::string>& 
     throw PpaError(fmt::format("cannot start yosys: fork: {}", std::strerror(e)));
   }
   if (supervisor == 0) {
-    ::close(errPipe[0]);
+    // Keep nothing of the parent's but stdio and our pipe: the supervisor never execs, and a concurrent
+    // runPpa's pipe held open here would make that caller wait for this yosys to finish.
+    if (errPipe[1] > 3) ::close_range(3, unsigned(errPipe[1]) - 1, 0);
+    ::close_range(unsigned(errPipe[1]) + 1, ~0u, 0);
     // SIGTERM waits until the group is known, so the handler never misses it.
     ::sigprocmask(SIG_BLOCK, &term, &saved);
     struct sigaction onTerm {};

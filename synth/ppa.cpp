@@ -171,6 +171,20 @@ void killSupervisedGroup(int sig) {
   ::_exit(128 + sig);
 }
 
+// The helpers below run between fork and exec: async-signal-safe calls only.
+void setDisposition(int sig, void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(sig, &sa, nullptr);
+}
+
+[[noreturn]] void reportErrnoAndExit(int fd) {
+  const int e = errno;
+  (void)!::write(fd, &e, sizeof e);
+  ::_exit(127);
+}
+
 // Yosys runs under a small supervisor process, in a process group of its own together with the ABC processes
 // it starts. However this process ends, even by SIGKILL, the kernel signals the supervisor (PR_SET_PDEATHSIG),
 // which kills the whole group: an interrupted `numforge ppa` or benchmark leaves no yosys or berkeley-abc
@@ -214,37 +228,22 @@ ExitStatus spawnAndWait(const std::string& exe, const std::vector<std::string>& 
     ::close_range(unsigned(errPipe[1]) + 1, ~0u, 0);
     // SIGTERM waits until the group is known, so the handler never misses it.
     ::sigprocmask(SIG_BLOCK, &term, &saved);
-    struct sigaction onTerm {};
-    onTerm.sa_handler = killSupervisedGroup;
-    sigemptyset(&onTerm.sa_mask);
-    ::sigaction(SIGTERM, &onTerm, nullptr);
+    setDisposition(SIGTERM, killSupervisedGroup);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     const pid_t child = ::fork();
     if (child == 0) {
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      sigemptyset(&dfl.sa_mask);
-      ::sigaction(SIGTERM, &dfl, nullptr);
+      setDisposition(SIGTERM, SIG_DFL);
       ::sigprocmask(SIG_SETMASK, &saved, nullptr);
       ::setpgid(0, 0);
       int fd;
       if (::chdir(cwdStr.c_str()) != 0 || (fd = ::open("/dev/null", O_RDONLY)) < 0 || ::dup2(fd, STDIN_FILENO) < 0 ||
           (fd = ::open(outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 || ::dup2(fd, STDOUT_FILENO) < 0 ||
-          ::dup2(fd, STDERR_FILENO) < 0) {
-        const int e = errno;
-        (void)!::write(errPipe[1], &e, sizeof e);
-        ::_exit(127);
-      }
+          ::dup2(fd, STDERR_FILENO) < 0)
+        reportErrnoAndExit(errPipe[1]);
       ::execvp(program.c_str(), argv.data());
-      const int e = errno;
-      (void)!::write(errPipe[1], &e, sizeof e);
-      ::_exit(127);
+      reportErrnoAndExit(errPipe[1]);
     }
-    if (child < 0) {
-      const int e = errno;
-      (void)!::write(errPipe[1], &e, sizeof e);
-      ::_exit(127);
-    }
+    if (child < 0) reportErrnoAndExit(errPipe[1]);
     ::close(errPipe[1]);
     ::setpgid(child, child);  // also here: whichever of the two runs first, the group exists before we go on
     g_supervisedGroup = child;
@@ -257,10 +256,7 @@ ExitStatus spawnAndWait(const std::string& exe, const std::vector<std::string>& 
     if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
     // Die of yosys's signal, so the parent reads the same status.
     ::prctl(PR_SET_PDEATHSIG, 0);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    ::sigaction(WTERMSIG(status), &dfl, nullptr);
+    setDisposition(WTERMSIG(status), SIG_DFL);
     ::sigprocmask(SIG_UNBLOCK, &term, nullptr);
     ::kill(::getpid(), WTERMSIG(status));
     ::_exit(128 + WTERMSIG(status));

@@ -5,14 +5,13 @@
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
-#include <thread>
-
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>

@@ -35,8 +35,8 @@ struct BuildOptions {
   std::string cacheDir;  // empty: $NUMFORGE_CACHE, else $XDG_CACHE_HOME/numforge, else ~/.cache/numforge
   // Copies of the unit per eval, at most (units with many port bits get fewer, see buildSim). Verilator
   // emits every lane as straight-line code in one function, so lanes trade eval overhead against the
-  // instruction cache: the bf16 multiplier ran 2x faster per vector at 4 lanes than at 32 (bench_fmul
-  // --lanes-sweep prints the figures).
+  // instruction cache: the bf16 multiplier's Verilated lanes alone ran about 2x faster at 4 lanes than at 32,
+  // its whole exhaustive co-simulation 1.4-1.5x (bench_fmul --lanes-sweep prints the figures).
   int lanes = 4;
   int jobs = 2;
   bool quickBuild = false;  // -O1 instead of -O3 -march=native: for runs of a few hundred thousand vectors

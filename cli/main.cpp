@@ -13,6 +13,7 @@
 #include "generators/mxquant.h"
 #include "generators/nvfp4quant.h"
 #include "generators/unit.h"
+#include "generators/version.h"
 #include "refmodels/quant_stats.h"
 #include "refmodels/rounding.h"
 #include "synth/ppa.h"
@@ -115,7 +116,7 @@ std::vector<uint32_t> parseInputWords(const std::string& s, const PortInfo& p) {
 int main(int argc, char** argv) {
   CLI::App app{"numforge: generates floating-point RTL, its bit-accurate model and its PPA"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "numforge 0.1");
+  app.set_version_flag("--version", kNumforgeVersion);
 
   CLI::App* formats = app.add_subcommand("formats", "list the preset formats and the custom-format syntax");
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace nf::blocks {
@@ -14,7 +15,16 @@ bool Design::has(const std::string& name) const {
   return std::any_of(modules_.begin(), modules_.end(), [&](const auto& m) { return m.first == name; });
 }
 void Design::add(const std::string& name, const std::string& text) {
-  if (!has(name)) modules_.emplace_back(name, text);
+  const auto same = std::find_if(modules_.begin(), modules_.end(), [&](const auto& m) { return m.first == name; });
+  if (same == modules_.end()) {
+    modules_.emplace_back(name, text);
+    return;
+  }
+  // One name, two bodies: a block whose name does not encode all its parameters; keeping either would be wrong.
+  if (same->second != text)
+    throw std::logic_error(fmt::format("module {} of design {} added twice with different bodies; the block's name "
+                                       "must encode every parameter of its body",
+                                       name, top_));
 }
 std::string Design::text() const {
   // The file carries the unit and its helper blocks together, which Verilator's file-naming style rule

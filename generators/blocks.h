@@ -11,7 +11,8 @@
 
 namespace nf::blocks {
 
-// The modules of one generated file, in emission order (deterministic), each added once.
+// The modules of one generated file, in emission order (deterministic), each added once: adding a name again
+// with the same body shares it, with a different body throws std::logic_error naming the module and the top.
 class Design {
  public:
   explicit Design(std::string top) : top_(std::move(top)) {}

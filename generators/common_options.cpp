@@ -30,10 +30,7 @@ blocks::RoundingSel CommonFpOptions::rounding() const {
 void CommonFpOptions::validate() const {
   rounding();
   if (stages < 0 || stages > 8) throw UsageError(fmt::format("bad --stages {}; accepted: 0..8", stages));
-  if (!name.empty() && !isValidModuleName(name))
-    throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, "
-                                 "at most 64 characters",
-                                 name));
+  requireModuleName(name);
 }
 
 void CommonFpOptions::appendArgs(std::vector<std::string>& args) const {
@@ -54,6 +51,15 @@ std::string CommonFpOptions::nameSuffix() const {
   if (flags) s += "_flags";
   if (stages) s += fmt::format("_s{}", stages);
   return s;
+}
+
+void OptOption::add(CLI::App& cmd, const std::string& help) {
+  cmd.add_option("--opt", value, help)->check(CLI::IsMember({"area", "delay"}));
+}
+
+void OptOption::applyTo(Architecture& arch, std::vector<std::string>& args) const {
+  arch.optimize = delay() ? Architecture::Optimize::Delay : Architecture::Optimize::Area;
+  if (delay()) args.insert(args.end(), {"--opt", "delay"});
 }
 
 void SrOptions::add(CLI::App& cmd, const std::string& defaultBitsText) {
@@ -104,6 +110,13 @@ void requireFloat(const std::string& option, const Format& f, const std::string&
     throw UsageError(fmt::format("{} {}: {} takes signed floating-point formats with a zero (not integers, e8m0 or "
                                  "unsigned formats); accepted: {}",
                                  option, f.name, op, formatSyntaxHelp()));
+}
+
+void requireModuleName(const std::string& name) {
+  if (!name.empty() && !isValidModuleName(name))
+    throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, "
+                                 "at most 64 characters",
+                                 name));
 }
 
 bool isValidModuleName(const std::string& name) {

@@ -8,6 +8,7 @@ namespace CLI {
 class Option;
 }
 
+#include "generators/architecture.h"
 #include "generators/blocks.h"
 #include "generators/unit.h"
 #include "refmodels/fcvt.h"
@@ -34,17 +35,30 @@ struct CommonFpOptions {
   // The canonical option words for these settings (for headers and manifests).
   void appendArgs(std::vector<std::string>& args) const;
   std::string nameSuffix() const;  // e.g. "_rne_sat_s2"
-  // Copies rounding, saturation, flush, flags and stages into an operator's spec, and --daz where the spec has
-  // a daz field (operators without one reject --daz themselves, with their reason).
+  // Copies rounding, saturation, flush and flags into an operator's spec, and --daz where the spec has a daz
+  // field (operators without one reject --daz themselves, with their reason); gives the architecture (--stages).
   template <class Spec>
-  void applyTo(Spec& s) const {
+  Architecture applyTo(Spec& s) const {
     const blocks::RoundingSel r = rounding();
     s.dynamicRounding = r.dynamic;
     s.round = {r.mode, saturate, ftz};
     s.flagsPort = flags;
-    s.stages = stages;
     if constexpr (requires { s.daz; }) s.daz = daz;
+    Architecture arch;
+    arch.stages = stages;
+    return arch;
   }
+};
+
+// --opt area|delay: the architecture goal of the operators that have a single-path and a faster variant (fmul,
+// fadd, fma); the function is the same either way.
+struct OptOption {
+  std::string value = "area";
+  void add(CLI::App& cmd, const std::string& help);
+  bool delay() const { return value == "delay"; }
+  // Sets arch.optimize and, for delay, appends "--opt delay" to the canonical words.
+  void applyTo(Architecture& arch, std::vector<std::string>& args) const;
+  std::string nameTag() const { return delay() ? "_fast" : ""; }
 };
 
 // Corner operand tuples as co-simulation vectors: each tuple masked to its port's width, once per rm value
@@ -76,5 +90,7 @@ struct SrOptions {
 Format formatOption(const std::string& option, const std::string& value);
 void requireFloat(const std::string& option, const Format& f, const std::string& op);
 bool isValidModuleName(const std::string& name);
+// --name: empty (derive the name) or a valid module name; throws UsageError naming --name otherwise.
+void requireModuleName(const std::string& name);
 
 }  // namespace nf

@@ -25,14 +25,15 @@ using blocks::Pipeline;
 using vlog::lit;
 using vlog::range;
 
-FpUnitDescription describe(const FaddSpec& s) {
+FpUnitDescription fpDescription(const FaddSpec& s, int stages) {
   return {"fadd", "z = round(a + b)", {{"a", s.a}, {"b", s.b}, {"z", s.out}}, s.round, s.dynamicRounding, s.daz,
-          s.flagsPort, s.stages};
+          s.flagsPort, stages};
 }
 
 }  // namespace
 
-GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const std::string& command) {
+GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std::string& moduleName,
+                         const std::string& command) {
   Design d(moduleName);
   // Operands of one format stay unnormalized (a subnormal keeps exponent emin): the larger one can only have
   // leading zeros when both exponents are emin, so alignment loses nothing, and the sum's normalizer serves
@@ -51,7 +52,7 @@ GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const
   ap.leadingZeros = 0;
   ap.unnormalized = raw;
   ap.roundPrecision = s.out.precision();
-  ap.nearFar = s.optimize == FaddSpec::Optimize::Delay;
+  ap.nearFar = arch.optimize == Architecture::Optimize::Delay;
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
@@ -66,13 +67,13 @@ GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const
   rp.needOverflow = aa.expMax >= s.out.emax();
   const std::string roundpack = blocks::emitRoundPack(d, rp);
 
-  const FpUnitDescription desc = describe(s);
+  const FpUnitDescription desc = fpDescription(s, arch.stages);
   d.setHeader(fpHeader(desc, moduleName, command));
   vlog::Writer w;
   fpModulePorts(w, desc, moduleName);
 
   Pipeline pipe(w);
-  const int cutsWanted = s.stages > 0 ? std::min(s.stages - 1, 2) : 0;
+  const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   for (const char* op : {"a", "b"}) {
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
@@ -159,39 +160,21 @@ GeneratedModule emitFadd(const FaddSpec& s, const std::string& moduleName, const
   if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
   if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
     w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, s.stages, s.stages > 0);
+  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
   w.line("endmodule");
   d.add(moduleName, w.str());
 
-  GeneratedModule m;
-  m.name = moduleName;
-  m.verilog = d.text();
-  return m;
+  return generatedModule(d);
 }
 
 namespace {
 
-class FaddUnit final : public Unit {
+class FaddUnit final : public FpUnit<FaddSpec> {
  public:
-  FaddUnit(FaddSpec spec, std::string module, std::vector<std::string> args)
-      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
-    in_ = {{"a", s_.a.width(), s_.a}, {"b", s_.b.width(), s_.b}};
-    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
-    out_ = {{"z", s_.out.width(), s_.out}};
-    if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
-  }
-  std::string operatorName() const override { return "fadd"; }
-  std::string moduleName() const override { return module_; }
-  std::vector<std::string> canonicalArgs() const override { return args_; }
-  const std::vector<PortInfo>& inputs() const override { return in_; }
-  const std::vector<PortInfo>& outputs() const override { return out_; }
-  int latency() const override { return s_.stages; }
-  std::optional<Format> resultFormat() const override { return s_.out; }
-
-  GeneratedModule emit() const override {
-    GeneratedModule m = emitFadd(s_, module_, reproducingCommand(*this));
-    m.manifest = fpManifest(describe(s_), module_, in_, out_, reproducingCommand(*this));
-    return m;
+  FaddUnit(FaddSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
+      : FpUnit(fpDescription, "fadd", std::move(spec), arch, std::move(module), std::move(args)), fast_(s_) {}
+  GeneratedModule emitVerilog(const std::string& command) const override {
+    return emitFadd(s_, arch_, moduleName(), command);
   }
   void emulate(const uint32_t* in, uint32_t* out) const override {
     const Packed r = faddModel(s_, in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
@@ -209,10 +192,6 @@ class FaddUnit final : public Unit {
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
 
  private:
-  FaddSpec s_;
-  std::string module_;
-  std::vector<std::string> args_;
-  std::vector<PortInfo> in_, out_;
   FaddFastModel fast_;
 };
 
@@ -257,8 +236,7 @@ class FaddFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--b", b_, "format of b (default: a's)");
     cmd.add_option("--out", out_, "format of z (default: a's)");
-    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
-        ->check(CLI::IsMember({"area", "delay"}));
+    opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -270,29 +248,27 @@ class FaddFactory final : public OperatorFactory {
     requireFloat("--a", s.a, "fadd");
     requireFloat("--b", s.b, "fadd");
     requireFloat("--out", s.out, "fadd");
-    common_.applyTo(s);
+    Architecture arch = common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
-    s.optimize = opt_ == "delay" ? FaddSpec::Optimize::Delay : FaddSpec::Optimize::Area;
-    if (s.optimize == FaddSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
+    opt_.applyTo(arch, args);
     common_.appendArgs(args);
     std::string module = common_.name;
     if (module.empty()) {
       module = "fadd_" + s.a.tag();
       if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
-      module += common_.nameSuffix();
-      if (s.optimize == FaddSpec::Optimize::Delay) module += "_fast";
+      module += common_.nameSuffix() + opt_.nameTag();
     }
-    return std::make_unique<FaddUnit>(std::move(s), module, std::move(args));
+    return std::make_unique<FaddUnit>(std::move(s), arch, module, std::move(args));
   }
 
  private:
   std::string a_, b_, out_;
-  std::string opt_ = "area";
+  OptOption opt_;
   CommonFpOptions common_;
 };
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> makeFaddFactory() { return std::make_unique<FaddFactory>(); }
+std::unique_ptr<OperatorFactory> operators::fadd() { return std::make_unique<FaddFactory>(); }
 
 }  // namespace nf

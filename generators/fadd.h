@@ -2,13 +2,13 @@
 
 #include <memory>
 
-#include "generators/unit.h"
+#include "generators/unit_base.h"
 #include "refmodels/fadd.h"
 
 namespace nf {
 
-std::unique_ptr<OperatorFactory> makeFaddFactory();
-// Emits the fadd unit for a validated spec (module name given).
-GeneratedModule emitFadd(const FaddSpec& spec, const std::string& moduleName, const std::string& command);
+// Emits the fadd unit for a validated spec (module name given); facc's accumulation core reuses it.
+GeneratedModule emitFadd(const FaddSpec& spec, const Architecture& arch, const std::string& moduleName,
+                         const std::string& command);
 
 }  // namespace nf

@@ -27,14 +27,15 @@ using blocks::Pipeline;
 using vlog::lit;
 using vlog::range;
 
-FpUnitDescription describe(const FmaSpec& s) {
+FpUnitDescription fpDescription(const FmaSpec& s, int stages) {
   return {"fma", "z = round(a * b + c)", {{"a", s.a}, {"b", s.b}, {"c", s.c}, {"z", s.out}}, s.round,
-          s.dynamicRounding, s.daz, s.flagsPort, s.stages};
+          s.dynamicRounding, s.daz, s.flagsPort, stages};
 }
 
 }  // namespace
 
-GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const std::string& command) {
+GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::string& moduleName,
+                        const std::string& command) {
   Design d(moduleName);
   // Every operand is normalized on unpacking: the exact product is then in [1,4) (one possible leading zero)
   // and neither term can have more leading zeros than the adder's window allows for. Zero operands are the
@@ -54,7 +55,7 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   ap.expMax = std::max(ua.expMax + ub.expMax + 2, uc.expMax);
   ap.leadingZeros = 1;
   ap.roundPrecision = s.out.precision();
-  ap.nearFar = s.optimize == FmaSpec::Optimize::Delay;
+  ap.nearFar = arch.optimize == Architecture::Optimize::Delay;
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
@@ -70,13 +71,13 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   const std::string roundpack = blocks::emitRoundPack(d, rp);
   const std::string mul = blocks::emitMultiplier(d, PA, PB);
 
-  const FpUnitDescription desc = describe(s);
+  const FpUnitDescription desc = fpDescription(s, arch.stages);
   d.setHeader(fpHeader(desc, moduleName, command));
   vlog::Writer w;
   fpModulePorts(w, desc, moduleName);
 
   Pipeline pipe(w);
-  const int cutsWanted = s.stages > 0 ? std::min(s.stages - 1, 2) : 0;
+  const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   const std::vector<std::pair<std::string, const blocks::Unpacked*>> ops = {{"a", &ua}, {"b", &ub}, {"c", &uc}};
   for (const auto& [p, u] : ops) {
     w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
@@ -160,39 +161,21 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
   if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
     w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, s.stages, s.stages > 0);
+  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
   w.line("endmodule");
   d.add(moduleName, w.str());
 
-  GeneratedModule m;
-  m.name = moduleName;
-  m.verilog = d.text();
-  return m;
+  return generatedModule(d);
 }
 
 namespace {
 
-class FmaUnit final : public Unit {
+class FmaUnit final : public FpUnit<FmaSpec> {
  public:
-  FmaUnit(FmaSpec spec, std::string module, std::vector<std::string> args)
-      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)), fast_(s_) {
-    in_ = {{"a", s_.a.width(), s_.a}, {"b", s_.b.width(), s_.b}, {"c", s_.c.width(), s_.c}};
-    if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
-    out_ = {{"z", s_.out.width(), s_.out}};
-    if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
-  }
-  std::string operatorName() const override { return "fma"; }
-  std::string moduleName() const override { return module_; }
-  std::vector<std::string> canonicalArgs() const override { return args_; }
-  const std::vector<PortInfo>& inputs() const override { return in_; }
-  const std::vector<PortInfo>& outputs() const override { return out_; }
-  int latency() const override { return s_.stages; }
-  std::optional<Format> resultFormat() const override { return s_.out; }
-
-  GeneratedModule emit() const override {
-    GeneratedModule m = emitFma(s_, module_, reproducingCommand(*this));
-    m.manifest = fpManifest(describe(s_), module_, in_, out_, reproducingCommand(*this));
-    return m;
+  FmaUnit(FmaSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
+      : FpUnit(fpDescription, "fma", std::move(spec), arch, std::move(module), std::move(args)), fast_(s_) {}
+  GeneratedModule emitVerilog(const std::string& command) const override {
+    return emitFma(s_, arch_, moduleName(), command);
   }
   void emulate(const uint32_t* in, uint32_t* out) const override {
     const Packed r = fmaModel(s_, in[0], in[1], in[2], s_.dynamicRounding ? roundingFromPort(in[3]) : s_.round.mode);
@@ -210,10 +193,6 @@ class FmaUnit final : public Unit {
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
 
  private:
-  FmaSpec s_;
-  std::string module_;
-  std::vector<std::string> args_;
-  std::vector<PortInfo> in_, out_;
   FmaFastModel fast_;
 };
 
@@ -262,8 +241,7 @@ class FmaFactory final : public OperatorFactory {
     cmd.add_option("--b", b_, "format of b (default: a's)");
     cmd.add_option("--c", c_, "format of the addend c (default: a's)");
     cmd.add_option("--out", out_, "format of z (default: c's)");
-    cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
-        ->check(CLI::IsMember({"area", "delay"}));
+    opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
@@ -277,30 +255,28 @@ class FmaFactory final : public OperatorFactory {
     requireFloat("--b", s.b, "fma");
     requireFloat("--c", s.c, "fma");
     requireFloat("--out", s.out, "fma");
-    common_.applyTo(s);
+    Architecture arch = common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
-    s.optimize = opt_ == "delay" ? FmaSpec::Optimize::Delay : FmaSpec::Optimize::Area;
-    if (s.optimize == FmaSpec::Optimize::Delay) args.insert(args.end(), {"--opt", "delay"});
+    opt_.applyTo(arch, args);
     common_.appendArgs(args);
     std::string module = common_.name;
     if (module.empty()) {
       module = "fma_" + s.a.tag();
       if (s.b.name != s.a.name || s.c.name != s.a.name || s.out.name != s.a.name)
         module += "_" + s.b.tag() + "_" + s.c.tag() + "_" + s.out.tag();
-      module += common_.nameSuffix();
-      if (s.optimize == FmaSpec::Optimize::Delay) module += "_fast";
+      module += common_.nameSuffix() + opt_.nameTag();
     }
-    return std::make_unique<FmaUnit>(std::move(s), module, std::move(args));
+    return std::make_unique<FmaUnit>(std::move(s), arch, module, std::move(args));
   }
 
  private:
   std::string a_, b_, c_, out_;
-  std::string opt_ = "area";
+  OptOption opt_;
   CommonFpOptions common_;
 };
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> makeFmaFactory() { return std::make_unique<FmaFactory>(); }
+std::unique_ptr<OperatorFactory> operators::fma() { return std::make_unique<FmaFactory>(); }
 
 }  // namespace nf

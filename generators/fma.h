@@ -2,13 +2,13 @@
 
 #include <memory>
 
-#include "generators/unit.h"
+#include "generators/unit_base.h"
 #include "refmodels/fma.h"
 
 namespace nf {
 
-std::unique_ptr<OperatorFactory> makeFmaFactory();
-// Emits the fma unit for a validated spec (module name given).
-GeneratedModule emitFma(const FmaSpec& spec, const std::string& moduleName, const std::string& command);
+// Emits the fma unit for a validated spec (module name given); facc's MAC core and fdot's chain reuse it.
+GeneratedModule emitFma(const FmaSpec& spec, const Architecture& arch, const std::string& moduleName,
+                        const std::string& command);
 
 }  // namespace nf

@@ -1,5 +1,5 @@
-// Pieces the floating-point operators' emitters and units share beyond blocks.h: the header comment, the
-// port list and the JSON manifest, so every operator documents itself alike.
+// Pieces the floating-point operators' emitters and units share beyond blocks.h: the header text, the port
+// list and the manifest fields, so every operator documents itself alike.
 #pragma once
 
 #include <string>
@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "generators/unit.h"
+#include "generators/unit_base.h"
 #include "generators/verilog.h"
 #include "refmodels/format.h"
 #include "refmodels/rounding.h"
@@ -31,10 +32,38 @@ inline std::string roundingManifestName(bool dynamicRounding, Rounding mode) {
   return dynamicRounding ? "dyn" : roundingName(mode);
 }
 
+HeaderText fpHeaderText(const FpUnitDescription& u);
 std::string fpHeader(const FpUnitDescription& u, const std::string& module, const std::string& command);
 // Writes `module <name> (` ... `);` with clk/rst/valid ports when pipelined, inputs, rm, z and flags.
 void fpModulePorts(vlog::Writer& w, const FpUnitDescription& u, const std::string& module);
-nlohmann::json fpManifest(const FpUnitDescription& u, const std::string& module, const std::vector<PortInfo>& in,
-                          const std::vector<PortInfo>& out, const std::string& command);
+// The ports fpModulePorts writes, without clk/rst/valid: the operands, rm; z, flags.
+std::vector<PortInfo> fpInputs(const FpUnitDescription& u);
+std::vector<PortInfo> fpOutputs(const FpUnitDescription& u);
+// The manifest's "rounding", "saturate", "ftz" and "flags".
+void describeRounding(nlohmann::json& j, bool dynamicRounding, const RoundOptions& round, bool flagsPort);
+// An FP unit's manifest fields: function, formats (z as "out"), the rounding fields and daz.
+void describeFp(nlohmann::json& j, const FpUnitDescription& u);
+
+// The base of the operators whose ports fpModulePorts writes (fmul, fadd, fma): ports, manifest fields and the
+// result format from the operator's description of its spec.
+template <class Spec>
+class FpUnit : public OperatorUnit<Spec> {
+ public:
+  using Describe = FpUnitDescription (*)(const Spec&, int stages);
+  FpUnit(Describe describe, std::string op, Spec spec, Architecture arch, std::string module,
+         std::vector<std::string> args)
+      : OperatorUnit<Spec>(std::move(op), std::move(spec), arch, std::move(module), std::move(args)),
+        desc_(describe(this->s_, this->arch_.stages)) {
+    this->in_ = fpInputs(desc_);
+    this->out_ = fpOutputs(desc_);
+  }
+  std::optional<Format> resultFormat() const override { return this->s_.out; }
+
+ protected:
+  void describe(nlohmann::json& j) const override { describeFp(j, desc_); }
+
+ private:
+  FpUnitDescription desc_;
+};
 
 }  // namespace nf

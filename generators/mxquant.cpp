@@ -9,8 +9,10 @@
 #include <cmath>
 #include <random>
 
+#include "generators/block_stimulus.h"
 #include "generators/blocks.h"
 #include "generators/common_options.h"
+#include "generators/unit_base.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 
@@ -23,46 +25,54 @@ using vlog::lit;
 using vlog::range;
 using vlog::slit;
 
-const char* kVersion = "numforge 0.1";
-
 const char* ruleName(MxScaleRule r) { return r == MxScaleRule::Floor ? "floor" : "rceil"; }
 
-std::string header(const MxQuantSpec& s, const std::string& command, const std::string& module) {
-  vlog::Writer w;
-  w.line(fmt::format("// {}: mxquant  OCP MX v1.0 block quantizer, {} elements -> E8M0 scale + elements", module,
-                     s.block));
-  w.line(fmt::format("// x:     {} ({})", s.in.name, s.in.describe()));
-  w.line(fmt::format("// q:     {} ({}){}", s.elem.name, s.elem.describe(),
-                     s.elem.kind == FormatKind::Int ? fmt::format(", read as 1.{} fixed point", s.elem.intBits - 2) : ""));
-  w.line(fmt::format("// scale: e8m0, 2^(scale-127); 0xFF (NaN) when the block holds a NaN or Inf (elements 0)"));
-  w.line(fmt::format("// Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}",
-                     ruleName(s.rule),
-                     s.rule == MxScaleRule::Floor ? "floor(log2(amax)) - emax_elem"
-                                                  : "smallest power of two with amax / X <= max normal",
-                     mxElemMax(s.elem)));
+// The --lanes architecture of a spec: L elements per beat, K/L beats per block (L = K: the block at once).
+struct MxBeats {
+  int lanes = 0, beats = 1;
+  MxBeats(const MxQuantSpec& s, const Architecture& arch)
+      : lanes(arch.lanes > 0 ? arch.lanes : s.block), beats(s.block / lanes) {}
+};
+bool hasLfsr(const MxQuantSpec& s) { return s.mode == Rounding::SR && s.srSource == SrSource::Lfsr; }
+// A unit with state: an LFSR, or a block arriving over several beats.
+bool isStateful(const MxQuantSpec& s, const MxBeats& b) { return hasLfsr(s) || b.beats > 1; }
+
+HeaderText header(const MxQuantSpec& s, const MxBeats& b) {
+  HeaderText h;
+  h.summary = fmt::format("OCP MX v1.0 block quantizer, {} elements -> E8M0 scale + elements", s.block);
+  h.operands = {
+      {"x", operandText(s.in)},
+      {"q", operandText(s.elem, s.elem.kind == FormatKind::Int ? fmt::format(", read as 1.{} fixed point", s.elem.intBits - 2)
+                                                               : "")},
+      {"scale", "e8m0, 2^(scale-127); 0xFF (NaN) when the block holds a NaN or Inf (elements 0)"}};
+  h.notes.push_back(fmt::format("Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}", ruleName(s.rule),
+                                s.rule == MxScaleRule::Floor ? "floor(log2(amax)) - emax_elem"
+                                                             : "smallest power of two with amax / X <= max normal",
+                                mxElemMax(s.elem)));
   if (s.mode == Rounding::SR)
-    w.line(fmt::format("// Rounding: sr (elements: truncate(|x / X| + r * 2^(lsb - {})), r = {} random bits per element {})",
-                       s.srBits, s.srBits,
-                       s.srSource == SrSource::Lfsr
-                           ? fmt::format("from 32-bit xorshift LFSRs, seed 0x{:08x}, stepping once per rounded beat", s.srSeed)
-                           : std::string("from the sr_bits port, element i at [R*i +: R]")));
+    h.notes.push_back(fmt::format(
+        "Rounding: sr (elements: truncate(|x / X| + r * 2^(lsb - {})), r = {} random bits per element {})", s.srBits,
+        s.srBits,
+        s.srSource == SrSource::Lfsr
+            ? fmt::format("from 32-bit xorshift LFSRs, seed 0x{:08x}, stepping once per rounded beat", s.srSeed)
+            : std::string("from the sr_bits port, element i at [R*i +: R]")));
   else
-    w.line(fmt::format("// Rounding: {} (elements)", roundingName(s.mode)));
-  if (s.beats() > 1) {
-    w.line(fmt::format("// Lanes: {} elements per valid_in beat, a block is {} consecutive beats after reset; throughput one beat",
-                       s.lanes, s.beats()));
-    w.line("//   per cycle sustained (the next block may arrive while one drains). Synchronous rst clears the counters only.");
-    w.line(fmt::format("// Latency: the block's {} output beats (valid_out; last_out on the final one) come in the {} cycles",
-                       s.beats(), s.beats()));
-    w.line("//   right after its last input beat (first output beat 1 cycle after it).");
-  } else if (s.stateful()) {
-    w.line("// Latency: 0 (combinational from x and the LFSR state; clk, rst, valid_in, valid_out)");
+    h.notes.push_back(fmt::format("Rounding: {} (elements)", roundingName(s.mode)));
+  if (b.beats > 1) {
+    h.notes.push_back(fmt::format(
+        "Lanes: {} elements per valid_in beat, a block is {} consecutive beats after reset; throughput one beat",
+        b.lanes, b.beats));
+    h.notes.push_back("  per cycle sustained (the next block may arrive while one drains). Synchronous rst clears the "
+                      "counters only.");
+    h.notes.push_back(fmt::format(
+        "Latency: the block's {} output beats (valid_out; last_out on the final one) come in the {} cycles", b.beats,
+        b.beats));
+    h.notes.push_back("  right after its last input beat (first output beat 1 cycle after it).");
   } else {
-    w.line("// Latency: 0 (combinational)");
+    h.notes.push_back(isStateful(s, b) ? "Latency: 0 (combinational from x and the LFSR state; clk, rst, valid_in, valid_out)"
+                                       : "Latency: 0 (combinational)");
   }
-  w.line("// Command: " + command);
-  w.line(fmt::format("// Generated by {}; Verilog-2005.", kVersion));
-  return w.str();
+  return h;
 }
 
 // Rounds a normalized value (sign, leading-bit exponent, P-bit significand) to intN read as 1.(N-2) fixed
@@ -121,6 +131,7 @@ namespace {
 // for one element's unpack, the exponent-maximum tree, the shared exponent and one element's rounding.
 struct MxRtl {
   const MxQuantSpec& s;
+  MxBeats beat;
   Design& d;
   vlog::Writer& w;
   blocks::Unpacked u;
@@ -134,8 +145,8 @@ struct MxRtl {
 
   // `compress`: the rounder takes only the significand bits a rounding can read (the element's precision, then the
   // round bit or the R random-bit positions) and a sticky bit, as the lanes buffer stores them.
-  MxRtl(const MxQuantSpec& spec, Design& design, vlog::Writer& writer, bool compress)
-      : s(spec), d(design), w(writer), u(blocks::emitUnpack(design, spec.in, false, true, false)),
+  MxRtl(const MxQuantSpec& spec, const MxBeats& beats, Design& design, vlog::Writer& writer, bool compress)
+      : s(spec), beat(beats), d(design), w(writer), u(blocks::emitUnpack(design, spec.in, false, true, false)),
         lim(mxElemLimits(spec.elem)) {
     WA = s.in.width();
     WQ = s.elem.width();
@@ -301,8 +312,7 @@ struct MxRtl {
 };
 
 // Ports: [clk, rst, valid_in], x0..x{n-1}, [sr_bits], [valid_out], scale, q0..q{n-1}, [last_out].
-void mxPorts(vlog::Writer& w, const MxQuantSpec& s, const std::string& module, bool clocked, bool last) {
-  const int n = s.lanesOrBlock();
+void mxPorts(vlog::Writer& w, const MxQuantSpec& s, int n, const std::string& module, bool clocked, bool last) {
   w.open(fmt::format("module {} (", module));
   if (clocked) {
     w.line("input  wire clk,");
@@ -323,7 +333,7 @@ void emitParallel(MxRtl& r, const std::string& module) {
   const MxQuantSpec& s = r.s;
   vlog::Writer& w = r.w;
   const int K = s.block;
-  mxPorts(w, s, module, r.lfsr, false);
+  mxPorts(w, s, K, module, r.lfsr, false);
   const int G = r.lfsr ? r.lfsrBank(K, "valid_in") : 0;
   if (r.lfsr) w.line("  assign valid_out = valid_in;");
   w.line("  // Unpack every element: class, significand normalized to [1,2), exponent of its leading bit.");
@@ -345,9 +355,9 @@ void emitParallel(MxRtl& r, const std::string& module) {
 void emitLanes(MxRtl& r, const std::string& module) {
   const MxQuantSpec& s = r.s;
   vlog::Writer& w = r.w;
-  const int L = s.lanes, G = s.beats(), CW = vlog::bitsFor(uint64_t(G - 1)), P = r.P, SB = r.SB;
+  const int L = r.beat.lanes, G = r.beat.beats, CW = vlog::bitsFor(uint64_t(G - 1)), P = r.P, SB = r.SB;
   const bool srPort = r.sr && !r.lfsr;
-  mxPorts(w, s, module, true, true);
+  mxPorts(w, s, L, module, true, true);
   w.line(fmt::format("  // Input beats: a block is {} consecutive valid beats after reset.", G));
   w.line(fmt::format("  reg {}in_beat;", range(CW)));
   w.line(fmt::format("  wire first_beat = (in_beat == {});", lit(CW, 0)));
@@ -432,126 +442,18 @@ void emitLanes(MxRtl& r, const std::string& module) {
 
 }  // namespace
 
-GeneratedModule emitMxQuant(const MxQuantSpec& s, const std::string& moduleName, const std::string& command) {
+GeneratedModule emitMxQuant(const MxQuantSpec& s, const Architecture& arch, const std::string& moduleName,
+                            const std::string& command) {
   Design d(moduleName);
   vlog::Writer w;
-  const bool lanes = s.beats() > 1;
-  MxRtl r(s, d, w, lanes);
-  d.setHeader(header(s, command, moduleName));
+  const MxBeats beats(s, arch);
+  const bool lanes = beats.beats > 1;
+  MxRtl r(s, beats, d, w, lanes);
+  d.setHeader(headerComment(moduleName, "mxquant", header(s, beats), command));
   if (lanes) emitLanes(r, moduleName);
   else emitParallel(r, moduleName);
   d.add(moduleName, w.str());
-  GeneratedModule m;
-  m.name = moduleName;
-  m.verilog = d.text();
-  return m;
-}
-
-std::vector<std::vector<uint32_t>> quantizerStimulus(const Format& A, int K, int elemEmax, int elemMan, double elemMax,
-                                                     uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::vector<uint32_t>> v;
-  const RoundOptions rne{Rounding::RNE, false, false};
-  auto enc = [&](double x) { return roundFromDouble(x, A, rne).bits; };
-  auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
-  auto gauss = [&]() { return std::normal_distribution<double>(0, 1)(rng); };
-  auto idx = [&]() { return int(rng() % uint64_t(K)); };
-  const uint32_t mask = A.mask();
-  const std::vector<uint32_t> corners = formatCorners(A);
-  const double maxA = A.toDouble(A.maxFiniteMag()), minSubA = A.toDouble(A.minSubnormalMag());
-  const int eLo = A.emin() - A.manBits, eHi = A.emax();
-  auto randomBlock = [&](int g, double spread) {
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    for (uint32_t& x : b) x = enc(gauss() * std::ldexp(1.0, g) * (spread > 0 ? std::exp2(uni(-spread, 0)) : 1.0));
-    return b;
-  };
-
-  v.push_back(std::vector<uint32_t>(size_t(K), 0u));
-  {
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    for (uint32_t& x : b) x = (rng() & 1) ? A.signBit() : 0u;
-    v.push_back(b);
-  }
-  // Every corner encoding of the input format: alone among zeros, among random values, and filling a block.
-  for (uint32_t c : corners) {
-    std::vector<uint32_t> b(size_t(K), 0u);
-    b[size_t(idx())] = c;
-    v.push_back(b);
-    b = randomBlock(int(rng() % 8) - 4, 6);
-    b[size_t(idx())] = c;
-    v.push_back(b);
-    v.push_back(std::vector<uint32_t>(size_t(K), c));
-  }
-  // NaN/Inf at random places in ordinary blocks.
-  for (uint32_t c : corners) {
-    if (A.classify(c) != FpClass::NaN && A.classify(c) != FpClass::Inf) continue;
-    for (int r = 0; r < 4; ++r) {
-      std::vector<uint32_t> b = randomBlock(int(rng() % 20) - 10, 4);
-      b[size_t(idx())] = c;
-      v.push_back(b);
-    }
-  }
-  // One huge value among tiny ones (the tiny ones flush), and the reverse of the scale clamp.
-  for (int r = 0; r < 24; ++r) {
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    for (uint32_t& x : b) x = (uint32_t(rng()) & ((1u << A.manBits) - 1u)) | ((rng() & 1) ? A.signBit() : 0u);
-    b[size_t(idx())] = r % 3 == 0 ? A.maxFiniteMag() : enc(std::ldexp(uni(1, 2), eHi - int(rng() % 16)));
-    v.push_back(b);
-  }
-  // amax at the edges where the shared exponent reaches -127 / +127, and subnormal amax.
-  for (int target : {kMxScaleMin, kMxScaleMax}) {
-    for (int dE = -3; dE <= 3; ++dE) {
-      const int e = target + elemEmax + dE;
-      if (e < eLo || e > eHi) continue;
-      for (double f : {1.0, elemMax / std::ldexp(1.0, elemEmax), 1.9999999}) {
-        std::vector<uint32_t> b = randomBlock(e - 2, 8);
-        b[size_t(idx())] = enc(std::ldexp(f, e) * ((rng() & 1) ? -1 : 1));
-        v.push_back(b);
-      }
-    }
-  }
-  for (int r = 0; r < 16; ++r) {
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    for (uint32_t& x : b) x = uint32_t(rng() >> (64 - A.manBits + int(rng() % uint64_t(A.manBits)))) | ((rng() & 1) ? A.signBit() : 0u);
-    v.push_back(b);
-  }
-  // rceil boundary: amax's significand at, just below and just above max normal's.
-  for (int r = 0; r < 48; ++r) {
-    const int e = int(rng() % uint64_t(eHi - A.emin())) + A.emin();
-    const double m = elemMax / std::ldexp(1.0, elemEmax);
-    const uint32_t at = enc(std::ldexp(m, e));
-    std::vector<uint32_t> b = randomBlock(e - 1, 6);
-    b[size_t(idx())] = (at + uint32_t(r % 3) - 1u) | ((rng() & 1) ? A.signBit() : 0u);
-    v.push_back(b);
-  }
-  // Ties: amax = 2^(s + emax) fixes s; other elements are odd multiples of half an element ulp.
-  for (int r = 0; r < 200; ++r) {
-    const int s = int(rng() % 40) - 20;
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    for (uint32_t& x : b) {
-      const int binade = elemEmax - int(rng() % uint64_t(elemEmax + elemMan + 3));
-      const double ulp = std::ldexp(1.0, std::max(binade, elemEmax - 40) - elemMan);
-      const double k = double(rng() % uint64_t(uint64_t(1) << (elemMan + 1)));
-      x = enc((k + 0.5) * ulp * std::ldexp(1.0, s) * ((rng() & 1) ? -1 : 1));
-    }
-    b[size_t(idx())] = enc(std::ldexp(1.0, s + elemEmax));
-    v.push_back(b);
-  }
-  // Seeded random blocks: Gaussian values at an exponent anywhere in the input range, with spread.
-  for (int r = 0; r < 1500; ++r) v.push_back(randomBlock(int(rng() % uint64_t(eHi - eLo + 1)) + eLo, r % 2 ? 30 : 3));
-  // Raw encodings with the exponent field near a random centre (NaN/Inf only occasionally).
-  for (int r = 0; r < 500; ++r) {
-    std::vector<uint32_t> b(static_cast<size_t>(K), 0u);
-    const int centre = int(rng() % uint64_t(A.expFieldMax()));
-    for (uint32_t& x : b) {
-      const int field = std::clamp(centre + int(rng() % 5) - 2, 0, A.expFieldMax() - 1);
-      x = ((uint32_t(field) << A.manBits) | (uint32_t(rng()) & ((1u << A.manBits) - 1u)) | ((rng() & 1) ? A.signBit() : 0u)) & mask;
-    }
-    v.push_back(b);
-  }
-  (void)maxA;
-  (void)minSubA;
-  return v;
+  return generatedModule(d);
 }
 
 namespace {
@@ -566,30 +468,23 @@ uint32_t portField(const uint32_t* words, int lsb, int width) {
 
 bool srPort(const MxQuantSpec& s) { return s.mode == Rounding::SR && s.srSource == SrSource::Port; }
 
-class MxQuantUnit final : public Unit {
+class MxQuantUnit final : public OperatorUnit<MxQuantSpec> {
  public:
-  MxQuantUnit(MxQuantSpec spec, std::string module, std::vector<std::string> args)
-      : s_(std::move(spec)), module_(std::move(module)), args_(std::move(args)) {
-    const int n = s_.lanesOrBlock();
+  MxQuantUnit(MxQuantSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
+      : OperatorUnit("mxquant", std::move(spec), arch, std::move(module), std::move(args)), beat_(s_, arch_) {
+    const int n = beat_.lanes;
     for (int i = 0; i < n; ++i) in_.push_back({fmt::format("x{}", i), s_.in.width(), s_.in});
     if (srPort(s_)) in_.push_back({"sr_bits", n * s_.srBits, std::nullopt});
     out_.push_back({"scale", 8, parseFormat("e8m0")});
     for (int i = 0; i < n; ++i) out_.push_back({fmt::format("q{}", i), s_.elem.width(), s_.elem});
-    if (s_.beats() > 1) out_.push_back({"last_out", 1, std::nullopt});
+    if (beat_.beats > 1) out_.push_back({"last_out", 1, std::nullopt});
   }
-  std::string operatorName() const override { return "mxquant"; }
-  std::string moduleName() const override { return module_; }
-  std::vector<std::string> canonicalArgs() const override { return args_; }
-  const std::vector<PortInfo>& inputs() const override { return in_; }
-  const std::vector<PortInfo>& outputs() const override { return out_; }
-  int latency() const override { return 0; }
-  bool stateful() const override { return s_.stateful(); }
-  int streamGroup() const override { return s_.beats() > 1 ? s_.beats() : 0; }
-  GeneratedModule emit() const override {
-    GeneratedModule m = emitMxQuant(s_, module_, reproducingCommand(*this));
-    nlohmann::json j;
-    j["module"] = module_;
-    j["operator"] = "mxquant";
+  bool stateful() const override { return isStateful(s_, beat_); }
+  int streamGroup() const override { return beat_.beats > 1 ? beat_.beats : 0; }
+  GeneratedModule emitVerilog(const std::string& command) const override {
+    return emitMxQuant(s_, arch_, moduleName(), command);
+  }
+  void describe(nlohmann::json& j) const override {
     j["function"] = "scale = E8M0 shared exponent of the block, q_i = round(x_i / 2^(scale-127))";
     j["formats"] = {{"a", s_.in.name}, {"out", s_.elem.name}, {"scale", "e8m0"}};
     j["block"] = s_.block;
@@ -600,38 +495,34 @@ class MxQuantUnit final : public Unit {
       j["sr_source"] = s_.srSource == SrSource::Lfsr ? "lfsr" : "port";
       if (s_.srSource == SrSource::Lfsr) j["sr_seed"] = s_.srSeed;
     }
-    j["latency"] = 0;
-    if (s_.beats() > 1) {
-      j["lanes"] = s_.lanes;
-      j["beats_per_block"] = s_.beats();
+    if (beat_.beats > 1) {
+      j["lanes"] = beat_.lanes;
+      j["beats_per_block"] = beat_.beats;
       j["protocol"] = fmt::format(
           "a block is {0} consecutive valid_in beats of x0..x{1} after reset; its {0} output beats (valid_out, scale, "
           "q0..q{1}, last_out on the final one) come in the {0} cycles after the block's last input beat, the first "
           "one cycle after it; the next block may arrive meanwhile (one beat per cycle sustained)",
-          s_.beats(), s_.lanes - 1);
+          beat_.beats, beat_.lanes - 1);
     }
-    j["ports"] = manifestPorts(in_, out_, s_.stateful());
-    j["command"] = reproducingCommand(*this);
-    m.manifest = j;
-    return m;
   }
   // One vector is one beat. A lanes unit needs K/L beats per block: here the block repeating this beat, and its
   // first output beat (`eval` refuses such units; the harness uses the stream model).
   void emulate(const uint32_t* in, uint32_t* out) const override {
-    std::vector<uint32_t> group(inputWords() * size_t(s_.beats()));
-    for (int b = 0; b < s_.beats(); ++b) std::copy(in, in + inputWords(), group.begin() + ptrdiff_t(b * inputWords()));
-    std::vector<uint32_t> outs(outputWords() * size_t(s_.beats()));
-    Stream(s_, inputWords(), outputWords()).stepGroup(group.data(), outs.data());
+    std::vector<uint32_t> group(inputWords() * size_t(beat_.beats));
+    for (int b = 0; b < beat_.beats; ++b) std::copy(in, in + inputWords(), group.begin() + ptrdiff_t(b * inputWords()));
+    std::vector<uint32_t> outs(outputWords() * size_t(beat_.beats));
+    Stream(s_, beat_, inputWords(), outputWords()).stepGroup(group.data(), outs.data());
     std::copy(outs.begin(), outs.begin() + ptrdiff_t(outputWords()), out);
   }
   class Stream final : public StreamModel {
    public:
-    Stream(const MxQuantSpec& s, size_t iw, size_t ow)
-        : s_(s), iw_(iw), ow_(ow), model_(s), x_(size_t(s.block)), sr_(size_t(s.block)), q_(size_t(s.block)) {}
+    Stream(const MxQuantSpec& s, const MxBeats& beat, size_t iw, size_t ow)
+        : s_(s), beat_(beat), iw_(iw), ow_(ow), model_(s, beat.lanes), x_(size_t(s.block)), sr_(size_t(s.block)),
+          q_(size_t(s.block)) {}
     void step(const uint32_t* in, uint32_t* out) override { stepGroup(in, out); }
     void stepGroup(const uint32_t* in, uint32_t* out) override {
-      const int L = s_.lanesOrBlock();
-      for (int b = 0; b < s_.beats(); ++b)
+      const int L = beat_.lanes;
+      for (int b = 0; b < beat_.beats; ++b)
         for (int i = 0; i < L; ++i) {
           const uint32_t* beat = in + size_t(b) * iw_;
           x_[size_t(b * L + i)] = beat[i];
@@ -639,35 +530,35 @@ class MxQuantUnit final : public Unit {
         }
       uint32_t scale = 0;
       model_.block(x_.data(), sr_.data(), scale, q_.data());
-      for (int b = 0; b < s_.beats(); ++b) {
+      for (int b = 0; b < beat_.beats; ++b) {
         uint32_t* o = out + size_t(b) * ow_;
         o[0] = scale;
         std::copy(q_.begin() + b * L, q_.begin() + (b + 1) * L, o + 1);
-        if (s_.beats() > 1) o[1 + L] = b + 1 == s_.beats();
+        if (beat_.beats > 1) o[1 + L] = b + 1 == beat_.beats;
       }
     }
 
    private:
     MxQuantSpec s_;
+    MxBeats beat_;
     size_t iw_, ow_;
     MxQuantStream model_;
     std::vector<uint32_t> x_, sr_, q_;
   };
   std::unique_ptr<StreamModel> streamModel() const override {
-    return s_.stateful() ? std::make_unique<Stream>(s_, inputWords(), outputWords()) : nullptr;
+    return stateful() ? std::make_unique<Stream>(s_, beat_, inputWords(), outputWords()) : nullptr;
   }
-  const MxQuantSpec& spec() const { return s_; }
   // The stimulus blocks, cut into beats; with an sr port each beat also takes random bits (all zeros, all ones, a
   // half and seeded random fields in turn).
   std::vector<std::vector<uint32_t>> cornerVectors() const override {
     const MxElemLimits l = mxElemLimits(s_.elem);
     const auto blocks = quantizerStimulus(s_.in, s_.block, l.emax, l.manBits, mxElemMax(s_.elem), 0x6d78);
-    const int L = s_.lanesOrBlock();
+    const int L = beat_.lanes;
     const uint32_t rMask = uint32_t((uint64_t(1) << s_.srBits) - 1u);
     std::mt19937_64 rng(0x7372);
     std::vector<std::vector<uint32_t>> v;
     for (size_t k = 0; k < blocks.size(); ++k)
-      for (int b = 0; b < s_.beats(); ++b) {
+      for (int b = 0; b < beat_.beats; ++b) {
         std::vector<uint32_t> vec(blocks[k].begin() + b * L, blocks[k].begin() + (b + 1) * L);
         if (srPort(s_)) {
           std::vector<uint32_t> words(size_t(in_.back().words()), 0u);
@@ -684,10 +575,7 @@ class MxQuantUnit final : public Unit {
   }
 
  private:
-  MxQuantSpec s_;
-  std::string module_;
-  std::vector<std::string> args_;
-  std::vector<PortInfo> in_, out_;
+  MxBeats beat_;
 };
 
 class MxQuantFactory final : public OperatorFactory {
@@ -746,21 +634,19 @@ class MxQuantFactory final : public OperatorFactory {
                                        if (s.block % l == 0) t += (t.empty() ? "" : ", ") + std::to_string(l);
                                      return t;
                                    }()));
-    s.lanes = lanes_ == -1 || lanes_ == s.block ? 0 : lanes_;
-    if (!name_.empty() && !isValidModuleName(name_))
-      throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, at most "
-                                   "64 characters",
-                                   name_));
+    Architecture arch;
+    arch.lanes = lanes_ == -1 || lanes_ == s.block ? 0 : lanes_;
+    requireModuleName(name_);
     std::vector<std::string> args = {"--a", s.in.name, "--out", s.elem.name, "--block", std::to_string(s.block),
                                      "--scale-rule", rule_, "--round", round_};
     if (sr) SrOptions::appendArgs(srs, args);
-    if (s.lanes) args.insert(args.end(), {"--lanes", std::to_string(s.lanes)});
+    if (arch.lanes) args.insert(args.end(), {"--lanes", std::to_string(arch.lanes)});
     if (!name_.empty()) args.insert(args.end(), {"--name", name_});
     std::string module = name_;
     if (module.empty())
       module = fmt::format("mxquant_{}_{}_k{}_{}_{}{}", s.in.tag(), s.elem.tag(), s.block, rule_,
-                           sr ? SrOptions::nameTag(srs).substr(1) : round_, s.lanes ? fmt::format("_l{}", s.lanes) : "");
-    return std::make_unique<MxQuantUnit>(std::move(s), module, std::move(args));
+                           sr ? SrOptions::nameTag(srs).substr(1) : round_, arch.lanes ? fmt::format("_l{}", arch.lanes) : "");
+    return std::make_unique<MxQuantUnit>(std::move(s), arch, module, std::move(args));
   }
 
  private:
@@ -777,6 +663,6 @@ const MxQuantSpec* mxQuantSpecOf(const Unit& unit) {
   return u ? &u->spec() : nullptr;
 }
 
-std::unique_ptr<OperatorFactory> makeMxQuantFactory() { return std::make_unique<MxQuantFactory>(); }
+std::unique_ptr<OperatorFactory> operators::mxquant() { return std::make_unique<MxQuantFactory>(); }
 
 }  // namespace nf

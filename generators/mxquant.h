@@ -1,22 +1,11 @@
 #pragma once
 
-#include <memory>
-
 #include "generators/unit.h"
 #include "refmodels/mxquant.h"
 
 namespace nf {
 
-std::unique_ptr<OperatorFactory> makeMxQuantFactory();
 // The spec of an mxquant unit, or nullptr for another operator (for `numforge accuracy`).
 const MxQuantSpec* mxQuantSpecOf(const Unit& unit);
-GeneratedModule emitMxQuant(const MxQuantSpec& spec, const std::string& moduleName, const std::string& command);
-
-// Blocks of `width`-bit words that stress a block quantizer reading `in`: zero blocks, one huge value among
-// tiny ones, NaN/Inf at every position class, amax at the E8M0 clamp edges and at the rceil boundary,
-// exact rounding ties, and seeded random blocks across the exponent range. `elemMax`/`elemEmax`/`elemMan`
-// describe the element grid the ties are placed on.
-std::vector<std::vector<uint32_t>> quantizerStimulus(const Format& in, int block, int elemEmax, int elemMan,
-                                                     double elemMax, uint64_t seed);
 
 }  // namespace nf

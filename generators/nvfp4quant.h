@@ -1,20 +1,12 @@
 #pragma once
 
-#include <memory>
-
 #include "generators/unit.h"
-#include "refmodels/nvfp4dequant.h"
 #include "refmodels/nvfp4quant.h"
 
 namespace nf {
 
-std::unique_ptr<OperatorFactory> makeNvfp4QuantFactory();
-std::unique_ptr<OperatorFactory> makeNvfp4DequantFactory();
 // The spec of an nvfp4quant unit, or nullptr for another operator (for `numforge accuracy`).
 const Nvfp4QuantSpec* nvfp4QuantSpecOf(const Unit& unit);
-GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& spec, const std::string& moduleName, const std::string& command);
-GeneratedModule emitNvfp4Dequant(const Nvfp4DequantSpec& spec, const std::string& moduleName,
-                                 const std::string& command);
 
 // Vectors {tensor_scale, x0..x15} that stress an NVFP4 quantizer reading `in`: the block quantizer stimulus
 // (zero blocks, NaN/Inf, huge among tiny, subnormals, ties, random) each paired with the tensor scale NVIDIA's

@@ -1,17 +1,9 @@
-// The operator table and the glue every entry point shares to build a Unit from option words.
+// The operator table (NF_OPERATORS, through generators/operators.h) and the glue every entry point shares to
+// build a Unit from option words.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "generators/fadd.h"
-#include "generators/fcvt.h"
-#include "generators/fma.h"
-#include "generators/facc.h"
-#include "generators/fdot.h"
-#include "generators/fmul.h"
-#include "generators/kulisch.h"
-#include "generators/mxdequant.h"
-#include "generators/mxquant.h"
-#include "generators/nvfp4quant.h"
+#include "generators/operators.h"
 #include "generators/unit.h"
 
 namespace nf {
@@ -39,17 +31,9 @@ uint64_t Unit::inputBits() const {
 
 std::vector<std::unique_ptr<OperatorFactory>> makeOperatorFactories() {
   std::vector<std::unique_ptr<OperatorFactory>> v;
-  v.push_back(makeFmulFactory());
-  v.push_back(makeFaddFactory());
-  v.push_back(makeFmaFactory());
-  v.push_back(makeFcvtFactory());
-  v.push_back(makeFaccFactory());
-  v.push_back(makeFdotFactory());
-  v.push_back(makeKulischFactory());
-  v.push_back(makeMxQuantFactory());
-  v.push_back(makeMxDequantFactory());
-  v.push_back(makeNvfp4QuantFactory());
-  v.push_back(makeNvfp4DequantFactory());
+#define NF_ADD_FACTORY(op) v.push_back(operators::op());
+  NF_FOR_EACH_OPERATOR(NF_ADD_FACTORY)
+#undef NF_ADD_FACTORY
   return v;
 }
 

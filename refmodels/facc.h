@@ -17,7 +17,6 @@ struct FaccSpec {
   RoundOptions round;            // round.mode is used unless dynamicRounding
   bool dynamicRounding = false;  // an `rm` port selects each accumulation's mode
   bool flagsPort = false;
-  int stages = 0;  // input registers before the accumulation loop (the loop itself is one cycle)
 
   FaddSpec addSpec() const;  // acc (out) + a -> out
   FmaSpec macSpec() const;   // a * b + acc (out) -> out

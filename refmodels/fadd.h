@@ -13,9 +13,6 @@ struct FaddSpec {
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation
   bool daz = false;              // subnormal inputs read as zero of the same sign
   bool flagsPort = false;
-  int stages = 0;
-  // Generator only (the function is the same): single-path adder (area) or near/far paths (delay).
-  enum class Optimize { Area, Delay } optimize = Optimize::Area;
 };
 
 // The sign of an exact zero sum (IEEE 754 6.3): the operands' common sign when they agree, otherwise +0,

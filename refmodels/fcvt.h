@@ -22,7 +22,6 @@ struct FcvtSpec {
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation (not SR)
   bool daz = false;              // subnormal inputs read as zero of the same sign
   bool flagsPort = false;
-  int stages = 0;
 };
 
 // Every finite input value is representable in the output: no rounding, overflow or underflow can occur.

@@ -21,7 +21,6 @@ struct FdotSpec {
   RoundOptions round;            // round.mode is used unless dynamicRounding
   bool dynamicRounding = false;  // an `rm` port selects the mode per dot product
   bool flagsPort = false;
-  int stages = 0;                // pipeline registers (latency); the model is the same at any latency
 
   int groupSize() const { return group > 0 ? group : n; }
   int groups() const { return n / groupSize(); }

@@ -13,9 +13,6 @@ struct FmaSpec {
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation
   bool daz = false;              // subnormal inputs (a, b and c) read as zero of the same sign
   bool flagsPort = false;
-  int stages = 0;
-  // Generator only (the function is the same): single-path adder (area) or near/far paths (delay).
-  enum class Optimize { Area, Delay } optimize = Optimize::Area;
 };
 
 // The bit-accurate result of the generated unit for decoded operands.

@@ -15,9 +15,6 @@ struct FmulSpec {
   bool dynamicRounding = false;  // an `rm` port selects the mode per operation
   bool daz = false;              // subnormal inputs read as zero of the same sign
   bool flagsPort = false;
-  int stages = 0;
-  // Generator only (the function is the same): which subnormal-normalization architecture to emit.
-  enum class Optimize { Area, Delay } optimize = Optimize::Area;
 };
 
 // An operand as the multiplier sees it: decoded (daz applied) and whether it is a signaling NaN.

@@ -2,17 +2,6 @@
 
 namespace nf {
 
-KulischSpec::Placement KulischSpec::placement() const {
-  Placement p;
-  const int n = stages;
-  p.afterMagnitude = n >= 1;
-  p.afterNormalize = n >= 2;
-  p.afterProduct = n >= 3;
-  p.outputRegisters = n >= 4 ? 1 : 0;
-  p.afterAlignment = n >= 5;
-  return p;
-}
-
 KulischModel::Output KulischModel::step(uint32_t a, uint32_t b, bool clear, Rounding mode) {
   if (clear) {
     sum_.clear();

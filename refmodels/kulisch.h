@@ -1,9 +1,10 @@
 // kulisch: an exact fixed-point accumulator of products a*b (or values a) read out with one rounding.
 //
-// Timing (the RTL, cycle for cycle): a term accepted with valid_in passes `termStages` input pipeline
-// registers, is added at the accumulator register's edge (clear replaces the sum by this term), and the
-// read-out of the sum including it (z, flags, overflow) appears `readoutStages` registers later: latency
-// 1 + termStages + readoutStages = 1 + stages. One term per cycle at any latency; a bubble (valid_in low)
+// Timing (the RTL, cycle for cycle; where its --stages registers go is generators/kulisch.cpp's): a term
+// accepted with valid_in passes `termStages` input pipeline registers, is added at the accumulator register's
+// edge (clear replaces the sum by this term), and the read-out of the sum including it (z, flags, overflow)
+// appears `readoutStages` registers later: latency 1 + termStages + readoutStages = 1 + stages. One term per
+// cycle at any latency; a bubble (valid_in low)
 // leaves the sum alone. `clear` and `rm` (dynamic rounding) travel with their term, so the read-out after
 // a term is rounded with that term's mode, and `overflow` and the NaN/Inf memory restart with the term that
 // carries clear. The model steps once per valid term and returns what the unit shows for it.
@@ -23,19 +24,6 @@ struct KulischSpec {
   bool dynamicRounding = false;  // an `rm` port selects the read-out's mode with each term
   int carryBits = 16;            // 2^carryBits worst-case terms never overflow
   bool flagsPort = false;
-  int stages = 0;                // pipeline registers besides the accumulator (see above)
-
-  // Where the stages go: the read-out is split first (after the magnitude, the wide negation that measured
-  // the slowest part; then after the normalizer), then the term (after the product), then an output
-  // register, then after the alignment shift.
-  struct Placement {
-    bool afterProduct = false, afterAlignment = false;    // before the accumulator
-    bool afterMagnitude = false, afterNormalize = false;  // inside the read-out
-    int outputRegisters = 0;
-    int termStages() const { return int(afterProduct) + int(afterAlignment); }
-  };
-  static constexpr int kMaxStages = 5;
-  Placement placement() const;
 
   TermRange termRange() const { return b ? productRange(a, *b) : valueRange(a); }
   FixedLayout layout() const { return fixedLayout(termRange(), carryBits); }

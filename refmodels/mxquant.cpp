@@ -136,14 +136,14 @@ void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uin
   for (int i = 0; i < spec.block; ++i) q[i] = mxQuantizeElement(spec, v[i], s, sr ? sr[i] : 0u);
 }
 
-MxQuantStream::MxQuantStream(const MxQuantSpec& spec)
-    : spec_(spec), bank_(spec.srSeed, spec.lanesOrBlock(), std::max(spec.srBits, 1)), bits_(size_t(spec.block)) {}
+MxQuantStream::MxQuantStream(const MxQuantSpec& spec, int lanes)
+    : spec_(spec), lanes_(lanes), bank_(spec.srSeed, lanes, std::max(spec.srBits, 1)), bits_(size_t(spec.block)) {}
 
 void MxQuantStream::block(const uint32_t* x, const uint32_t* sr, uint32_t& scale, uint32_t* q) {
   const bool lfsr = spec_.mode == Rounding::SR && spec_.srSource == SrSource::Lfsr;
   if (lfsr) {
-    const int L = spec_.lanesOrBlock();
-    for (int beat = 0; beat < spec_.beats(); ++beat) {
+    const int L = lanes_;
+    for (int beat = 0; beat < spec_.block / L; ++beat) {
       for (int i = 0; i < L; ++i) bits_[size_t(beat * L + i)] = bank_.field(i);
       bank_.step();
     }

@@ -40,11 +40,6 @@ struct MxQuantSpec {
   int srBits = 0;  // mode == SR: random bits R per element
   SrSource srSource = SrSource::Port;
   uint32_t srSeed = 1;  // SrSource::Lfsr: the state of the first generator after reset
-  int lanes = 0;        // elements accepted per cycle; 0 (or block): the whole block at once
-  int lanesOrBlock() const { return lanes > 0 ? lanes : block; }
-  int beats() const { return block / lanesOrBlock(); }
-  // A unit with state: an LFSR, or a block arriving over several beats.
-  bool stateful() const { return (mode == Rounding::SR && srSource == SrSource::Lfsr) || beats() > 1; }
 };
 
 // The element format's largest normal, as maxSig * 2^(emax - manBits) with maxSig of manBits+1 bits.
@@ -66,18 +61,20 @@ uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s, uin
 // Under Rounding::SR, sr[i] holds element i's random bits.
 void mxQuantize(const MxQuantSpec& spec, const uint32_t* x, uint32_t& scale, uint32_t* q, const uint32_t* sr = nullptr);
 
-// The unit as a stream, from reset: a block is K/L consecutive beats of L elements (K/L = 1 without --lanes).
+// The unit as a stream, from reset: a block is K/L consecutive beats of L elements (L = K without --lanes; the
+// lanes are the unit's architecture, passed here because the LFSR's random bits follow the beats).
 // With an LFSR source, a bank of SrLfsrBank(seed, L, R) gives each rounded beat of L elements its random bits
 // (field i to the beat's element i) and then steps: once per block in the parallel unit, once per output beat
 // with lanes. Port sources give the bits with the elements.
 class MxQuantStream {
  public:
-  explicit MxQuantStream(const MxQuantSpec& spec);
+  MxQuantStream(const MxQuantSpec& spec, int lanes);
   // One block: x[0..K) and, for an sr port, sr[0..K) -> scale and q[0..K).
   void block(const uint32_t* x, const uint32_t* sr, uint32_t& scale, uint32_t* q);
 
  private:
   MxQuantSpec spec_;
+  int lanes_;
   SrLfsrBank bank_;
   std::vector<uint32_t> bits_;
 };

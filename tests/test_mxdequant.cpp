@@ -9,7 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "generators/mxdequant.h"
+#include "generators/unit.h"
+#include "refmodels/mxdequant.h"
 #include "oracles/mpfr_oracle.h"
 #include "tests/catalog.h"
 #include "tests/quick_cosim.h"

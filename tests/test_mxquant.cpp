@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "generators/block_stimulus.h"
 #include "generators/mxquant.h"
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/fcvt.h"

@@ -218,6 +218,9 @@ class FaccFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::facc() { return std::make_unique<FaccFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> facc() { return std::make_unique<FaccFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

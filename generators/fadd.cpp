@@ -269,6 +269,9 @@ class FaddFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::fadd() { return std::make_unique<FaddFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> fadd() { return std::make_unique<FaddFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -437,7 +437,10 @@ class FcvtFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::fcvt() { return std::make_unique<FcvtFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> fcvt() { return std::make_unique<FcvtFactory>(); }
+}  // namespace operators
 
 const FcvtSpec* fcvtSpecOf(const Unit& unit) {
   const auto* u = dynamic_cast<const FcvtUnit*>(&unit);

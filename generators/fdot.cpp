@@ -614,6 +614,9 @@ class FdotFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::fdot() { return std::make_unique<FdotFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> fdot() { return std::make_unique<FdotFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -277,6 +277,9 @@ class FmaFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::fma() { return std::make_unique<FmaFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> fma() { return std::make_unique<FmaFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

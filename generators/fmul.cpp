@@ -348,6 +348,9 @@ class FmulFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::fmul() { return std::make_unique<FmulFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> fmul() { return std::make_unique<FmulFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -316,6 +316,9 @@ class KulischFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::kulisch() { return std::make_unique<KulischFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> kulisch() { return std::make_unique<KulischFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -203,6 +203,9 @@ class MxDequantFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::mxdequant() { return std::make_unique<MxDequantFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> mxdequant() { return std::make_unique<MxDequantFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

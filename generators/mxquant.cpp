@@ -663,6 +663,9 @@ const MxQuantSpec* mxQuantSpecOf(const Unit& unit) {
   return u ? &u->spec() : nullptr;
 }
 
-std::unique_ptr<OperatorFactory> operators::mxquant() { return std::make_unique<MxQuantFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> mxquant() { return std::make_unique<MxQuantFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -156,6 +156,9 @@ class Nvfp4DequantFactory final : public OperatorFactory {
 
 }  // namespace
 
-std::unique_ptr<OperatorFactory> operators::nvfp4dequant() { return std::make_unique<Nvfp4DequantFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> nvfp4dequant() { return std::make_unique<Nvfp4DequantFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

@@ -277,6 +277,9 @@ const Nvfp4QuantSpec* nvfp4QuantSpecOf(const Unit& unit) {
   return u ? &u->spec() : nullptr;
 }
 
-std::unique_ptr<OperatorFactory> operators::nvfp4quant() { return std::make_unique<Nvfp4QuantFactory>(); }
+// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
+namespace operators {
+std::unique_ptr<OperatorFactory> nvfp4quant() { return std::make_unique<Nvfp4QuantFactory>(); }
+}  // namespace operators
 
 }  // namespace nf

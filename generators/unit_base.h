@@ -11,7 +11,6 @@
 
 #include "generators/architecture.h"
 #include "generators/blocks.h"
-#include "generators/operators.h"
 #include "generators/unit.h"
 #include "generators/version.h"
 #include "refmodels/format.h"

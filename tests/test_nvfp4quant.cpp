@@ -26,6 +26,7 @@
 #include "generators/fcvt.h"
 #include "generators/nvfp4quant.h"
 #include "oracles/mpfr_oracle.h"
+#include "refmodels/nvfp4dequant.h"
 #include "refmodels/quant_stats.h"
 #include "tests/catalog.h"
 #include "tests/quick_cosim.h"

@@ -154,6 +154,9 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   ro.round.rounding = {dyn, s.round.mode};
   ro.round.saturate = s.round.saturate;
   ro.round.ftz = s.round.ftz;
+  // The later groups add the previous group's z, not c: their read-out rounds a sum of another range, so its
+  // round block is another module (one name for both bodies is an error of Design::add).
+  if (name == d.top() + "_group_next") ro.round.nameSuffix = "_next";
   std::string baseExp;
   if (s.accum == FdotSpec::Accum::Exact) {
     TermRange r = productRange(s.a, s.b);

@@ -65,58 +65,6 @@ std::string header(const MxQuantSpec& s, const std::string& command, const std::
   return w.str();
 }
 
-// Rounds a normalized value (sign, leading-bit exponent, P-bit significand) to intN read as 1.(N-2) fixed
-// point, saturating at +-(2^(N-1)-1). Mirror of quantizeToInt in refmodels/mxquant.cpp.
-std::string emitRoundToInt(Design& d, int expBits, int P, int N, Rounding mode, bool stickyIn) {
-  const std::string name = d.top() + "_roundint";
-  if (d.has(name)) return name;
-  const int PP = std::max(P, N);  // padded significand: the shift below is then at least 1
-  const int C = PP - N + 1;       // right shift for a leading-bit exponent of 0
-  const int CAP = PP + 1;
-  const int SHW = vlog::bitsFor(uint64_t(CAP));
-  const int DW = std::max(expBits + 1, SHW + 1);
-  vlog::Writer w;
-  w.line(fmt::format("// Rounds sig * 2^(exp - {}) to int{} read as 1.{} fixed point ({}), saturating at +-{}.", P - 1,
-                     N, N - 2, roundingName(mode), (1u << (N - 1)) - 1u));
-  w.open(fmt::format("module {} (", name));
-  w.line("input  wire sign,");
-  w.line(fmt::format("input  wire {}exp,", range(expBits)));
-  w.line(fmt::format("input  wire {}sig,", range(P)));
-  if (stickyIn) w.line("input  wire sticky_in,");
-  w.line(fmt::format("output wire {}q", range(N)));
-  w.close(");");
-  w.line(PP == P ? fmt::format("  wire {}sig_p = sig;", range(PP))
-                 : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", range(PP), PP - P));
-  w.line("  // A leading bit at 2^1 or above is beyond the largest value (2 - 2^-(N-2)).");
-  w.line(fmt::format("  wire big = $signed(exp) > $signed({});", slit(expBits, 0)));
-  w.line(fmt::format("  wire {}shift_dist = {} - {};", range(DW), lit(DW, uint64_t(C)), vlog::signExtend("exp", expBits, DW)));
-  w.line(fmt::format("  wire {}sh = (shift_dist > {}) ? {} : shift_dist[{}:0];", range(SHW), lit(DW, uint64_t(CAP)),
-                     lit(SHW, uint64_t(CAP)), SHW - 1));
-  w.line(fmt::format("  wire {}w = {{sig_p, 1'b0}} >> sh;", range(PP + 1)));
-  w.line("  wire rb = w[0];");
-  w.line(fmt::format("  wire st = |(sig_p & ~({{{}{{1'b1}}}} << (sh - {}))){};", PP, lit(SHW, 1), stickyIn ? " | sticky_in" : ""));
-  w.line(fmt::format("  wire {}kept = w[{}:1];", range(N), N));
-  const blocks::RoundingSel sel{false, mode};
-  if (mode == Rounding::ROD) {
-    w.line(fmt::format("  wire {}mag = {{kept[{}:1], kept[0] | rb | st}};", range(N), N - 1));
-  } else {
-    w.line(fmt::format("  wire inc = {};", blocks::roundUpExpr(sel, "sign", "kept[0]", "rb", "st")));
-    w.line(fmt::format("  wire {}mag = kept + {};", range(N), vlog::zeroExtend("inc", 1, N)));
-  }
-  const uint64_t maxMag = (uint64_t(1) << (N - 1)) - 1u;
-  w.line(fmt::format("  wire {}mag_c = (big | mag[{}]) ? {} : mag;", range(N), N - 1, lit(N, maxMag)));
-  w.line(fmt::format("  assign q = sign ? ({} - mag_c) : mag_c;", lit(N, 0)));
-  if (PP + 1 > N + 1) w.line(fmt::format("  wire unused_ok = &{{1'b0, w[{}:{}], shift_dist[{}:{}]}};", PP, N + 1, DW - 1, SHW));
-  else w.line(fmt::format("  wire unused_ok = &{{1'b0, shift_dist[{}:{}]}};", DW - 1, SHW));
-  w.line("endmodule");
-  d.add(name, w.str());
-  return name;
-}
-
-}  // namespace
-
-namespace {
-
 // What the parallel and the lanes architecture share: widths, the unpack and rounding blocks, and the Verilog
 // for one element's unpack, the exponent-maximum tree, the shared exponent and one element's rounding.
 struct MxRtl {
@@ -157,7 +105,17 @@ struct MxRtl {
     SB = compress ? std::min(P, precision + std::max(1, R)) : P;
     sticky = SB < P && !sr;  // bits below the R random-bit positions never change a stochastic rounding
     if (intElem) {
-      rounder = emitRoundToInt(d, XR, SB, s.elem.intBits, s.mode, sticky);
+      blocks::RoundIntParams ri;
+      ri.out = s.elem;
+      ri.expBits = XR;
+      ri.sigBits = SB;
+      ri.rounding = {false, s.mode};
+      ri.range = IntRange::Symmetric;
+      ri.fracBits = s.elem.intBits - 2;
+      ri.flags = false;
+      ri.stickyIn = sticky;
+      ri.narrowFraction = true;
+      rounder = blocks::emitRoundToInt(d, ri);
     } else {
       blocks::RoundPackParams rp;
       rp.out = s.elem;
@@ -280,7 +238,7 @@ struct MxRtl {
     w.line(fmt::format("  wire {}r{};", range(WQ), i));
     const std::string st = sticky ? fmt::format(".sticky_in({}_sticky)", e) : std::string(".sticky_in(1'b0)");
     if (intElem) {
-      w.line(fmt::format("  {0} u_round_{1} (.sign({2}_sign), .exp({2}_es), .sig({2}_sig),{3} .q(r{1}));", rounder, i, e,
+      w.line(fmt::format("  {0} u_round_{1} (.sign({2}_sign), .exp({2}_es), .sig({2}_sig),{3} .z(r{1}));", rounder, i, e,
                          sticky ? " " + st + "," : ""));
     } else {
       w.line(fmt::format("  wire [2:0] r{}_flags;", i));

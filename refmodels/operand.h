@@ -2,6 +2,8 @@
 // plus a decode table for formats up to 16 bits (co-simulation speed).
 #pragma once
 
+#include <bit>
+#include <compare>
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +15,18 @@ struct FpOperand {
   Decoded d;
   bool signaling = false;
 };
+
+// A finite nonzero value's magnitude as the exponent of its leading bit and its significand left-aligned at
+// bit 63: magnitudes order exactly as these pairs do (a block's amax, subnormals counted with their value).
+struct Magnitude {
+  int exp = 0;
+  uint64_t aligned = 0;
+  auto operator<=>(const Magnitude&) const = default;
+};
+inline Magnitude magnitudeOf(const Decoded& v) {
+  const int lz = std::countl_zero(v.sig);
+  return {v.exp + 63 - lz, v.sig << lz};
+}
 
 inline FpOperand fpOperand(const Format& f, uint32_t bits, bool daz) {
   FpOperand o;

@@ -25,7 +25,15 @@ using vlog::slit;
 
 const char* kVersion = "numforge 0.1";
 
-const char* ruleName(MxScaleRule r) { return r == MxScaleRule::Floor ? "floor" : "rceil"; }
+const char* ruleDefinition(MxScaleRule r) {
+  switch (r) {
+    case MxScaleRule::Floor: return "floor(log2(amax)) - emax_elem";
+    case MxScaleRule::Ceil: return "ceil(log2(amax)) - emax_elem";
+    case MxScaleRule::Even: return "floor(log2(amax rounded to the element precision, ties away)) - emax_elem";
+    case MxScaleRule::RCeil: return "smallest power of two with amax / X <= max normal";
+  }
+  return "?";
+}
 
 std::string header(const MxQuantSpec& s, const std::string& command, const std::string& module) {
   vlog::Writer w;
@@ -36,10 +44,7 @@ std::string header(const MxQuantSpec& s, const std::string& command, const std::
                      s.elem.kind == FormatKind::Int ? fmt::format(", read as 1.{} fixed point", s.elem.intBits - 2) : ""));
   w.line(fmt::format("// scale: e8m0, 2^(scale-127); 0xFF (NaN) when the block holds a NaN or Inf (elements 0)"));
   w.line(fmt::format("// Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}",
-                     ruleName(s.rule),
-                     s.rule == MxScaleRule::Floor ? "floor(log2(amax)) - emax_elem"
-                                                  : "smallest power of two with amax / X <= max normal",
-                     mxElemMax(s.elem)));
+                     mxScaleRuleName(s.rule), ruleDefinition(s.rule), mxElemMax(s.elem)));
   if (s.mode == Rounding::SR)
     w.line(fmt::format("// Rounding: sr (elements: truncate(|x / X| + r * 2^(lsb - {})), r = {} random bits per element {})",
                        s.srBits, s.srBits,
@@ -76,9 +81,9 @@ struct MxRtl {
   int WA = 0, WQ = 0, P = 0, XA = 0, eOff = 0, EW = 0, XS = 0, XR = 0, R = 0;
   int SB = 0;           // significand bits the rounder takes: P, or fewer (plus a sticky bit) from the lanes buffer
   bool sticky = false;  // SB < P and the rounding reads bits below the round bit (not SR)
-  bool rceil = false, intElem = false, sr = false, lfsr = false;
+  bool scaleUp = false, intElem = false, sr = false, lfsr = false;
   std::string rounder, sink;
-  std::string umax;  // the tree's rceil flag at its root
+  std::string umax;  // the tree's scale-up flag at its root
 
   // `compress`: the rounder takes only the significand bits a rounding can read (the element's precision, then the
   // round bit or the R random-bit positions) and a sticky bit, as the lanes buffer stores them.
@@ -90,7 +95,9 @@ struct MxRtl {
     P = u.sigBits;
     XA = u.expBits;
     intElem = s.elem.kind == FormatKind::Int;
-    rceil = s.rule == MxScaleRule::RCeil;
+    // Every rule but floor adds one to the scale when amax's significand passes a threshold; even's lies below
+    // the input's precision when the input has at most the element's bits plus one (never reached then).
+    scaleUp = s.rule != MxScaleRule::Floor && !(s.rule == MxScaleRule::Even && P <= lim.manBits + 1);
     sr = s.mode == Rounding::SR;
     lfsr = sr && s.srSource == SrSource::Lfsr;
     R = sr ? s.srBits : 0;
@@ -130,7 +137,8 @@ struct MxRtl {
     }
   }
 
-  // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for rceil, u{i}_l0.
+  // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for a rule that may add one,
+  // u{i}_l0.
   void unpackElement(int i) {
     w.line(fmt::format("  wire x{0}_sign, x{0}_zero, x{0}_inf, x{0}_nan, x{0}_snan;", i));
     w.line(fmt::format("  wire {}x{}_sig;", range(P), i));
@@ -142,10 +150,10 @@ struct MxRtl {
                                       : vlog::signExtend(fmt::format("x{}_exp", i), XA, EW);
     w.line(fmt::format("  wire {}e{}_l0 = x{}_zero ? {} : ({} - {});", range(EW), i, i, lit(EW, 0), expW,
                        lit(EW, uint64_t(int64_t(eOff) & ((int64_t(1) << EW) - 1)))));
-    if (rceil) {
-      // Above max normal's significand once aligned: such an amax needs the next power of two.
+    if (scaleUp) {
+      // Above the rule's threshold once aligned: such an amax takes the scale one up.
       const int CW = std::max(P, lim.manBits + 1);
-      const uint64_t thr = lim.maxSig << (CW - lim.manBits - 1);
+      const uint64_t thr = mxScaleThreshold(s.rule, lim) >> (64 - CW);
       const std::string sig = CW == P ? fmt::format("x{}_sig", i) : fmt::format("{{x{}_sig, {}'d0}}", i, CW - P);
       w.line(fmt::format("  wire u{}_l0 = {} > {};", i, sig, lit(CW, thr)));
     }
@@ -159,11 +167,11 @@ struct MxRtl {
     return "|{" + t + "}";
   }
 
-  // The largest of the n leaves e{j}_l0 (a balanced tree) as `emax`, and for rceil the wire named by `umax`:
-  // whether a leaf of that exponent needs the scale rounded up.
+  // The largest of the n leaves e{j}_l0 (a balanced tree) as `emax`, and for a rule that may add one the wire
+  // named by `umax`: whether a leaf of that exponent needs the scale rounded up.
   void maxTree(int n) {
     w.line("  // Largest exponent among the nonzero elements (a balanced tree)" +
-           std::string(rceil ? ", and whether an element of that exponent needs rounding the scale up." : "."));
+           std::string(scaleUp ? ", and whether an element of that exponent needs rounding the scale up." : "."));
     int level = 0;
     while (n > 1) {
       const int m = (n + 1) / 2;
@@ -171,12 +179,12 @@ struct MxRtl {
         const int a = 2 * j, b = 2 * j + 1;
         if (b >= n) {
           w.line(fmt::format("  wire {}e{}_l{} = e{}_l{};", range(EW), j, level + 1, a, level));
-          if (rceil) w.line(fmt::format("  wire u{}_l{} = u{}_l{};", j, level + 1, a, level));
+          if (scaleUp) w.line(fmt::format("  wire u{}_l{} = u{}_l{};", j, level + 1, a, level));
           continue;
         }
         w.line(fmt::format("  wire g{0}_l{1} = e{2}_l{1} > e{3}_l{1};", j, level, a, b));
         w.line(fmt::format("  wire {0}e{1}_l{2} = g{1}_l{3} ? e{4}_l{3} : e{5}_l{3};", range(EW), j, level + 1, level, a, b));
-        if (rceil)
+        if (scaleUp)
           w.line(fmt::format("  wire u{0}_l{1} = g{0}_l{2} ? u{3}_l{2} : (e{3}_l{2} == e{4}_l{2}) ? (u{3}_l{2} | u{4}_l{2}) : u{4}_l{2};",
                              j, level + 1, level, a, b));
       }
@@ -192,9 +200,9 @@ struct MxRtl {
     w.line(fmt::format("  wire all_zero = (emax == {});", lit(EW, 0)));
     const int64_t sOffset = int64_t(eOff) - lim.emax;
     w.line(fmt::format("  wire {}s_raw = {} + {}{};", range(XS), vlog::zeroExtend("emax", EW, XS), slit(XS, sOffset),
-                       rceil ? " + " + vlog::zeroExtend(umax, 1, XS) : ""));
+                       scaleUp ? " + " + vlog::zeroExtend(umax, 1, XS) : ""));
     std::string clamp = "s_raw";
-    if (int64_t(u.expMax) - lim.emax + (rceil ? 1 : 0) > kMxScaleMax)
+    if (int64_t(u.expMax) - lim.emax + (scaleUp ? 1 : 0) > kMxScaleMax)
       clamp = fmt::format("($signed(s_raw) > $signed({0})) ? {0} : {1}", slit(XS, kMxScaleMax), clamp);
     if (sOffset + 1 < kMxScaleMin)
       clamp = fmt::format("($signed(s_raw) < $signed({0})) ? {0} : {1}", slit(XS, kMxScaleMin), clamp);
@@ -318,7 +326,7 @@ void emitLanes(MxRtl& r, const std::string& module) {
   w.line(fmt::format("  reg {}run_e;", range(r.EW)));
   w.line("  reg run_special;");
   w.line(fmt::format("  wire {}e{}_l0 = first_beat ? {} : run_e;", range(r.EW), L, lit(r.EW, 0)));
-  if (r.rceil) {
+  if (r.scaleUp) {
     w.line("  reg run_u;");
     w.line(fmt::format("  wire u{}_l0 = ~first_beat & run_u;", L));
   }
@@ -330,7 +338,7 @@ void emitLanes(MxRtl& r, const std::string& module) {
   w.line("  always @(posedge clk) begin");
   w.line("    if (valid_in) begin");
   w.line("      run_e <= emax;");
-  if (r.rceil) w.line(fmt::format("      run_u <= {};", r.umax));
+  if (r.scaleUp) w.line(fmt::format("      run_u <= {};", r.umax));
   w.line("      run_special <= special;");
   w.line("    end");
   w.line("    if (block_done) begin");
@@ -551,7 +559,7 @@ class MxQuantUnit final : public Unit {
     j["function"] = "scale = E8M0 shared exponent of the block, q_i = round(x_i / 2^(scale-127))";
     j["formats"] = {{"a", s_.in.name}, {"out", s_.elem.name}, {"scale", "e8m0"}};
     j["block"] = s_.block;
-    j["scale_rule"] = ruleName(s_.rule);
+    j["scale_rule"] = mxScaleRuleName(s_.rule);
     j["rounding"] = roundingName(s_.mode);
     if (s_.mode == Rounding::SR) {
       j["sr_bits"] = s_.srBits;
@@ -658,7 +666,7 @@ class MxQuantFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "input format (fp32, bf16, fp16, ...)")->required();
     cmd.add_option("--out", out_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8 (default e4m3)");
     cmd.add_option("--block", block_, "elements per block K (default 32)");
-    cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default) or rceil");
+    cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default), ceil, even or rceil (torchao's ScaleCalculationMode)");
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn, rod, sr (stochastic)");
     sr_.add(cmd, "the input's significand width, at most 16");
     cmd.add_option("--lanes", lanes_, "elements accepted per cycle L, dividing K (default K: the whole block at once)");
@@ -680,9 +688,8 @@ class MxQuantFactory final : public OperatorFactory {
     if (block_ < 1 || block_ > 64)
       throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));
     s.block = block_;
-    if (rule_ == "floor") s.rule = MxScaleRule::Floor;
-    else if (rule_ == "rceil") s.rule = MxScaleRule::RCeil;
-    else throw UsageError(fmt::format("bad --scale-rule '{}'; accepted: floor, rceil", rule_));
+    if (!parseMxScaleRule(rule_, s.rule))
+      throw UsageError(fmt::format("bad --scale-rule '{}'; accepted: {}", rule_, kMxScaleRuleChoices));
     const bool sr = round_ == "sr";
     if (sr) s.mode = Rounding::SR;
     else if (!parseRounding(round_, s.mode))

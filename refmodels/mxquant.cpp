@@ -26,6 +26,37 @@ double mxElemMax(const Format& elem) {
   return std::ldexp(double(l.maxSig), l.emax - l.manBits);
 }
 
+const char* mxScaleRuleName(MxScaleRule r) {
+  switch (r) {
+    case MxScaleRule::Floor: return "floor";
+    case MxScaleRule::RCeil: return "rceil";
+    case MxScaleRule::Ceil: return "ceil";
+    case MxScaleRule::Even: return "even";
+  }
+  return "?";
+}
+
+bool parseMxScaleRule(const std::string& s, MxScaleRule& out) {
+  for (MxScaleRule r : {MxScaleRule::Floor, MxScaleRule::Ceil, MxScaleRule::Even, MxScaleRule::RCeil})
+    if (s == mxScaleRuleName(r)) {
+      out = r;
+      return true;
+    }
+  return false;
+}
+
+uint64_t mxScaleThreshold(MxScaleRule rule, const MxElemLimits& lim) {
+  switch (rule) {
+    case MxScaleRule::Floor: return ~uint64_t(0);  // nothing is above it
+    case MxScaleRule::Ceil: return uint64_t(1) << 63;  // any m > 1
+    // m >= 2 - 2^-(manBits+1): m * 2^63 > 2^64 - 1 - 2^(62 - manBits).
+    case MxScaleRule::Even: return ~uint64_t(0) - (uint64_t(1) << (62 - lim.manBits));
+    // amax / 2^(E - emax) lies in [2^emax, 2^(emax+1)); past max normal when m beats its significand.
+    case MxScaleRule::RCeil: return lim.maxSig << (63 - lim.manBits);
+  }
+  return ~uint64_t(0);
+}
+
 int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n) {
   const MxElemLimits lim = mxElemLimits(spec.elem);
   bool any = false;
@@ -38,8 +69,7 @@ int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n) {
   }
   if (!any) return kMxScaleMin;
   int s = amax.exp - lim.emax;
-  // rceil: amax / 2^(E - emax) lies in [2^emax, 2^(emax+1)); one more when its significand beats max normal's.
-  if (spec.rule == MxScaleRule::RCeil && amax.aligned > (lim.maxSig << (63 - lim.manBits))) s += 1;
+  if (amax.aligned > mxScaleThreshold(spec.rule, lim)) s += 1;
   return std::clamp(s, kMxScaleMin, kMxScaleMax);
 }
 

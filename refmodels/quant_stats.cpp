@@ -93,10 +93,11 @@ QuantStats blockQuantStats(const Format& in, size_t K, double elemMax, const flo
 
 namespace {
 
-// Element encodings to values, once.
+// Element encodings to values, once; MX integer elements are 1.(N-2) fixed point.
 std::vector<double> valueTable(const Format& f) {
   std::vector<double> v(size_t(f.mask()) + 1);
-  for (uint32_t q = 0; q < v.size(); ++q) v[q] = f.toDouble(q);
+  const int fractionBits = f.kind == FormatKind::Int ? f.intBits - 2 : 0;
+  for (uint32_t q = 0; q < v.size(); ++q) v[q] = std::ldexp(f.toDouble(q), -fractionBits);
   return v;
 }
 
@@ -212,7 +213,7 @@ class MxFp32Fast {
       sat_[sg] = uint8_t(E.maxFiniteMag() | (sg ? E.signBit() : 0u));
       zero_[sg] = uint8_t(packZero(sg, E).bits);
     }
-    thrMan_ = uint32_t((lim_.maxSig << (23 - lim_.manBits)) & 0x7FFFFFu);
+    thrMan_ = uint32_t((mxScaleThreshold(spec.rule, lim_) >> 40) & 0x7FFFFFu);  // fp32 amax: the top 24 bits
   }
   bool usable() const { return usable_; }
 
@@ -232,7 +233,7 @@ class MxFp32Fast {
       return;
     }
     int s = int(maxMag >> 23) - 127 - lim_.emax;
-    if (spec_.rule == MxScaleRule::RCeil && (maxMag & 0x7FFFFFu) > thrMan_) ++s;
+    if (spec_.rule != MxScaleRule::Floor && (maxMag & 0x7FFFFFu) > thrMan_) ++s;
     s = std::clamp(s, kMxScaleMin, kMxScaleMax);
     scale = uint32_t(s + kE8M0Bias);
     for (int i = 0; i < K; ++i) {

@@ -582,47 +582,63 @@ Unpacked emitUnpackInt(Design& d, const Format& f) {
 std::string emitRoundToInt(Design& d, const RoundIntParams& p) {
   const std::string name = d.top() + "_roundint";
   const Format& f = p.out;
-  const int N = f.intBits, P = p.sigBits, R = p.srBits, X = p.expBits;
+  const int N = f.intBits, P = p.sigBits, R = p.srBits, X = p.expBits, F = p.fracBits;
   const bool sr = R > 0;
+  const bool symmetric = f.isSigned && p.range == IntRange::Symmetric;
+  const uint64_t posMax = (uint64_t(1) << (N - 1)) - 1;
   // Fixed point: N integer bits, FB fraction bits (the R SR bits and the round bit lie in it), and whatever
   // shifts out below is sticky.
-  const int FB = P + std::max(R, 1) + 1;
-  const int TW = N + FB;
+  const int FB = (p.narrowFraction ? 0 : P) + std::max(R, 1) + 1;
+  const int TW = std::max(N + FB, P);
   const int DW = vlog::bitsFor(uint64_t(TW));
-  const int XW = std::max(X, vlog::signedBitsFor(-TW, N)) + 1;
+  const int XW = std::max(X, vlog::signedBitsFor(-TW - F, N)) + 1;
   vlog::Writer w;
   w.line(fmt::format("// Rounds a normalized significand to {} ({}), saturating: out-of-range values give",
                      f.name, f.describe()));
-  w.line(f.isSigned ? "// the nearest end of the range with invalid." 
-                    : "// the nearest end of the range with invalid; negative values that do not round to 0 give 0, invalid.");
+  if (symmetric)
+    w.line(fmt::format("// +-{} (the symmetric range){}.", posMax, p.flags ? " with invalid" : ""));
+  else
+    w.line(f.isSigned ? "// the nearest end of the range with invalid." 
+                      : "// the nearest end of the range with invalid; negative values that do not round to 0 give 0, invalid.");
+  if (F > 0) w.line(fmt::format("// z is 1.{} fixed point: the integer nearest sig * 2^(exp - {}) * 2^{}.", F, P - 1, F));
   w.line("// Mirror of nf::roundToInt (refmodels/roundpack_impl.h); the two change together.");
   w.open(fmt::format("module {} (", name));
   w.line("input  wire sign,");
   w.line(fmt::format("input  wire {}exp,", vlog::range(X)));
   w.line(fmt::format("input  wire {}sig,", vlog::range(P)));
+  if (p.stickyIn) w.line("input  wire sticky_in,");
   if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
   if (sr) w.line(fmt::format("input  wire {}sr,", vlog::range(R)));
-  w.line(fmt::format("output wire {}z,", vlog::range(N)));
-  w.line("output wire inexact,");
-  w.line("output wire invalid");
+  w.line(fmt::format("output wire {}z{}", vlog::range(N), p.flags ? "," : ""));
+  if (p.flags) {
+    w.line("output wire inexact,");
+    w.line("output wire invalid");
+  }
   w.close(");");
   if (p.rounding.dynamic) declareModeWires(w, "rm");
   w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", X, XW)));
-  w.line("  // sig's MSB sits at the top (exponent N-1) and shifts right by N-1-exp; past the width all is sticky.");
-  w.line(fmt::format("  wire too_big = $signed(e) > $signed({});", slit(XW, N - 1)));
-  w.line(fmt::format("  wire {}shift_dist = {} - e;", vlog::range(XW), slit(XW, N - 1)));
+  if (F == 0)
+    w.line("  // sig's MSB sits at the top (exponent N-1) and shifts right by N-1-exp; past the width all is sticky.");
+  else
+    w.line(fmt::format("  // sig's MSB sits at the top (exponent {0}, z having {1} fraction bits) and shifts right by {0}-exp; "
+                       "past the width all is sticky.", N - 1 - F, F));
+  w.line(fmt::format("  wire too_big = $signed(e) > $signed({});", slit(XW, N - 1 - F)));
+  w.line(fmt::format("  wire {}shift_dist = {} - e;", vlog::range(XW), slit(XW, N - 1 - F)));
   w.line(fmt::format("  wire {}d = too_big ? {} : (shift_dist > {}) ? {} : shift_dist[{}:0];", vlog::range(DW), lit(DW, 0),
                      lit(XW, TW), lit(DW, TW), DW - 1));
-  w.line(fmt::format("  wire {}t = {{sig, {}'d0}};", vlog::range(TW), TW - P));
+  w.line(TW > P ? fmt::format("  wire {}t = {{sig, {}'d0}};", vlog::range(TW), TW - P)
+                 : fmt::format("  wire {}t = sig;", vlog::range(TW)));
   w.line(fmt::format("  wire {}y = t >> d;", vlog::range(TW)));
   w.line(fmt::format("  wire lost = |(t & ~({{{}{{1'b1}}}} << d));", TW));
-  w.line(fmt::format("  wire {}ip = y[{}:{}];", vlog::range(N), TW - 1, FB));
-  w.line(fmt::format("  wire rb = y[{}];", FB - 1));
-  w.line(fmt::format("  wire st = (|y[{}:0]) | lost;", FB - 2));
+  w.line(fmt::format("  wire {}ip = y[{}:{}];", vlog::range(N), TW - 1, TW - N));
+  w.line(fmt::format("  wire rb = y[{}];", TW - N - 1));
+  const int below = TW - N - 1;  // bits of y below the round bit
+  const std::string stBelow = below > 1 ? fmt::format("(|y[{}:0]) | ", below - 1) : below == 1 ? "y[0] | " : "";
+  w.line(fmt::format("  wire st = {}lost{};", stBelow, p.stickyIn ? " | sticky_in" : ""));
   w.line("  wire inexact_r = rb | st;");
   std::string inc;
   if (sr) {
-    w.line(fmt::format("  wire {}srsum = {{1'b0, y[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), FB - 1, FB - R));
+    w.line(fmt::format("  wire {}srsum = {{1'b0, y[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), TW - N - 1, TW - N - R));
     inc = fmt::format("srsum[{}]", R);
   } else {
     inc = roundUpExpr(p.rounding, "sign", "ip[0]", "rb", "st");
@@ -635,20 +651,27 @@ std::string emitRoundToInt(Design& d, const RoundIntParams& p) {
                               : p.rounding.mode == Rounding::ROD ? odd1
                                                                  : add;
   w.line(fmt::format("  wire {}mag = {};", vlog::range(N + 1), magExpr));
-  if (f.isSigned) {
+  if (symmetric) {
+    w.line(fmt::format("  wire ovf = too_big | (mag > {});", lit(N + 1, posMax)));
+    w.line(fmt::format("  wire {}mag_c = ovf ? {} : mag[{}:0];", vlog::range(N), lit(N, posMax), N - 1));
+    w.line(fmt::format("  assign z = sign ? ({} - mag_c) : mag_c;", lit(N, 0)));
+  } else if (f.isSigned) {
     w.line(fmt::format("  wire ovf = too_big | (sign ? (mag > {}) : (mag > {}));", lit(N + 1, uint64_t(1) << (N - 1)),
-                       lit(N + 1, (uint64_t(1) << (N - 1)) - 1)));
+                       lit(N + 1, posMax)));
     w.line(fmt::format("  wire {}neg = ~mag[{}:0] + {};", vlog::range(N), N - 1, lit(N, 1)));
     w.line(fmt::format("  assign z = ovf ? (sign ? {} : {}) : sign ? neg : mag[{}:0];", lit(N, uint64_t(1) << (N - 1)),
-                       lit(N, (uint64_t(1) << (N - 1)) - 1), N - 1));
-    w.line("  assign invalid = ovf;");
+                       lit(N, posMax), N - 1));
   } else {
     w.line(fmt::format("  wire ovf = too_big | mag[{}] | (sign & (mag != {}));", N, lit(N + 1, 0)));
     w.line(fmt::format("  assign z = ovf ? (sign ? {} : {}) : mag[{}:0];", lit(N, 0), lit(N, (uint64_t(1) << N) - 1), N - 1));
-    w.line("  assign invalid = ovf;");
   }
-  w.line("  assign inexact = inexact_r & ~ovf;");
   std::string sinkList = "1'b0";
+  if (p.flags) {
+    w.line("  assign invalid = ovf;");
+    w.line("  assign inexact = inexact_r & ~ovf;");
+  } else {
+    sinkList += ", inexact_r";
+  }
   if (sr) sinkList += R > 1 ? fmt::format(", srsum[{}:0]", R - 1) : ", srsum[0]";
   w.line(fmt::format("  wire unused_ok = &{{{}}};", sinkList));
   w.line("endmodule");

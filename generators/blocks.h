@@ -91,8 +91,17 @@ struct RoundIntParams {
   int sigBits = 0;   // sig normalized (MSB set)
   RoundingSel rounding;
   int srBits = 0;
+  IntRange range = IntRange::Full;  // Symmetric: signed results clamp at +-(2^(N-1) - 1)
+  int fracBits = 0;  // z is fixed point with this many fraction bits: the integer of sig * 2^(exp - (sigBits-1) + F)
+  bool flags = true;     // false: no inexact / invalid ports
+  bool stickyIn = false; // a sticky_in port: nonzero bits lie below sig's LSB, which the caller guarantees lies
+                         // below the round bit whenever the result is in range
+  // false: the shifter keeps every bit of sig as fraction at any shift (fcvt's form). true: it keeps only the
+  // round bit and the SR bits below the integer part and ORs the rest into the sticky bit: the same results
+  // from a shifter about half as wide (32 of them in an MX int block).
+  bool narrowFraction = false;
 };
-// Ports: sign, exp, sig, [rm], [sr] -> z, inexact, invalid. Mirrors nf::roundToInt (saturating).
+// Ports: sign, exp, sig, [sticky_in], [rm], [sr] -> z, [inexact, invalid]. Mirrors nf::roundToInt (saturating).
 std::string emitRoundToInt(Design& d, const RoundIntParams& p);
 
 // Verilog expressions for "round up" given lsb / round / sticky / sign wire names.

@@ -25,7 +25,15 @@ using vlog::lit;
 using vlog::range;
 using vlog::slit;
 
-const char* ruleName(MxScaleRule r) { return r == MxScaleRule::Floor ? "floor" : "rceil"; }
+const char* ruleDefinition(MxScaleRule r) {
+  switch (r) {
+    case MxScaleRule::Floor: return "floor(log2(amax)) - emax_elem";
+    case MxScaleRule::Ceil: return "ceil(log2(amax)) - emax_elem";
+    case MxScaleRule::Even: return "floor(log2(amax rounded to the element precision, ties away)) - emax_elem";
+    case MxScaleRule::RCeil: return "smallest power of two with amax / X <= max normal";
+  }
+  return "?";
+}
 
 // The --lanes architecture of a spec: L elements per beat, K/L beats per block (L = K: the block at once).
 struct MxBeats {
@@ -45,10 +53,8 @@ HeaderText header(const MxQuantSpec& s, const MxBeats& b) {
       {"q", operandText(s.elem, s.elem.kind == FormatKind::Int ? fmt::format(", read as 1.{} fixed point", s.elem.intBits - 2)
                                                                : "")},
       {"scale", "e8m0, 2^(scale-127); 0xFF (NaN) when the block holds a NaN or Inf (elements 0)"}};
-  h.notes.push_back(fmt::format("Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}", ruleName(s.rule),
-                                s.rule == MxScaleRule::Floor ? "floor(log2(amax)) - emax_elem"
-                                                             : "smallest power of two with amax / X <= max normal",
-                                mxElemMax(s.elem)));
+  h.notes.push_back(fmt::format("Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}", mxScaleRuleName(s.rule),
+                                ruleDefinition(s.rule), mxElemMax(s.elem)));
   if (s.mode == Rounding::SR)
     h.notes.push_back(fmt::format(
         "Rounding: sr (elements: truncate(|x / X| + r * 2^(lsb - {})), r = {} random bits per element {})", s.srBits,
@@ -75,58 +81,6 @@ HeaderText header(const MxQuantSpec& s, const MxBeats& b) {
   return h;
 }
 
-// Rounds a normalized value (sign, leading-bit exponent, P-bit significand) to intN read as 1.(N-2) fixed
-// point, saturating at +-(2^(N-1)-1). Mirror of quantizeToInt in refmodels/mxquant.cpp.
-std::string emitRoundToInt(Design& d, int expBits, int P, int N, Rounding mode, bool stickyIn) {
-  const std::string name = d.top() + "_roundint";
-  if (d.has(name)) return name;
-  const int PP = std::max(P, N);  // padded significand: the shift below is then at least 1
-  const int C = PP - N + 1;       // right shift for a leading-bit exponent of 0
-  const int CAP = PP + 1;
-  const int SHW = vlog::bitsFor(uint64_t(CAP));
-  const int DW = std::max(expBits + 1, SHW + 1);
-  vlog::Writer w;
-  w.line(fmt::format("// Rounds sig * 2^(exp - {}) to int{} read as 1.{} fixed point ({}), saturating at +-{}.", P - 1,
-                     N, N - 2, roundingName(mode), (1u << (N - 1)) - 1u));
-  w.open(fmt::format("module {} (", name));
-  w.line("input  wire sign,");
-  w.line(fmt::format("input  wire {}exp,", range(expBits)));
-  w.line(fmt::format("input  wire {}sig,", range(P)));
-  if (stickyIn) w.line("input  wire sticky_in,");
-  w.line(fmt::format("output wire {}q", range(N)));
-  w.close(");");
-  w.line(PP == P ? fmt::format("  wire {}sig_p = sig;", range(PP))
-                 : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", range(PP), PP - P));
-  w.line("  // A leading bit at 2^1 or above is beyond the largest value (2 - 2^-(N-2)).");
-  w.line(fmt::format("  wire big = $signed(exp) > $signed({});", slit(expBits, 0)));
-  w.line(fmt::format("  wire {}shift_dist = {} - {};", range(DW), lit(DW, uint64_t(C)), vlog::signExtend("exp", expBits, DW)));
-  w.line(fmt::format("  wire {}sh = (shift_dist > {}) ? {} : shift_dist[{}:0];", range(SHW), lit(DW, uint64_t(CAP)),
-                     lit(SHW, uint64_t(CAP)), SHW - 1));
-  w.line(fmt::format("  wire {}w = {{sig_p, 1'b0}} >> sh;", range(PP + 1)));
-  w.line("  wire rb = w[0];");
-  w.line(fmt::format("  wire st = |(sig_p & ~({{{}{{1'b1}}}} << (sh - {}))){};", PP, lit(SHW, 1), stickyIn ? " | sticky_in" : ""));
-  w.line(fmt::format("  wire {}kept = w[{}:1];", range(N), N));
-  const blocks::RoundingSel sel{false, mode};
-  if (mode == Rounding::ROD) {
-    w.line(fmt::format("  wire {}mag = {{kept[{}:1], kept[0] | rb | st}};", range(N), N - 1));
-  } else {
-    w.line(fmt::format("  wire inc = {};", blocks::roundUpExpr(sel, "sign", "kept[0]", "rb", "st")));
-    w.line(fmt::format("  wire {}mag = kept + {};", range(N), vlog::zeroExtend("inc", 1, N)));
-  }
-  const uint64_t maxMag = (uint64_t(1) << (N - 1)) - 1u;
-  w.line(fmt::format("  wire {}mag_c = (big | mag[{}]) ? {} : mag;", range(N), N - 1, lit(N, maxMag)));
-  w.line(fmt::format("  assign q = sign ? ({} - mag_c) : mag_c;", lit(N, 0)));
-  if (PP + 1 > N + 1) w.line(fmt::format("  wire unused_ok = &{{1'b0, w[{}:{}], shift_dist[{}:{}]}};", PP, N + 1, DW - 1, SHW));
-  else w.line(fmt::format("  wire unused_ok = &{{1'b0, shift_dist[{}:{}]}};", DW - 1, SHW));
-  w.line("endmodule");
-  d.add(name, w.str());
-  return name;
-}
-
-}  // namespace
-
-namespace {
-
 // What the parallel and the lanes architecture share: widths, the unpack and rounding blocks, and the Verilog
 // for one element's unpack, the exponent-maximum tree, the shared exponent and one element's rounding.
 struct MxRtl {
@@ -139,9 +93,9 @@ struct MxRtl {
   int WA = 0, WQ = 0, P = 0, XA = 0, eOff = 0, EW = 0, XS = 0, XR = 0, R = 0;
   int SB = 0;           // significand bits the rounder takes: P, or fewer (plus a sticky bit) from the lanes buffer
   bool sticky = false;  // SB < P and the rounding reads bits below the round bit (not SR)
-  bool rceil = false, intElem = false, sr = false, lfsr = false;
+  bool scaleUp = false, intElem = false, sr = false, lfsr = false;
   std::string rounder, sink;
-  std::string umax;  // the tree's rceil flag at its root
+  std::string umax;  // the tree's scale-up flag at its root
 
   // `compress`: the rounder takes only the significand bits a rounding can read (the element's precision, then the
   // round bit or the R random-bit positions) and a sticky bit, as the lanes buffer stores them.
@@ -153,7 +107,9 @@ struct MxRtl {
     P = u.sigBits;
     XA = u.expBits;
     intElem = s.elem.kind == FormatKind::Int;
-    rceil = s.rule == MxScaleRule::RCeil;
+    // Every rule but floor adds one to the scale when amax's significand passes a threshold; even's lies below
+    // the input's precision when the input has at most the element's bits plus one (never reached then).
+    scaleUp = s.rule != MxScaleRule::Floor && !(s.rule == MxScaleRule::Even && P <= lim.manBits + 1);
     sr = s.mode == Rounding::SR;
     lfsr = sr && s.srSource == SrSource::Lfsr;
     R = sr ? s.srBits : 0;
@@ -168,7 +124,17 @@ struct MxRtl {
     SB = compress ? std::min(P, precision + std::max(1, R)) : P;
     sticky = SB < P && !sr;  // bits below the R random-bit positions never change a stochastic rounding
     if (intElem) {
-      rounder = emitRoundToInt(d, XR, SB, s.elem.intBits, s.mode, sticky);
+      blocks::RoundIntParams ri;
+      ri.out = s.elem;
+      ri.expBits = XR;
+      ri.sigBits = SB;
+      ri.rounding = {false, s.mode};
+      ri.range = IntRange::Symmetric;
+      ri.fracBits = s.elem.intBits - 2;
+      ri.flags = false;
+      ri.stickyIn = sticky;
+      ri.narrowFraction = true;
+      rounder = blocks::emitRoundToInt(d, ri);
     } else {
       blocks::RoundPackParams rp;
       rp.out = s.elem;
@@ -183,7 +149,8 @@ struct MxRtl {
     }
   }
 
-  // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for rceil, u{i}_l0.
+  // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for a rule that may add one,
+  // u{i}_l0.
   void unpackElement(int i) {
     w.line(fmt::format("  wire x{0}_sign, x{0}_zero, x{0}_inf, x{0}_nan, x{0}_snan;", i));
     w.line(fmt::format("  wire {}x{}_sig;", range(P), i));
@@ -195,10 +162,10 @@ struct MxRtl {
                                       : vlog::signExtend(fmt::format("x{}_exp", i), XA, EW);
     w.line(fmt::format("  wire {}e{}_l0 = x{}_zero ? {} : ({} - {});", range(EW), i, i, lit(EW, 0), expW,
                        lit(EW, uint64_t(int64_t(eOff) & ((int64_t(1) << EW) - 1)))));
-    if (rceil) {
-      // Above max normal's significand once aligned: such an amax needs the next power of two.
+    if (scaleUp) {
+      // Above the rule's threshold once aligned: such an amax takes the scale one up.
       const int CW = std::max(P, lim.manBits + 1);
-      const uint64_t thr = lim.maxSig << (CW - lim.manBits - 1);
+      const uint64_t thr = mxScaleThreshold(s.rule, lim) >> (64 - CW);
       const std::string sig = CW == P ? fmt::format("x{}_sig", i) : fmt::format("{{x{}_sig, {}'d0}}", i, CW - P);
       w.line(fmt::format("  wire u{}_l0 = {} > {};", i, sig, lit(CW, thr)));
     }
@@ -212,11 +179,11 @@ struct MxRtl {
     return "|{" + t + "}";
   }
 
-  // The largest of the n leaves e{j}_l0 (a balanced tree) as `emax`, and for rceil the wire named by `umax`:
-  // whether a leaf of that exponent needs the scale rounded up.
+  // The largest of the n leaves e{j}_l0 (a balanced tree) as `emax`, and for a rule that may add one the wire
+  // named by `umax`: whether a leaf of that exponent needs the scale rounded up.
   void maxTree(int n) {
     w.line("  // Largest exponent among the nonzero elements (a balanced tree)" +
-           std::string(rceil ? ", and whether an element of that exponent needs rounding the scale up." : "."));
+           std::string(scaleUp ? ", and whether an element of that exponent needs rounding the scale up." : "."));
     int level = 0;
     while (n > 1) {
       const int m = (n + 1) / 2;
@@ -224,12 +191,12 @@ struct MxRtl {
         const int a = 2 * j, b = 2 * j + 1;
         if (b >= n) {
           w.line(fmt::format("  wire {}e{}_l{} = e{}_l{};", range(EW), j, level + 1, a, level));
-          if (rceil) w.line(fmt::format("  wire u{}_l{} = u{}_l{};", j, level + 1, a, level));
+          if (scaleUp) w.line(fmt::format("  wire u{}_l{} = u{}_l{};", j, level + 1, a, level));
           continue;
         }
         w.line(fmt::format("  wire g{0}_l{1} = e{2}_l{1} > e{3}_l{1};", j, level, a, b));
         w.line(fmt::format("  wire {0}e{1}_l{2} = g{1}_l{3} ? e{4}_l{3} : e{5}_l{3};", range(EW), j, level + 1, level, a, b));
-        if (rceil)
+        if (scaleUp)
           w.line(fmt::format("  wire u{0}_l{1} = g{0}_l{2} ? u{3}_l{2} : (e{3}_l{2} == e{4}_l{2}) ? (u{3}_l{2} | u{4}_l{2}) : u{4}_l{2};",
                              j, level + 1, level, a, b));
       }
@@ -245,9 +212,9 @@ struct MxRtl {
     w.line(fmt::format("  wire all_zero = (emax == {});", lit(EW, 0)));
     const int64_t sOffset = int64_t(eOff) - lim.emax;
     w.line(fmt::format("  wire {}s_raw = {} + {}{};", range(XS), vlog::zeroExtend("emax", EW, XS), slit(XS, sOffset),
-                       rceil ? " + " + vlog::zeroExtend(umax, 1, XS) : ""));
+                       scaleUp ? " + " + vlog::zeroExtend(umax, 1, XS) : ""));
     std::string clamp = "s_raw";
-    if (int64_t(u.expMax) - lim.emax + (rceil ? 1 : 0) > kMxScaleMax)
+    if (int64_t(u.expMax) - lim.emax + (scaleUp ? 1 : 0) > kMxScaleMax)
       clamp = fmt::format("($signed(s_raw) > $signed({0})) ? {0} : {1}", slit(XS, kMxScaleMax), clamp);
     if (sOffset + 1 < kMxScaleMin)
       clamp = fmt::format("($signed(s_raw) < $signed({0})) ? {0} : {1}", slit(XS, kMxScaleMin), clamp);
@@ -291,7 +258,7 @@ struct MxRtl {
     w.line(fmt::format("  wire {}r{};", range(WQ), i));
     const std::string st = sticky ? fmt::format(".sticky_in({}_sticky)", e) : std::string(".sticky_in(1'b0)");
     if (intElem) {
-      w.line(fmt::format("  {0} u_round_{1} (.sign({2}_sign), .exp({2}_es), .sig({2}_sig),{3} .q(r{1}));", rounder, i, e,
+      w.line(fmt::format("  {0} u_round_{1} (.sign({2}_sign), .exp({2}_es), .sig({2}_sig),{3} .z(r{1}));", rounder, i, e,
                          sticky ? " " + st + "," : ""));
     } else {
       w.line(fmt::format("  wire [2:0] r{}_flags;", i));
@@ -370,7 +337,7 @@ void emitLanes(MxRtl& r, const std::string& module) {
   w.line(fmt::format("  reg {}run_e;", range(r.EW)));
   w.line("  reg run_special;");
   w.line(fmt::format("  wire {}e{}_l0 = first_beat ? {} : run_e;", range(r.EW), L, lit(r.EW, 0)));
-  if (r.rceil) {
+  if (r.scaleUp) {
     w.line("  reg run_u;");
     w.line(fmt::format("  wire u{}_l0 = ~first_beat & run_u;", L));
   }
@@ -382,7 +349,7 @@ void emitLanes(MxRtl& r, const std::string& module) {
   w.line("  always @(posedge clk) begin");
   w.line("    if (valid_in) begin");
   w.line("      run_e <= emax;");
-  if (r.rceil) w.line(fmt::format("      run_u <= {};", r.umax));
+  if (r.scaleUp) w.line(fmt::format("      run_u <= {};", r.umax));
   w.line("      run_special <= special;");
   w.line("    end");
   w.line("    if (block_done) begin");
@@ -488,7 +455,7 @@ class MxQuantUnit final : public OperatorUnit<MxQuantSpec> {
     j["function"] = "scale = E8M0 shared exponent of the block, q_i = round(x_i / 2^(scale-127))";
     j["formats"] = {{"a", s_.in.name}, {"out", s_.elem.name}, {"scale", "e8m0"}};
     j["block"] = s_.block;
-    j["scale_rule"] = ruleName(s_.rule);
+    j["scale_rule"] = mxScaleRuleName(s_.rule);
     j["rounding"] = roundingName(s_.mode);
     if (s_.mode == Rounding::SR) {
       j["sr_bits"] = s_.srBits;
@@ -588,7 +555,7 @@ class MxQuantFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "input format (fp32, bf16, fp16, ...)")->required();
     cmd.add_option("--out", out_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8 (default e4m3)");
     cmd.add_option("--block", block_, "elements per block K (default 32)");
-    cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default) or rceil");
+    cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default), ceil, even or rceil (torchao's ScaleCalculationMode)");
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn, rod, sr (stochastic)");
     sr_.add(cmd, "the input's significand width, at most 16");
     cmd.add_option("--lanes", lanes_, "elements accepted per cycle L, dividing K (default K: the whole block at once)");
@@ -610,9 +577,8 @@ class MxQuantFactory final : public OperatorFactory {
     if (block_ < 1 || block_ > 64)
       throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));
     s.block = block_;
-    if (rule_ == "floor") s.rule = MxScaleRule::Floor;
-    else if (rule_ == "rceil") s.rule = MxScaleRule::RCeil;
-    else throw UsageError(fmt::format("bad --scale-rule '{}'; accepted: floor, rceil", rule_));
+    if (!parseMxScaleRule(rule_, s.rule))
+      throw UsageError(fmt::format("bad --scale-rule '{}'; accepted: {}", rule_, kMxScaleRuleChoices));
     const bool sr = round_ == "sr";
     if (sr) s.mode = Rounding::SR;
     else if (!parseRounding(round_, s.mode))

@@ -2,18 +2,7 @@
 
 namespace nf {
 
-FmulOperand fmulOperand(const Format& f, uint32_t bits, bool daz) {
-  FmulOperand o;
-  o.d = f.decode(bits);
-  o.signaling = f.isSignalingNaN(bits);
-  if (daz && o.d.cls == FpClass::Subnormal) {
-    o.d.cls = FpClass::Zero;
-    o.d.sig = 0;
-  }
-  return o;
-}
-
-Packed fmulDecoded(const FmulSpec& spec, const FmulOperand& a, const FmulOperand& b, Rounding mode) {
+Packed fmulDecoded(const FmulSpec& spec, const FpOperand& a, const FpOperand& b, Rounding mode) {
   const Decoded& da = a.d;
   const Decoded& db = b.d;
   RoundOptions opt = spec.round;
@@ -31,21 +20,11 @@ Packed fmulDecoded(const FmulSpec& spec, const FmulOperand& a, const FmulOperand
   return roundPack<uint64_t>(sign, da.exp + db.exp, da.sig * db.sig, false, spec.out, opt);
 }
 
-FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec) {
-  auto table = [&](const Format& f, std::vector<Entry>& t) {
-    if (f.width() > 16) return;
-    t.resize(size_t(1) << f.width());
-    for (uint32_t x = 0; x < t.size(); ++x) {
-      const FmulOperand o = fmulOperand(f, x, spec.daz);
-      t[x] = {uint32_t(o.d.sig), int16_t(o.d.exp), uint8_t(o.d.cls), uint8_t((o.d.sign ? 1 : 0) | (o.signaling ? 2 : 0))};
-    }
-  };
-  table(spec.a, tableA_);
-  table(spec.b, tableB_);
+FmulFastModel::FmulFastModel(const FmulSpec& spec) : spec_(spec), tableA_(spec.a, spec.daz), tableB_(spec.b, spec.daz) {
   const Format& z = spec.out;
   productBits_ = spec.a.manBits + spec.b.manBits + 2;
-  if (tableA_.empty() || tableB_.empty() || spec.dynamicRounding || productBits_ > 18 || z.kind != FormatKind::Float ||
-      !z.isSigned || z.zeroExpIsNormal || z.manBits > 23 || z.manBits < 1)
+  if (!tableA_.tabled() || !tableB_.tabled() || spec.dynamicRounding || productBits_ > 18 ||
+      z.kind != FormatKind::Float || !z.isSigned || z.zeroExpIsNormal || z.manBits > 23 || z.manBits < 1)
     return;
   outBias_ = z.bias;
   outMan_ = z.manBits;

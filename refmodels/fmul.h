@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "refmodels/format.h"
+#include "refmodels/operand.h"
 #include "refmodels/rounding.h"
 
 namespace nf {
@@ -17,19 +18,12 @@ struct FmulSpec {
   bool flagsPort = false;
 };
 
-// An operand as the multiplier sees it: decoded (daz applied) and whether it is a signaling NaN.
-struct FmulOperand {
-  Decoded d;
-  bool signaling = false;
-};
-FmulOperand fmulOperand(const Format& f, uint32_t bits, bool daz);
-
-// The bit-accurate result of the generated unit for decoded operands.
-Packed fmulDecoded(const FmulSpec& spec, const FmulOperand& a, const FmulOperand& b, Rounding mode);
+// The bit-accurate result of the generated unit for decoded operands (refmodels/operand.h: daz applied).
+Packed fmulDecoded(const FmulSpec& spec, const FpOperand& a, const FpOperand& b, Rounding mode);
 
 // The bit-accurate result of the generated unit for inputs a, b under rounding mode `mode`.
 inline Packed fmulModel(const FmulSpec& spec, uint32_t a, uint32_t b, Rounding mode) {
-  return fmulDecoded(spec, fmulOperand(spec.a, a, spec.daz), fmulOperand(spec.b, b, spec.daz), mode);
+  return fmulDecoded(spec, fpOperand(spec.a, a, spec.daz), fpOperand(spec.b, b, spec.daz), mode);
 }
 
 // The same model with operand decoding cached in tables (formats up to 16 bits), for co-simulation speed.
@@ -40,7 +34,8 @@ class FmulFastModel {
     if (!roundTable_.empty() && mode == spec_.round.mode) {
       // Finite nonzero operands whose rounded product lands strictly inside the normal range: the
       // rounding is a function of the sign and the significand product alone.
-      const Entry ea = tableA_[a & spec_.a.mask()], eb = tableB_[b & spec_.b.mask()];
+      const OperandTable::Entry& ea = tableA_.entry(a);
+      const OperandTable::Entry& eb = tableB_.entry(b);
       const bool finite = (ea.cls == uint8_t(FpClass::Normal) || ea.cls == uint8_t(FpClass::Subnormal)) &&
                           (eb.cls == uint8_t(FpClass::Normal) || eb.cls == uint8_t(FpClass::Subnormal));
       if (finite) {
@@ -55,30 +50,12 @@ class FmulFastModel {
         if (e <= tinyBiasedFast_) return tinyResult_[sign];
       }
     }
-    return fmulDecoded(spec_, operand(tableA_, spec_.a, a), operand(tableB_, spec_.b, b), mode);
+    return fmulDecoded(spec_, tableA_(a), tableB_(b), mode);
   }
 
  private:
-  // 8 bytes an entry, so a 16-bit format's table stays in the L2 cache.
-  struct Entry {
-    uint32_t sig;
-    int16_t exp;
-    uint8_t cls;
-    uint8_t signAndSignaling;
-  };
-  FmulOperand operand(const std::vector<Entry>& t, const Format& f, uint32_t bits) const {
-    if (t.empty()) return fmulOperand(f, bits, spec_.daz);
-    const Entry e = t[bits & f.mask()];
-    FmulOperand o;
-    o.d.cls = FpClass(e.cls);
-    o.d.sign = e.signAndSignaling & 1;
-    o.signaling = e.signAndSignaling >> 1;
-    o.d.exp = e.exp;
-    o.d.sig = e.sig;
-    return o;
-  }
   FmulSpec spec_;
-  std::vector<Entry> tableA_, tableB_;
+  OperandTable tableA_, tableB_;
   // [sign][significand product] -> mantissa (bits 0..23), leading-bit position after rounding relative to
   // the product's lsb plus the output's mantissa width (bits 24..29), inexact (bit 31). Empty when unused.
   std::vector<uint32_t> roundTable_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "refmodels/operand.h"
+
 namespace nf {
 
 MxElemLimits mxElemLimits(const Format& elem) {
@@ -24,65 +26,61 @@ double mxElemMax(const Format& elem) {
   return std::ldexp(double(l.maxSig), l.emax - l.manBits);
 }
 
+const char* mxScaleRuleName(MxScaleRule r) {
+  switch (r) {
+    case MxScaleRule::Floor: return "floor";
+    case MxScaleRule::RCeil: return "rceil";
+    case MxScaleRule::Ceil: return "ceil";
+    case MxScaleRule::Even: return "even";
+  }
+  return "?";
+}
+
+bool parseMxScaleRule(const std::string& s, MxScaleRule& out) {
+  for (MxScaleRule r : {MxScaleRule::Floor, MxScaleRule::Ceil, MxScaleRule::Even, MxScaleRule::RCeil})
+    if (s == mxScaleRuleName(r)) {
+      out = r;
+      return true;
+    }
+  return false;
+}
+
+uint64_t mxScaleThreshold(MxScaleRule rule, const MxElemLimits& lim) {
+  switch (rule) {
+    case MxScaleRule::Floor: return ~uint64_t(0);  // nothing is above it
+    case MxScaleRule::Ceil: return uint64_t(1) << 63;  // any m > 1
+    // m >= 2 - 2^-(manBits+1): m * 2^63 > 2^64 - 1 - 2^(62 - manBits).
+    case MxScaleRule::Even: return ~uint64_t(0) - (uint64_t(1) << (62 - lim.manBits));
+    // amax / 2^(E - emax) lies in [2^emax, 2^(emax+1)); past max normal when m beats its significand.
+    case MxScaleRule::RCeil: return lim.maxSig << (63 - lim.manBits);
+  }
+  return ~uint64_t(0);
+}
+
 int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n) {
   const MxElemLimits lim = mxElemLimits(spec.elem);
   bool any = false;
-  int E = 0;
-  uint64_t topSig = 0;  // significand of amax, left-aligned at bit 63
+  Magnitude amax;
   for (int i = 0; i < n; ++i) {
     if (v[i].cls != FpClass::Normal && v[i].cls != FpClass::Subnormal) continue;
-    const int msb = detail::msbIndex(v[i].sig);
-    const int e = v[i].exp + msb;
-    const uint64_t aligned = v[i].sig << (63 - msb);
-    if (!any || e > E || (e == E && aligned > topSig)) {
-      E = e;
-      topSig = aligned;
-    }
+    const Magnitude m = magnitudeOf(v[i]);
+    if (!any || m > amax) amax = m;
     any = true;
   }
   if (!any) return kMxScaleMin;
-  int s = E - lim.emax;
-  // rceil: amax / 2^(E - emax) lies in [2^emax, 2^(emax+1)); one more when its significand beats max normal's.
-  if (spec.rule == MxScaleRule::RCeil && topSig > (lim.maxSig << (63 - lim.manBits))) s += 1;
+  int s = amax.exp - lim.emax;
+  if (amax.aligned > mxScaleThreshold(spec.rule, lim)) s += 1;
   return std::clamp(s, kMxScaleMin, kMxScaleMax);
 }
 
-namespace {
-
-// intN element as 1.(N-2) fixed point: q = round(sig * 2^(exp + N - 2)), |q| <= 2^(N-1) - 1.
-uint32_t quantizeToInt(const Format& elem, Rounding mode, bool sign, int exp, uint64_t sig) {
-  const int N = elem.intBits;
-  const uint64_t maxMag = (uint64_t(1) << (N - 1)) - 1u;
-  const int msb = detail::msbIndex(sig);
-  uint64_t mag;
-  if (exp + msb >= 1) {
-    mag = maxMag;  // |value| >= 2 > max
-  } else {
-    const int lsbExp = -(N - 2);
-    const int shift = lsbExp - exp;
-    if (shift <= 0) {
-      mag = sig << -shift;
-    } else {
-      bool rb = false, st = false;
-      uint64_t kept = detail::shiftRightRound(sig, shift, rb, st);
-      if (mode == Rounding::ROD) {
-        if (rb || st) kept |= 1u;
-      } else if (detail::roundsUp(mode, sign, kept & 1u, rb, st)) {
-        kept += 1u;
-      }
-      mag = kept;
-    }
-    mag = std::min(mag, maxMag);
-  }
-  const uint64_t q = sign ? (~mag + 1u) : mag;
-  return uint32_t(q) & elem.mask();
-}
-
-}  // namespace
-
 uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s, uint32_t srRandom) {
   if (v.cls == FpClass::Zero) return spec.elem.kind == FormatKind::Int ? 0u : packZero(v.sign, spec.elem).bits;
-  if (spec.elem.kind == FormatKind::Int) return quantizeToInt(spec.elem, spec.mode, v.sign, v.exp - s, v.sig);
+  if (spec.elem.kind == FormatKind::Int) {
+    // 1.(N-2) fixed point, clamped symmetrically at +-(2^(N-1) - 1).
+    const RoundOptions opt{spec.mode, true, false};
+    return roundToInt<uint64_t>(v.sign, v.exp - s + spec.elem.intBits - 2, v.sig, spec.elem, opt, 0, IntRange::Symmetric)
+        .bits;
+  }
   const RoundOptions opt{spec.mode, true, false, spec.srBits};
   return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, opt, srRandom).bits;
 }

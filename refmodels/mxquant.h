@@ -2,8 +2,13 @@
 // E8M0 shared scale X = 2^s and K elements P_i = round(V_i / X) in an element format.
 //
 // Rules (also the README's; the generated RTL implements exactly these):
-// - Scale rule floor (OCP v1.0): s = floor(log2(amax)) - emax_elem; elements above the element's max
-//   normal are clamped to it. rceil: the smallest s with amax / 2^s <= max normal (s is floor's or one more).
+// - Scale rule (docs/operators/mxquant-scale-rules.md): with amax = m * 2^E, m in [1, 2), every rule is
+//   floor's s = E - emax_elem or one more, the one more when m passes the rule's threshold:
+//   floor (OCP v1.0): never; elements above the element's max normal are clamped to it.
+//   ceil: m > 1, so s = ceil(log2(amax)) - emax_elem.
+//   even: m >= 2 - 2^-(p_elem), so s = floor(log2(amax rounded to the element's p_elem = manBits+1 bits,
+//     ties away from zero)) - emax_elem (torchao's EVEN: add half an element ulp to amax, keep its exponent).
+//   rceil: m > max normal's significand, so s is the smallest with amax / 2^s <= max normal.
 // - emax_elem is the exponent of the element's largest binade (e4m3 8, e5m2 15, e3m2 4, e2m3 2, e2m1 2);
 //   an integer element intN is 1.(N-2) fixed point (int8: q / 64, |q| <= 127), emax 0.
 // - s is clamped to the E8M0 range [-127, 127]; elements then saturate at +-max (they never overflow).
@@ -17,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "refmodels/fcvt.h"
@@ -25,7 +31,10 @@
 
 namespace nf {
 
-enum class MxScaleRule : uint8_t { Floor, RCeil };
+enum class MxScaleRule : uint8_t { Floor, RCeil, Ceil, Even };
+const char* mxScaleRuleName(MxScaleRule r);
+bool parseMxScaleRule(const std::string& s, MxScaleRule& out);
+inline constexpr const char* kMxScaleRuleChoices = "floor, ceil, even, rceil";
 
 inline constexpr int kE8M0Bias = 127;
 inline constexpr int kMxScaleMin = -127, kMxScaleMax = 127;
@@ -50,6 +59,9 @@ struct MxElemLimits {
 };
 MxElemLimits mxElemLimits(const Format& elem);
 double mxElemMax(const Format& elem);
+// The rule's threshold on amax's significand left-aligned at bit 63 (m * 2^63): s is one more than floor's
+// when the significand is above it. The RTL compares its significand bits with the top bits of this.
+uint64_t mxScaleThreshold(MxScaleRule rule, const MxElemLimits& lim);
 
 // The shared exponent of a block of decoded values (no NaN/Inf among them), clamped to [-127, 127].
 int mxSharedExponent(const MxQuantSpec& spec, const Decoded* v, int n);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "refmodels/operand.h"
+
 namespace nf {
 
 Nvfp4QuantSpec nvfp4QuantSpec(const Format& in, Rounding mode) {
@@ -25,15 +27,7 @@ void nvfp4Quantize(const Nvfp4QuantSpec& spec, const uint32_t* x, uint32_t tenso
     v[i] = spec.in.decode(x[i]);
     if (v[i].cls == FpClass::NaN || v[i].cls == FpClass::Inf) special = true;
     if (v[i].cls != FpClass::Normal && v[i].cls != FpClass::Subnormal) continue;
-    if (amax < 0) {
-      amax = i;
-      continue;
-    }
-    // Compare magnitudes exactly: leading-bit exponents, then significands aligned at the same MSB.
-    const Decoded& a = v[amax];
-    const int ea = a.exp + detail::msbIndex(a.sig), ei = v[i].exp + detail::msbIndex(v[i].sig);
-    if (ei > ea || (ei == ea && (v[i].sig << (63 - detail::msbIndex(v[i].sig))) > (a.sig << (63 - detail::msbIndex(a.sig)))))
-      amax = i;
+    if (amax < 0 || magnitudeOf(v[i]) > magnitudeOf(v[amax])) amax = i;
   }
   if (special) {
     scale = spec.scale.canonicalNaN();

@@ -2,6 +2,8 @@
 // plus a decode table for formats up to 16 bits (co-simulation speed).
 #pragma once
 
+#include <bit>
+#include <compare>
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +15,18 @@ struct FpOperand {
   Decoded d;
   bool signaling = false;
 };
+
+// A finite nonzero value's magnitude as the exponent of its leading bit and its significand left-aligned at
+// bit 63: magnitudes order exactly as these pairs do (a block's amax, subnormals counted with their value).
+struct Magnitude {
+  int exp = 0;
+  uint64_t aligned = 0;
+  auto operator<=>(const Magnitude&) const = default;
+};
+inline Magnitude magnitudeOf(const Decoded& v) {
+  const int lz = std::countl_zero(v.sig);
+  return {v.exp + 63 - lz, v.sig << lz};
+}
 
 inline FpOperand fpOperand(const Format& f, uint32_t bits, bool daz) {
   FpOperand o;
@@ -37,6 +51,16 @@ class OperandTable {
       t_[x] = {uint32_t(o.d.sig), int16_t(o.d.exp), uint8_t(o.d.cls), uint8_t((o.d.sign ? 1 : 0) | (o.signaling ? 2 : 0))};
     }
   }
+  // 8 bytes an entry, so a 16-bit format's table stays in the L2 cache.
+  struct Entry {
+    uint32_t sig;
+    int16_t exp;
+    uint8_t cls;
+    uint8_t signAndSignaling;  // bit 0 sign, bit 1 signaling NaN
+  };
+  // Whether the format is tabled; then entry() gives a caller's fast path the raw decoded fields.
+  bool tabled() const { return !t_.empty(); }
+  const Entry& entry(uint32_t bits) const { return t_[bits & f_.mask()]; }
   FpOperand operator()(uint32_t bits) const {
     if (t_.empty()) return fpOperand(f_, bits, daz_);
     const Entry e = t_[bits & f_.mask()];
@@ -50,12 +74,6 @@ class OperandTable {
   }
 
  private:
-  struct Entry {
-    uint32_t sig;
-    int16_t exp;
-    uint8_t cls;
-    uint8_t signAndSignaling;
-  };
   Format f_;
   bool daz_;
   std::vector<Entry> t_;

@@ -5,10 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <random>
-#include <stdexcept>
 #include <thread>
 
 #include "refmodels/fcvt.h"
@@ -96,10 +93,11 @@ QuantStats blockQuantStats(const Format& in, size_t K, double elemMax, const flo
 
 namespace {
 
-// Element encodings to values, once.
+// Element encodings to values, once; MX integer elements are 1.(N-2) fixed point.
 std::vector<double> valueTable(const Format& f) {
   std::vector<double> v(size_t(f.mask()) + 1);
-  for (uint32_t q = 0; q < v.size(); ++q) v[q] = f.toDouble(q);
+  const int fractionBits = f.kind == FormatKind::Int ? f.intBits - 2 : 0;
+  for (uint32_t q = 0; q < v.size(); ++q) v[q] = std::ldexp(f.toDouble(q), -fractionBits);
   return v;
 }
 
@@ -215,7 +213,7 @@ class MxFp32Fast {
       sat_[sg] = uint8_t(E.maxFiniteMag() | (sg ? E.signBit() : 0u));
       zero_[sg] = uint8_t(packZero(sg, E).bits);
     }
-    thrMan_ = uint32_t((lim_.maxSig << (23 - lim_.manBits)) & 0x7FFFFFu);
+    thrMan_ = uint32_t((mxScaleThreshold(spec.rule, lim_) >> 40) & 0x7FFFFFu);  // fp32 amax: the top 24 bits
   }
   bool usable() const { return usable_; }
 
@@ -235,7 +233,7 @@ class MxFp32Fast {
       return;
     }
     int s = int(maxMag >> 23) - 127 - lim_.emax;
-    if (spec_.rule == MxScaleRule::RCeil && (maxMag & 0x7FFFFFu) > thrMan_) ++s;
+    if (spec_.rule != MxScaleRule::Floor && (maxMag & 0x7FFFFFu) > thrMan_) ++s;
     s = std::clamp(s, kMxScaleMin, kMxScaleMax);
     scale = uint32_t(s + kE8M0Bias);
     for (int i = 0; i < K; ++i) {
@@ -298,105 +296,6 @@ void mxQuantizeTensor(const MxQuantSpec& spec, const float* x, size_t n, uint8_t
   for (int t = 1; t < T; ++t) pool.emplace_back(work, t);
   work(0);
   for (auto& th : pool) th.join();
-}
-
-const char* distributionChoices() { return "normal, laplace, uniform, outliers"; }
-
-std::vector<float> makeDistribution(const std::string& dist, size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<float> v(n);
-  if (dist == "normal" || dist == "outliers") {
-    std::normal_distribution<double> g(0, 1);
-    for (float& x : v) x = float(g(rng));
-    if (dist == "outliers")
-      for (float& x : v)
-        if (rng() % 1000 == 0) x *= 100;
-  } else if (dist == "laplace") {
-    std::exponential_distribution<double> e(1);
-    for (float& x : v) x = float((rng() & 1) ? e(rng) : -e(rng));
-  } else if (dist == "uniform") {
-    std::uniform_real_distribution<double> u(-1, 1);
-    for (float& x : v) x = float(u(rng));
-  } else {
-    throw std::invalid_argument(fmt::format("bad --dist '{}'; accepted: {}", dist, distributionChoices()));
-  }
-  return v;
-}
-
-std::vector<float> readNpyFloat32(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(fmt::format("--input {}: cannot read: {}", path, std::strerror(errno)));
-  auto fail = [&](const std::string& why) {
-    return std::runtime_error(fmt::format("--input {}: {}; accepted: a .npy file (format 1.0 or 2.0) of "
-                                          "little-endian float32 '<f4' in C order",
-                                          path, why));
-  };
-  char magic[8];
-  if (!f.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw fail("not a .npy file (bad magic)");
-  const int major = static_cast<unsigned char>(magic[6]);
-  uint32_t headerLen = 0;
-  if (major == 1) {
-    unsigned char b[2];
-    if (!f.read(reinterpret_cast<char*>(b), 2)) throw fail("truncated header");
-    headerLen = uint32_t(b[0]) | (uint32_t(b[1]) << 8);
-  } else if (major == 2) {
-    unsigned char b[4];
-    if (!f.read(reinterpret_cast<char*>(b), 4)) throw fail("truncated header");
-    headerLen = uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16) | (uint32_t(b[3]) << 24);
-  } else {
-    throw fail(fmt::format("format version {}.{} is not supported", major, int(static_cast<unsigned char>(magic[7]))));
-  }
-  if (headerLen > (1u << 20)) throw fail("header too long");
-  std::string header(headerLen, '\0');
-  if (!f.read(header.data(), headerLen)) throw fail("truncated header");
-  auto value = [&](const std::string& key) -> std::string {
-    const size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos) throw fail("header lacks '" + key + "'");
-    size_t p = header.find(':', k);
-    if (p == std::string::npos) throw fail("malformed header");
-    ++p;
-    while (p < header.size() && header[p] == ' ') ++p;
-    if (p < header.size() && header[p] == '(') {
-      const size_t e = header.find(')', p);
-      if (e == std::string::npos) throw fail("malformed shape");
-      return header.substr(p, e - p + 1);
-    }
-    size_t e = p;
-    while (e < header.size() && header[e] != ',' && header[e] != '}') ++e;
-    std::string v = header.substr(p, e - p);
-    while (!v.empty() && v.back() == ' ') v.pop_back();
-    return v;
-  };
-  const std::string descr = value("descr");
-  if (descr != "'<f4'") throw fail("dtype " + descr + " is not '<f4'");
-  const std::string order = value("fortran_order");
-  if (order != "False") throw fail("Fortran order is not supported");
-  const std::string shape = value("shape");
-  uint64_t count = 1;
-  {
-    std::string num;
-    bool any = false;
-    for (char c : shape.substr(1)) {
-      if (c >= '0' && c <= '9') {
-        num += c;
-      } else if (c == ',' || c == ')') {
-        if (!num.empty()) {
-          if (num.size() > 12) throw fail("shape too large");
-          count *= std::stoull(num);
-          any = true;
-          num.clear();
-        }
-      } else if (c != ' ') {
-        throw fail("malformed shape " + shape);
-      }
-    }
-    if (!any) count = 1;  // () is a scalar
-  }
-  if (count > (uint64_t(1) << 33)) throw fail("more than 2^33 elements");
-  std::vector<float> v(static_cast<size_t>(count));
-  if (!f.read(reinterpret_cast<char*>(v.data()), std::streamsize(count * 4)))
-    throw fail(fmt::format("data shorter than the shape's {} elements", count));
-  return v;
 }
 
 }  // namespace nf

@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "refmodels/distributions.h"  // the tensors the accuracy command draws
 #include "refmodels/fcvt.h"
 #include "refmodels/mxquant.h"
+#include "refmodels/npy.h"  // the tensors it reads
 #include "refmodels/nvfp4quant.h"
 
 namespace nf {
@@ -60,14 +62,5 @@ QuantStats perTensorQuantStats(const FcvtSpec& spec, const float* x, size_t n, i
 // Quantizes a float32 tensor (the spec's input format must be fp32): scales[n/K rounded up] E8M0 bytes and
 // q[n] element encodings (one byte each; element formats up to 8 bits). threads <= 0: all cores.
 void mxQuantizeTensor(const MxQuantSpec& spec, const float* x, size_t n, uint8_t* scales, uint8_t* q, int threads = 0);
-
-// Seeded test tensors: normal(0,1), laplace(0,1), uniform(-1,1), or outliers (normal(0,1) with one value in a
-// thousand multiplied by 100). Throws std::invalid_argument for another name.
-std::vector<float> makeDistribution(const std::string& dist, size_t n, uint64_t seed);
-const char* distributionChoices();  // "normal, laplace, uniform, outliers"
-
-// A NumPy .npy file of little-endian float32 ('<f4'), C order, format version 1.0 or 2.0. Throws
-// std::runtime_error naming what is wrong (anything else is refused).
-std::vector<float> readNpyFloat32(const std::string& path);
 
 }  // namespace nf

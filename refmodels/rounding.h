@@ -45,11 +45,16 @@ std::string roundingChoices();  // "rne, rtz, rup, rdn, rna, rod"
 template <class Sig>
 Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& out, const RoundOptions& opt,
                  uint32_t srRandom = 0);
+// The range a saturating integer result clamps to: the format's full range, or one symmetric about zero
+// (-(2^(N-1)-1) .. 2^(N-1)-1, so -2^(N-1) never occurs: OCP MX integer elements).
+enum class IntRange : uint8_t { Full, Symmetric };
 // Rounds (-1)^sign * sig * 2^exp (sig != 0) to the integer format `out` (FormatKind::Int) with the same
-// rounding decisions, saturating: out-of-range values give the nearest end of the range with invalid only
+// rounding decisions, saturating: out-of-range values give the nearest end of `range` with invalid only
 // (RISC-V fcvt convention), unsigned formats give 0 for negative values that do not round to zero.
+// A fixed-point result with F fraction bits is the integer of sig * 2^(exp + F).
 template <class Sig>
-Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom = 0);
+Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom = 0,
+                  IntRange range = IntRange::Full);
 Packed packZero(bool sign, const Format& out);
 
 // An exact infinite result (from an infinite operand), expressed in `out`.

@@ -1,5 +1,6 @@
 // The body of nf::roundPack, in a header so each operator's model inlines it into its hot loop.
-// Included by rounding.h only.
+// Included by rounding.h only. namespace detail is the core's own: other files use the public entry points
+// (rounding.h; magnitudeOf in operand.h for exact magnitude compares).
 #pragma once
 
 #include <bit>
@@ -161,10 +162,11 @@ inline Packed roundPack(bool sign, int exp, Sig sig, bool sticky, const Format& 
 }
 
 template <class Sig>
-inline Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom) {
+inline Packed roundToInt(bool sign, int exp, Sig sig, const Format& out, const RoundOptions& opt, uint32_t srRandom,
+                         IntRange range) {
   const int N = out.intBits;
   const uint64_t posMax = out.isSigned ? (uint64_t(1) << (N - 1)) - 1u : (uint64_t(1) << N) - 1u;
-  const uint64_t negMax = out.isSigned ? uint64_t(1) << (N - 1) : 0u;
+  const uint64_t negMax = !out.isSigned ? 0u : range == IntRange::Symmetric ? posMax : uint64_t(1) << (N - 1);
   const uint32_t mask = out.mask();
   auto clamp = [&]() -> Packed {
     if (!sign) return {uint32_t(posMax) & mask, kFlagInvalid};

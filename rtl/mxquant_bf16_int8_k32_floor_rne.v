@@ -309,131 +309,131 @@ module mxquant_bf16_int8_k32_floor_rne (
   // Each element: its exponent less the shared one, rounded (saturating) to the element format.
   wire [9:0] x0_es = {x0_exp[8], x0_exp} - {s[8], s};
   wire [7:0] r0;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_0 (.sign(x0_sign), .exp(x0_es), .sig(x0_sig), .q(r0));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_0 (.sign(x0_sign), .exp(x0_es), .sig(x0_sig), .z(r0));
   assign q0 = special ? 8'd0 : x0_zero ? 8'd0 : r0;
   wire [9:0] x1_es = {x1_exp[8], x1_exp} - {s[8], s};
   wire [7:0] r1;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_1 (.sign(x1_sign), .exp(x1_es), .sig(x1_sig), .q(r1));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_1 (.sign(x1_sign), .exp(x1_es), .sig(x1_sig), .z(r1));
   assign q1 = special ? 8'd0 : x1_zero ? 8'd0 : r1;
   wire [9:0] x2_es = {x2_exp[8], x2_exp} - {s[8], s};
   wire [7:0] r2;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_2 (.sign(x2_sign), .exp(x2_es), .sig(x2_sig), .q(r2));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_2 (.sign(x2_sign), .exp(x2_es), .sig(x2_sig), .z(r2));
   assign q2 = special ? 8'd0 : x2_zero ? 8'd0 : r2;
   wire [9:0] x3_es = {x3_exp[8], x3_exp} - {s[8], s};
   wire [7:0] r3;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_3 (.sign(x3_sign), .exp(x3_es), .sig(x3_sig), .q(r3));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_3 (.sign(x3_sign), .exp(x3_es), .sig(x3_sig), .z(r3));
   assign q3 = special ? 8'd0 : x3_zero ? 8'd0 : r3;
   wire [9:0] x4_es = {x4_exp[8], x4_exp} - {s[8], s};
   wire [7:0] r4;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_4 (.sign(x4_sign), .exp(x4_es), .sig(x4_sig), .q(r4));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_4 (.sign(x4_sign), .exp(x4_es), .sig(x4_sig), .z(r4));
   assign q4 = special ? 8'd0 : x4_zero ? 8'd0 : r4;
   wire [9:0] x5_es = {x5_exp[8], x5_exp} - {s[8], s};
   wire [7:0] r5;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_5 (.sign(x5_sign), .exp(x5_es), .sig(x5_sig), .q(r5));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_5 (.sign(x5_sign), .exp(x5_es), .sig(x5_sig), .z(r5));
   assign q5 = special ? 8'd0 : x5_zero ? 8'd0 : r5;
   wire [9:0] x6_es = {x6_exp[8], x6_exp} - {s[8], s};
   wire [7:0] r6;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_6 (.sign(x6_sign), .exp(x6_es), .sig(x6_sig), .q(r6));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_6 (.sign(x6_sign), .exp(x6_es), .sig(x6_sig), .z(r6));
   assign q6 = special ? 8'd0 : x6_zero ? 8'd0 : r6;
   wire [9:0] x7_es = {x7_exp[8], x7_exp} - {s[8], s};
   wire [7:0] r7;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_7 (.sign(x7_sign), .exp(x7_es), .sig(x7_sig), .q(r7));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_7 (.sign(x7_sign), .exp(x7_es), .sig(x7_sig), .z(r7));
   assign q7 = special ? 8'd0 : x7_zero ? 8'd0 : r7;
   wire [9:0] x8_es = {x8_exp[8], x8_exp} - {s[8], s};
   wire [7:0] r8;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_8 (.sign(x8_sign), .exp(x8_es), .sig(x8_sig), .q(r8));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_8 (.sign(x8_sign), .exp(x8_es), .sig(x8_sig), .z(r8));
   assign q8 = special ? 8'd0 : x8_zero ? 8'd0 : r8;
   wire [9:0] x9_es = {x9_exp[8], x9_exp} - {s[8], s};
   wire [7:0] r9;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_9 (.sign(x9_sign), .exp(x9_es), .sig(x9_sig), .q(r9));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_9 (.sign(x9_sign), .exp(x9_es), .sig(x9_sig), .z(r9));
   assign q9 = special ? 8'd0 : x9_zero ? 8'd0 : r9;
   wire [9:0] x10_es = {x10_exp[8], x10_exp} - {s[8], s};
   wire [7:0] r10;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_10 (.sign(x10_sign), .exp(x10_es), .sig(x10_sig), .q(r10));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_10 (.sign(x10_sign), .exp(x10_es), .sig(x10_sig), .z(r10));
   assign q10 = special ? 8'd0 : x10_zero ? 8'd0 : r10;
   wire [9:0] x11_es = {x11_exp[8], x11_exp} - {s[8], s};
   wire [7:0] r11;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_11 (.sign(x11_sign), .exp(x11_es), .sig(x11_sig), .q(r11));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_11 (.sign(x11_sign), .exp(x11_es), .sig(x11_sig), .z(r11));
   assign q11 = special ? 8'd0 : x11_zero ? 8'd0 : r11;
   wire [9:0] x12_es = {x12_exp[8], x12_exp} - {s[8], s};
   wire [7:0] r12;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_12 (.sign(x12_sign), .exp(x12_es), .sig(x12_sig), .q(r12));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_12 (.sign(x12_sign), .exp(x12_es), .sig(x12_sig), .z(r12));
   assign q12 = special ? 8'd0 : x12_zero ? 8'd0 : r12;
   wire [9:0] x13_es = {x13_exp[8], x13_exp} - {s[8], s};
   wire [7:0] r13;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_13 (.sign(x13_sign), .exp(x13_es), .sig(x13_sig), .q(r13));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_13 (.sign(x13_sign), .exp(x13_es), .sig(x13_sig), .z(r13));
   assign q13 = special ? 8'd0 : x13_zero ? 8'd0 : r13;
   wire [9:0] x14_es = {x14_exp[8], x14_exp} - {s[8], s};
   wire [7:0] r14;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_14 (.sign(x14_sign), .exp(x14_es), .sig(x14_sig), .q(r14));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_14 (.sign(x14_sign), .exp(x14_es), .sig(x14_sig), .z(r14));
   assign q14 = special ? 8'd0 : x14_zero ? 8'd0 : r14;
   wire [9:0] x15_es = {x15_exp[8], x15_exp} - {s[8], s};
   wire [7:0] r15;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_15 (.sign(x15_sign), .exp(x15_es), .sig(x15_sig), .q(r15));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_15 (.sign(x15_sign), .exp(x15_es), .sig(x15_sig), .z(r15));
   assign q15 = special ? 8'd0 : x15_zero ? 8'd0 : r15;
   wire [9:0] x16_es = {x16_exp[8], x16_exp} - {s[8], s};
   wire [7:0] r16;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_16 (.sign(x16_sign), .exp(x16_es), .sig(x16_sig), .q(r16));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_16 (.sign(x16_sign), .exp(x16_es), .sig(x16_sig), .z(r16));
   assign q16 = special ? 8'd0 : x16_zero ? 8'd0 : r16;
   wire [9:0] x17_es = {x17_exp[8], x17_exp} - {s[8], s};
   wire [7:0] r17;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_17 (.sign(x17_sign), .exp(x17_es), .sig(x17_sig), .q(r17));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_17 (.sign(x17_sign), .exp(x17_es), .sig(x17_sig), .z(r17));
   assign q17 = special ? 8'd0 : x17_zero ? 8'd0 : r17;
   wire [9:0] x18_es = {x18_exp[8], x18_exp} - {s[8], s};
   wire [7:0] r18;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_18 (.sign(x18_sign), .exp(x18_es), .sig(x18_sig), .q(r18));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_18 (.sign(x18_sign), .exp(x18_es), .sig(x18_sig), .z(r18));
   assign q18 = special ? 8'd0 : x18_zero ? 8'd0 : r18;
   wire [9:0] x19_es = {x19_exp[8], x19_exp} - {s[8], s};
   wire [7:0] r19;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_19 (.sign(x19_sign), .exp(x19_es), .sig(x19_sig), .q(r19));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_19 (.sign(x19_sign), .exp(x19_es), .sig(x19_sig), .z(r19));
   assign q19 = special ? 8'd0 : x19_zero ? 8'd0 : r19;
   wire [9:0] x20_es = {x20_exp[8], x20_exp} - {s[8], s};
   wire [7:0] r20;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_20 (.sign(x20_sign), .exp(x20_es), .sig(x20_sig), .q(r20));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_20 (.sign(x20_sign), .exp(x20_es), .sig(x20_sig), .z(r20));
   assign q20 = special ? 8'd0 : x20_zero ? 8'd0 : r20;
   wire [9:0] x21_es = {x21_exp[8], x21_exp} - {s[8], s};
   wire [7:0] r21;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_21 (.sign(x21_sign), .exp(x21_es), .sig(x21_sig), .q(r21));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_21 (.sign(x21_sign), .exp(x21_es), .sig(x21_sig), .z(r21));
   assign q21 = special ? 8'd0 : x21_zero ? 8'd0 : r21;
   wire [9:0] x22_es = {x22_exp[8], x22_exp} - {s[8], s};
   wire [7:0] r22;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_22 (.sign(x22_sign), .exp(x22_es), .sig(x22_sig), .q(r22));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_22 (.sign(x22_sign), .exp(x22_es), .sig(x22_sig), .z(r22));
   assign q22 = special ? 8'd0 : x22_zero ? 8'd0 : r22;
   wire [9:0] x23_es = {x23_exp[8], x23_exp} - {s[8], s};
   wire [7:0] r23;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_23 (.sign(x23_sign), .exp(x23_es), .sig(x23_sig), .q(r23));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_23 (.sign(x23_sign), .exp(x23_es), .sig(x23_sig), .z(r23));
   assign q23 = special ? 8'd0 : x23_zero ? 8'd0 : r23;
   wire [9:0] x24_es = {x24_exp[8], x24_exp} - {s[8], s};
   wire [7:0] r24;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_24 (.sign(x24_sign), .exp(x24_es), .sig(x24_sig), .q(r24));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_24 (.sign(x24_sign), .exp(x24_es), .sig(x24_sig), .z(r24));
   assign q24 = special ? 8'd0 : x24_zero ? 8'd0 : r24;
   wire [9:0] x25_es = {x25_exp[8], x25_exp} - {s[8], s};
   wire [7:0] r25;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_25 (.sign(x25_sign), .exp(x25_es), .sig(x25_sig), .q(r25));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_25 (.sign(x25_sign), .exp(x25_es), .sig(x25_sig), .z(r25));
   assign q25 = special ? 8'd0 : x25_zero ? 8'd0 : r25;
   wire [9:0] x26_es = {x26_exp[8], x26_exp} - {s[8], s};
   wire [7:0] r26;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_26 (.sign(x26_sign), .exp(x26_es), .sig(x26_sig), .q(r26));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_26 (.sign(x26_sign), .exp(x26_es), .sig(x26_sig), .z(r26));
   assign q26 = special ? 8'd0 : x26_zero ? 8'd0 : r26;
   wire [9:0] x27_es = {x27_exp[8], x27_exp} - {s[8], s};
   wire [7:0] r27;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_27 (.sign(x27_sign), .exp(x27_es), .sig(x27_sig), .q(r27));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_27 (.sign(x27_sign), .exp(x27_es), .sig(x27_sig), .z(r27));
   assign q27 = special ? 8'd0 : x27_zero ? 8'd0 : r27;
   wire [9:0] x28_es = {x28_exp[8], x28_exp} - {s[8], s};
   wire [7:0] r28;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_28 (.sign(x28_sign), .exp(x28_es), .sig(x28_sig), .q(r28));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_28 (.sign(x28_sign), .exp(x28_es), .sig(x28_sig), .z(r28));
   assign q28 = special ? 8'd0 : x28_zero ? 8'd0 : r28;
   wire [9:0] x29_es = {x29_exp[8], x29_exp} - {s[8], s};
   wire [7:0] r29;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_29 (.sign(x29_sign), .exp(x29_es), .sig(x29_sig), .q(r29));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_29 (.sign(x29_sign), .exp(x29_es), .sig(x29_sig), .z(r29));
   assign q29 = special ? 8'd0 : x29_zero ? 8'd0 : r29;
   wire [9:0] x30_es = {x30_exp[8], x30_exp} - {s[8], s};
   wire [7:0] r30;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_30 (.sign(x30_sign), .exp(x30_es), .sig(x30_sig), .q(r30));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_30 (.sign(x30_sign), .exp(x30_es), .sig(x30_sig), .z(r30));
   assign q30 = special ? 8'd0 : x30_zero ? 8'd0 : r30;
   wire [9:0] x31_es = {x31_exp[8], x31_exp} - {s[8], s};
   wire [7:0] r31;
-  mxquant_bf16_int8_k32_floor_rne_roundint u_round_31 (.sign(x31_sign), .exp(x31_es), .sig(x31_sig), .q(r31));
+  mxquant_bf16_int8_k32_floor_rne_roundint u_round_31 (.sign(x31_sign), .exp(x31_es), .sig(x31_sig), .z(r31));
   assign q31 = special ? 8'd0 : x31_zero ? 8'd0 : r31;
   wire unused_ok = &{1'b0, x0_snan, x1_snan, x2_snan, x3_snan, x4_snan, x5_snan, x6_snan, x7_snan, x8_snan, x9_snan, x10_snan, x11_snan, x12_snan, x13_snan, x14_snan, x15_snan, x16_snan, x17_snan, x18_snan, x19_snan, x20_snan, x21_snan, x22_snan, x23_snan, x24_snan, x25_snan, x26_snan, x27_snan, x28_snan, x29_snan, x30_snan, x31_snan, s_biased[8:8]};
 endmodule
@@ -483,26 +483,33 @@ module mxquant_bf16_int8_k32_floor_rne_unpack_bf16 (
   assign exp = is_sub ? 9'sh181 - {6'd0, sub_lz} : {1'd0, field} - 9'sh7f;
 endmodule
 
-// Rounds sig * 2^(exp - 7) to int8 read as 1.6 fixed point (rne), saturating at +-127.
+// Rounds a normalized significand to int8 (8-bit signed integer, range [-128, 127]), saturating: out-of-range values give
+// +-127 (the symmetric range).
+// z is 1.6 fixed point: the integer nearest sig * 2^(exp - 7) * 2^6.
+// Mirror of nf::roundToInt (refmodels/roundpack_impl.h); the two change together.
 module mxquant_bf16_int8_k32_floor_rne_roundint (
   input  wire sign,
   input  wire [9:0] exp,
   input  wire [7:0] sig,
-  output wire [7:0] q
+  output wire [7:0] z
 );
-  wire [7:0] sig_p = sig;
-  // A leading bit at 2^1 or above is beyond the largest value (2 - 2^-(N-2)).
-  wire big = $signed(exp) > $signed(10'sh0);
-  wire [10:0] shift_dist = 11'd1 - {exp[9], exp};
-  wire [3:0] sh = (shift_dist > 11'd9) ? 4'd9 : shift_dist[3:0];
-  wire [8:0] w = {sig_p, 1'b0} >> sh;
-  wire rb = w[0];
-  wire st = |(sig_p & ~({8{1'b1}} << (sh - 4'd1)));
-  wire [7:0] kept = w[8:1];
-  wire inc = rb & (st | kept[0]);
-  wire [7:0] mag = kept + {7'd0, inc};
-  wire [7:0] mag_c = (big | mag[7]) ? 8'd127 : mag;
-  assign q = sign ? (8'd0 - mag_c) : mag_c;
-  wire unused_ok = &{1'b0, shift_dist[10:4]};
+  wire [10:0] e = {exp[9], exp};
+  // sig's MSB sits at the top (exponent 1, z having 6 fraction bits) and shifts right by 1-exp; past the width all is sticky.
+  wire too_big = $signed(e) > $signed(11'sh1);
+  wire [10:0] shift_dist = 11'sh1 - e;
+  wire [3:0] d = too_big ? 4'd0 : (shift_dist > 11'd10) ? 4'd10 : shift_dist[3:0];
+  wire [9:0] t = {sig, 2'd0};
+  wire [9:0] y = t >> d;
+  wire lost = |(t & ~({10{1'b1}} << d));
+  wire [7:0] ip = y[9:2];
+  wire rb = y[1];
+  wire st = y[0] | lost;
+  wire inexact_r = rb | st;
+  wire inc = rb & (st | ip[0]);
+  wire [8:0] mag = {1'b0, ip} + {8'd0, inc};
+  wire ovf = too_big | (mag > 9'd127);
+  wire [7:0] mag_c = ovf ? 8'd127 : mag[7:0];
+  assign z = sign ? (8'd0 - mag_c) : mag_c;
+  wire unused_ok = &{1'b0, inexact_r};
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -504,39 +504,6 @@ TEST(FmulUnsigned, Ue4m3InputsVsMpfr) {
   EXPECT_EQ(checked, 128L * 128 * 6 * 5 * 3);
 }
 
-// The shared rounding core through its other entry point, nf::roundFromDouble (used by stimulus generators):
-// random finite doubles around each output's range, every mode, plain / saturate / ftz.
-TEST(RoundFromDouble, PresetsVsMpfr) {
-  std::mt19937_64 rng(777);
-  long bad = 0, n = 0;
-  mpfr_t x;
-  mpfr_init2(x, 53);
-  for (const std::string& name : kPresets) {
-    const nf::Format out = nf::parseFormat(name);
-    const nfo::Spec s = nfo::specOf(out);
-    for (int i = 0; i < 20000; ++i) {
-      const int e = s.emin - s.M - 4 + int(rng() % unsigned(s.emaxFinite - s.emin + s.M + 8));
-      uint64_t sig = (rng() >> 11) | (uint64_t(1) << 52);
-      if (rng() & 1) sig &= ~((uint64_t(1) << (rng() % 52)) - 1u);  // short significands: exact values, ties
-      const double d = std::ldexp(double(sig), e - 52) * ((rng() & 1) ? -1.0 : 1.0);
-      mpfr_set_d(x, d, MPFR_RNDN);
-      for (Rounding m : kModes)
-        for (const Variant v : {Variant{}, Variant{true, false, false}, Variant{false, true, false}}) {
-          ++n;
-          const nf::Packed got = nf::roundFromDouble(d, out, {m, v.saturate, v.ftz});
-          const nfo::OResult want = nfo::roundValue(x, out, {m, v.saturate, v.ftz});
-          if ((got.bits != want.bits || got.flags != want.flags) && bad++ < 8)
-            ADD_FAILURE() << fmt::format("roundFromDouble({:a} = {:.17g}) -> {} {} [{}]\n    expected {} {}\n    got      {} {}",
-                                         d, d, name, nfo::modeName(m), v.name(), nfo::showBits(out, want.bits),
-                                         nfo::flagsString(want.flags), nfo::showBits(out, got.bits),
-                                         nfo::flagsString(got.flags));
-        }
-    }
-  }
-  mpfr_clear(x);
-  EXPECT_EQ(bad, 0) << "of " << n;
-}
-
 // ========================================================================================================
 // 5. Special cases written from the contract (no oracle).
 namespace {

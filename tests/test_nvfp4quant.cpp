@@ -240,6 +240,50 @@ TEST(Nvfp4Quant, HandWorkedBlocks) {
   }
 }
 
+// Block scales below UE4M3's smallest normal 2^-6 stay subnormal (k * 2^-9, k = 1..7; rounded to nearest even on
+// that grid), and a nonzero block whose scale rounds to 0 takes 2^-9 (0x01). t = 1, so s_b = RNE(amax / 6).
+// (torchao clamps amax / (6 t) to 2^-6 first: its scales are never subnormal; docs/operators/mxquant-scale-rules.md.)
+TEST(Nvfp4Quant, SubnormalBlockScales) {
+  const Nvfp4QuantSpec spec = nvfp4QuantSpec(parseFormat("bf16"), Rounding::RNE);
+  const Format bf16 = parseFormat("bf16");
+  struct Case {
+    double amax, other;
+    uint32_t scale, qAmax, qOther;
+  };
+  const Case cases[] = {
+      // 6 * 2^-8 / 6 = 2 * 2^-9 (0x02); elements / 2^-8: 6 (0x7), 1.5 * 2^-8 -> 1.5 (0x3).
+      {6 * std::ldexp(1.0, -8), 1.5 * std::ldexp(1.0, -8), 0x02, 0x7, 0x3},
+      // 9 * 2^-9 / 6 = 1.5 * 2^-9: ties 0x01 | 0x02 -> 0x02 (even); 9 * 2^-9 / 2^-8 = 4.5 ties 4 | 6 -> 4 (0x6).
+      {9 * std::ldexp(1.0, -9), -std::ldexp(1.0, -9), 0x02, 0x6, 0x9},  // -2^-9 / 2^-8 = -0.5 (0x9)
+      // 42 * 2^-9 / 6 = 7 * 2^-9, the largest subnormal (0x07); 42 / 7 = 6 (0x7); 2^-9 / (7 * 2^-9) = 1/7 -> 0.
+      {42 * std::ldexp(1.0, -9), std::ldexp(1.0, -9), 0x07, 0x7, 0x0},
+      // 45 * 2^-9 / 6 = 7.5 * 2^-9: ties 0x07 | 0x08 (2^-6, normal) -> 0x08; 45 * 2^-9 / 2^-6 = 5.625 -> 6 (0x7).
+      {45 * std::ldexp(1.0, -9), 0, 0x08, 0x7, 0x0},
+      // 6 * 2^-10 / 6 = 2^-10: ties 0 | 2^-9 -> 0, so 0x01; 6 * 2^-10 / 2^-9 = 3 (0x5).
+      {6 * std::ldexp(1.0, -10), 0, 0x01, 0x5, 0x0},
+  };
+  for (const Case& c : cases) {
+    std::vector<uint32_t> x(16, 0u);
+    x[2] = roundFromDouble(c.amax, bf16, {}).bits;
+    x[9] = roundFromDouble(c.other, bf16, {}).bits;
+    ASSERT_EQ(bf16.toDouble(x[2]), c.amax);
+    uint32_t scale = 0, q[16];
+    nvfp4Quantize(spec, x.data(), 0x3F800000, scale, q);
+    EXPECT_EQ(scale, c.scale) << c.amax;
+    EXPECT_EQ(q[2], c.qAmax) << c.amax;
+    EXPECT_EQ(q[9], c.qOther) << c.amax;
+  }
+  // The co-simulated stimulus (the catalog's nvfp4quant units and Nvfp4Cosim run it) reaches subnormal scales.
+  const auto unit = buildUnit("nvfp4quant", {"--a", "bf16"});
+  int subnormal = 0;
+  std::vector<uint32_t> out(unit->outputWords());
+  for (const auto& v : unit->cornerVectors()) {
+    unit->emulate(v.data(), out.data());
+    subnormal += out[0] >= 1 && out[0] <= 7;
+  }
+  EXPECT_GT(subnormal, 20);
+}
+
 // Dequantization: every (scale, element) pair times tensor scales from every fp32 class, all modes, against the
 // MPFR oracle's single rounding of the exact product, with IEEE specials decided here.
 TEST(Nvfp4Dequant, ModelMatchesMpfrOracle) {

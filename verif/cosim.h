@@ -50,6 +50,11 @@ struct ExternalVector {
 // TestFloat's line format: one hex word per input port, then the result, then (optionally) the flags.
 std::vector<ExternalVector> readVectors(const Unit& unit, std::istream& in, const std::string& source);
 
+// A hex encoding ("0x" optional) of at most `width` bits as its ceil(width / 32) words, least significant first
+// (the one hex parser: vector files here, `eval` inputs in cli/); false when it is empty, holds a character
+// that is not a hex digit, or sets a bit at or above `width`.
+bool parseHexWords(const std::string& tok, int width, std::vector<uint32_t>& words);
+
 std::string describeInputs(const Unit& unit, const uint32_t* in);
 std::string describeOutputs(const Unit& unit, const uint32_t* out);
 std::string describeMismatch(const Unit& unit, const uint32_t* in, const uint32_t* expected, const uint32_t* got);

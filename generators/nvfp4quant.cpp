@@ -341,10 +341,7 @@ void checkBlock(int block) {
 }
 
 void checkName(const std::string& name) {
-  if (!name.empty() && !isValidModuleName(name))
-    throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, at most "
-                                 "64 characters",
-                                 name));
+  checkModuleName(name);
 }
 
 class Nvfp4QuantUnit final : public Unit {
@@ -396,7 +393,8 @@ class Nvfp4QuantFactory final : public OperatorFactory {
   }
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "input format: fp32, bf16 or fp16")->required();
-    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)");
+    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)")
+        ->check(integerIn(kNvfp4Block, kNvfp4Block));
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn");
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }
@@ -481,7 +479,8 @@ class Nvfp4DequantFactory final : public OperatorFactory {
   }
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--out", out_, "output format (default fp32; bf16, fp16)");
-    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)");
+    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)")
+        ->check(integerIn(kNvfp4Block, kNvfp4Block));
     cmd.add_option("--round", round_, "rounding of the exact product: rne (default), rtz, rup, rdn, rna, rod");
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }

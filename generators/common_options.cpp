@@ -3,6 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+#include <charconv>
+#include <string_view>
+
 namespace nf {
 
 void CommonFpOptions::add(CLI::App& cmd) {
@@ -12,7 +17,7 @@ void CommonFpOptions::add(CLI::App& cmd) {
   cmd.add_flag("--ftz", ftz, "flush results that are tiny after rounding to signed zero");
   cmd.add_flag("--daz", daz, "read subnormal inputs as signed zero");
   cmd.add_flag("--flags", flags, "add a flags[4:0] port {invalid, infinite, overflow, underflow, inexact}");
-  cmd.add_option("--stages", stages, "pipeline registers (0 = combinational)")->default_str("0");
+  cmd.add_option("--stages", stages, "pipeline registers (0 = combinational)")->default_str("0")->check(integerIn(0, 8));
   cmd.add_option("--name", name, "module name (default derived from the options)");
 }
 
@@ -30,7 +35,7 @@ blocks::RoundingSel CommonFpOptions::rounding() const {
 void CommonFpOptions::validate() const {
   rounding();
   if (stages < 0 || stages > 8) throw UsageError(fmt::format("bad --stages {}; accepted: 0..8", stages));
-  requireModuleName(name);
+  checkModuleName(name);
 }
 
 void CommonFpOptions::appendArgs(std::vector<std::string>& args) const {
@@ -63,10 +68,12 @@ void OptOption::applyTo(Architecture& arch, std::vector<std::string>& args) cons
 }
 
 void SrOptions::add(CLI::App& cmd, const std::string& defaultBitsText) {
-  cmd.add_option("--sr-bits", bits, "with --round sr: random bits R per rounded value, 1..24 (default " + defaultBitsText + ")");
+  cmd.add_option("--sr-bits", bits, "with --round sr: random bits R per rounded value, 1..24 (default " + defaultBitsText + ")")
+      ->check(integerIn(1, 24));
   cmd.add_option("--sr-source", source, "with --round sr: where the random bits come from: port (an sr_bits "
                                         "input, default) or lfsr (32-bit xorshift LFSRs inside the unit)");
-  cmd.add_option("--sr-seed", seed, "with --sr-source lfsr: the LFSR state after reset, 1..4294967295 (default 1)");
+  cmd.add_option("--sr-seed", seed, "with --sr-source lfsr: the LFSR state after reset, 1..4294967295 (default 1)")
+      ->check(integerIn(1, 0xFFFFFFFFu));
 }
 
 SrOptions::Settings SrOptions::resolve(bool sr, const std::string& round, int defaultBits) const {
@@ -112,19 +119,87 @@ void requireFloat(const std::string& option, const Format& f, const std::string&
                                  option, f.name, op, formatSyntaxHelp()));
 }
 
-void requireModuleName(const std::string& name) {
-  if (!name.empty() && !isValidModuleName(name))
-    throw UsageError(fmt::format("bad --name '{}'; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, "
-                                 "at most 64 characters",
-                                 name));
+namespace {
+
+// The reserved keywords of IEEE 1800-2017 (SystemVerilog) Annex B, which include every IEEE 1364-2005
+// (Verilog-2005) keyword, sorted. A module named after one does not parse in one language or the other.
+constexpr std::string_view kVerilogKeywords[] = {
+    "accept_on", "alias", "always", "always_comb", "always_ff", "always_latch", "and", "assert", "assign",
+    "assume", "automatic", "before", "begin", "bind", "bins", "binsof", "bit", "break", "buf", "bufif0", "bufif1",
+    "byte", "case", "casex", "casez", "cell", "chandle", "checker", "class", "clocking", "cmos", "config", "const",
+    "constraint", "context", "continue", "cover", "covergroup", "coverpoint", "cross", "deassign", "default",
+    "defparam", "design", "disable", "dist", "do", "edge", "else", "end", "endcase", "endchecker", "endclass",
+    "endclocking", "endconfig", "endfunction", "endgenerate", "endgroup", "endinterface", "endmodule",
+    "endpackage", "endprimitive", "endprogram", "endproperty", "endsequence", "endspecify", "endtable", "endtask",
+    "enum", "event", "eventually", "expect", "export", "extends", "extern", "final", "first_match", "for", "force",
+    "foreach", "forever", "fork", "forkjoin", "function", "generate", "genvar", "global", "highz0", "highz1", "if",
+    "iff", "ifnone", "ignore_bins", "illegal_bins", "implements", "implies", "import", "incdir", "include",
+    "initial", "inout", "input", "inside", "instance", "int", "integer", "interconnect", "interface", "intersect",
+    "join", "join_any", "join_none", "large", "let", "liblist", "library", "local", "localparam", "logic",
+    "longint", "macromodule", "matches", "medium", "modport", "module", "nand", "negedge", "nettype", "new",
+    "nexttime", "nmos", "nor", "noshowcancelled", "not", "notif0", "notif1", "null", "or", "output", "package",
+    "packed", "parameter", "pmos", "posedge", "primitive", "priority", "program", "property", "protected",
+    "pull0", "pull1", "pulldown", "pullup", "pulsestyle_ondetect", "pulsestyle_onevent", "pure", "rand", "randc",
+    "randcase", "randsequence", "rcmos", "real", "realtime", "ref", "reg", "reject_on", "release", "repeat",
+    "restrict", "return", "rnmos", "rpmos", "rtran", "rtranif0", "rtranif1", "s_always", "s_eventually",
+    "s_nexttime", "s_until", "s_until_with", "scalared", "sequence", "shortint", "shortreal", "showcancelled",
+    "signed", "small", "soft", "solve", "specify", "specparam", "static", "string", "strong", "strong0", "strong1",
+    "struct", "super", "supply0", "supply1", "sync_accept_on", "sync_reject_on", "table", "tagged", "task", "this",
+    "throughout", "time", "timeprecision", "timeunit", "tran", "tranif0", "tranif1", "tri", "tri0", "tri1",
+    "triand", "trior", "trireg", "type", "typedef", "union", "unique", "unique0", "unsigned", "until",
+    "until_with", "untyped", "use", "uwire", "var", "vectored", "virtual", "void", "wait", "wait_order", "wand",
+    "weak", "weak0", "weak1", "while", "wildcard", "wire", "with", "within", "wor", "xnor", "xor"};
+static_assert(std::is_sorted(std::begin(kVerilogKeywords), std::end(kVerilogKeywords)), "binary_search needs order");
+
+bool isVerilogKeyword(const std::string& name) {
+  return std::binary_search(std::begin(kVerilogKeywords), std::end(kVerilogKeywords), std::string_view(name));
 }
 
-bool isValidModuleName(const std::string& name) {
+bool isSimpleIdentifier(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   return true;
+}
+
+}  // namespace
+
+bool isValidModuleName(const std::string& name) { return isSimpleIdentifier(name) && !isVerilogKeyword(name); }
+
+void checkModuleName(const std::string& name) {
+  if (name.empty() || isValidModuleName(name)) return;
+  throw UsageError(fmt::format("bad --name '{}'{}; accepted: a Verilog identifier [A-Za-z_][A-Za-z0-9_]*, at most 64 "
+                               "characters, that is not a Verilog-2005 or SystemVerilog keyword",
+                               name, isVerilogKeyword(name) ? ": a Verilog/SystemVerilog keyword" : ""));
+}
+
+CLI::Validator integerIn(int64_t lo, uint64_t hi) {
+  const std::string range = lo >= 0 && uint64_t(lo) == hi ? std::to_string(hi) : fmt::format("{}..{}", lo, hi);
+  auto check = [lo, hi, range](std::string& text) -> std::string {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    const bool negative = !text.empty() && text[0] == '-';
+    const std::string_view digits = std::string_view(text).substr(negative ? 1 : 0);
+    // CLI11 converts as strtoll(.., 0) does, reading "010" as octal 8: no leading zeros, so what passes here
+    // means the same to CLI11 as it says to the user.
+    const bool decimal = !digits.empty() && (digits[0] != '0' || digits.size() == 1);
+    bool inRange = false;
+    std::from_chars_result r{};
+    if (negative) {
+      int64_t v = 0;
+      r = std::from_chars(first, last, v);
+      inRange = v >= lo;
+    } else {
+      uint64_t v = 0;
+      r = std::from_chars(first, last, v);
+      inRange = v <= hi && (lo <= 0 || v >= uint64_t(lo));
+    }
+    if (!decimal || r.ec != std::errc() || r.ptr != last || !inRange)
+      return fmt::format("bad value '{}'; accepted: an integer in {} (decimal, no leading zeros)", text, range);
+    return {};
+  };
+  return CLI::Validator(check, range, "integerIn");
 }
 
 }  // namespace nf

@@ -6,6 +6,7 @@
 
 namespace CLI {
 class Option;
+class Validator;
 }
 
 #include "generators/architecture.h"
@@ -90,7 +91,15 @@ struct SrOptions {
 Format formatOption(const std::string& option, const std::string& value);
 void requireFloat(const std::string& option, const Format& f, const std::string& op);
 bool isValidModuleName(const std::string& name);
-// --name: empty (derive the name) or a valid module name; throws UsageError naming --name otherwise.
-void requireModuleName(const std::string& name);
+// Throws UsageError naming --name unless `name` is empty (derive the name) or a legal module name: a simple
+// Verilog identifier of at most 64 characters that is no Verilog-2005 or SystemVerilog keyword.
+void checkModuleName(const std::string& name);
+
+// A CLI11 check for an integer option: decimal digits (a leading '-' only when lo < 0), no overflow, within
+// lo..hi. Give every integer option one, so "-5", "1e3", "abc" and 2^64 are refused at parse time with the
+// option's name and the accepted range (CLI11 alone wraps "-5" for an unsigned option and, for a sentinel
+// such as -1 = "not given", the value would pass unnoticed). Finer rules (a divisor of --n, ...) stay in the
+// operator's build().
+CLI::Validator integerIn(int64_t lo, uint64_t hi);
 
 }  // namespace nf

@@ -540,14 +540,15 @@ class FdotFactory final : public OperatorFactory {
   std::string name() const override { return "fdot"; }
   std::string summary() const override { return "N-way dot product z = round(c + sum a_i * b_i)"; }
   void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--n", n_, "terms: 2, 4, 8, 16 or 32")->required();
+    cmd.add_option("--n", n_, "terms: 2, 4, 8, 16 or 32")->required()->check(integerIn(2, 32));
     cmd.add_option("--a", a_, "format of a_i")->required();
     cmd.add_option("--b", b_, "format of b_i (default: a's)");
     cmd.add_option("--c", c_, "format of the addend c (default: no addend)");
     cmd.add_option("--out", out_, "format of z")->required();
     cmd.add_option("--accum", accum_, "accumulation: exact, align or chain");
-    cmd.add_option("--align-bits", alignBits_, "align: fraction bits kept below the largest exponent (1..60)");
-    cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)");
+    cmd.add_option("--align-bits", alignBits_, "align: fraction bits kept below the largest exponent (1..60)")
+        ->check(integerIn(1, 60));
+    cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)")->check(integerIn(1, 32));
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {

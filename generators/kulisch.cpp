@@ -272,7 +272,9 @@ class KulischFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--b", b_, "format of b (accumulate products a*b; default: values a)");
     cmd.add_option("--out", out_, "format of the read-out z")->required();
-    cmd.add_option("--carry-bits", carry_, "carry bits: 2^K worst-case terms never overflow (1..64)")->default_str("16");
+    cmd.add_option("--carry-bits", carry_, "carry bits: 2^K worst-case terms never overflow (1..64)")
+        ->default_str("16")
+        ->check(integerIn(1, 64));
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {

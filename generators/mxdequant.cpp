@@ -166,7 +166,7 @@ class MxDequantFactory final : public OperatorFactory {
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8")->required();
     cmd.add_option("--out", out_, "output format (default fp32; bf16, fp16, ...)");
-    cmd.add_option("--block", block_, "elements per block K (default 32)");
+    cmd.add_option("--block", block_, "elements per block K (default 32)")->check(integerIn(1, 64));
     cmd.add_option("--round", round_, "rounding at the output's range edges: rne (default), rtz, rup, rdn, rna, rod");
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }
@@ -187,7 +187,7 @@ class MxDequantFactory final : public OperatorFactory {
     s.block = block_;
     if (!parseRounding(round_, s.mode))
       throw UsageError(fmt::format("bad --round '{}'; accepted: {}", round_, roundingChoices()));
-    requireModuleName(name_);
+    checkModuleName(name_);
     std::vector<std::string> args = {"--a", s.elem.name, "--out", s.out.name, "--block", std::to_string(s.block),
                                      "--round", round_};
     if (!name_.empty()) args.insert(args.end(), {"--name", name_});

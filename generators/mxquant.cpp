@@ -554,11 +554,12 @@ class MxQuantFactory final : public OperatorFactory {
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "input format (fp32, bf16, fp16, ...)")->required();
     cmd.add_option("--out", out_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8 (default e4m3)");
-    cmd.add_option("--block", block_, "elements per block K (default 32)");
+    cmd.add_option("--block", block_, "elements per block K (default 32)")->check(integerIn(1, 64));
     cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default), ceil, even or rceil (torchao's ScaleCalculationMode)");
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn, rod, sr (stochastic)");
     sr_.add(cmd, "the input's significand width, at most 16");
-    cmd.add_option("--lanes", lanes_, "elements accepted per cycle L, dividing K (default K: the whole block at once)");
+    cmd.add_option("--lanes", lanes_, "elements accepted per cycle L, dividing K (default K: the whole block at once)")
+        ->check(integerIn(1, 64));
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }
   std::unique_ptr<Unit> build() const override {
@@ -602,7 +603,7 @@ class MxQuantFactory final : public OperatorFactory {
                                    }()));
     Architecture arch;
     arch.lanes = lanes_ == -1 || lanes_ == s.block ? 0 : lanes_;
-    requireModuleName(name_);
+    checkModuleName(name_);
     std::vector<std::string> args = {"--a", s.in.name, "--out", s.elem.name, "--block", std::to_string(s.block),
                                      "--scale-rule", rule_, "--round", round_};
     if (sr) SrOptions::appendArgs(srs, args);

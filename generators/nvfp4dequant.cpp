@@ -131,7 +131,8 @@ class Nvfp4DequantFactory final : public OperatorFactory {
   }
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--out", out_, "output format (default fp32; bf16, fp16)");
-    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)");
+    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)")
+        ->check(integerIn(kNvfp4Block, kNvfp4Block));
     cmd.add_option("--round", round_, "rounding of the exact product: rne (default), rtz, rup, rdn, rna, rod");
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }
@@ -142,7 +143,7 @@ class Nvfp4DequantFactory final : public OperatorFactory {
     Rounding mode = Rounding::RNE;
     if (round_ == "sr" || round_ == "dyn" || !parseRounding(round_, mode))
       throw UsageError(fmt::format("bad --round '{}'; accepted: rne, rtz, rup, rdn, rna, rod", round_));
-    requireModuleName(name_);
+    checkModuleName(name_);
     std::vector<std::string> args = {"--out", out.name, "--round", round_};
     if (!name_.empty()) args.insert(args.end(), {"--name", name_});
     const std::string module = name_.empty() ? fmt::format("nvfp4dequant_{}_{}", out.tag(), round_) : name_;

@@ -247,7 +247,8 @@ class Nvfp4QuantFactory final : public OperatorFactory {
   }
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "input format: fp32, bf16 or fp16")->required();
-    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)");
+    cmd.add_option("--block", block_, "elements per block (16, the only NVFP4 block size)")
+        ->check(integerIn(kNvfp4Block, kNvfp4Block));
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn");
     cmd.add_option("--name", name_, "module name (default derived from the options)");
   }
@@ -258,7 +259,7 @@ class Nvfp4QuantFactory final : public OperatorFactory {
     Rounding mode = Rounding::RNE;
     if (!parseRounding(round_, mode) || !quantRoundingAccepted(mode))
       throw UsageError(fmt::format("bad --round '{}'; accepted: rne, rna, rtz, rup, rdn", round_));
-    requireModuleName(name_);
+    checkModuleName(name_);
     std::vector<std::string> args = {"--a", a.name, "--round", round_};
     if (!name_.empty()) args.insert(args.end(), {"--name", name_});
     const std::string module = name_.empty() ? fmt::format("nvfp4quant_{}_{}", a.tag(), round_) : name_;

@@ -105,7 +105,50 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gen fcvt --a fp32 -o @DIR", {"--out"}},
         BadCase{"gen fcvt --a fp32 --out int40 -o @DIR", {"--out", "2..32"}},
         BadCase{"gen fmul --a bf16 --round sr -o @DIR", {"--round", "rne, rtz"}},
-        BadCase{"eval fcvt --a bf16 --out e2m1 --round sr 0x3f80", {"2 hex inputs", "sr_bits"}}),
+        BadCase{"eval fcvt --a bf16 --out e2m1 --round sr 0x3f80", {"2 hex inputs", "sr_bits"}},
+        // Every numeric option: negative, beyond its type, non-numeric and out of range are refused by name
+        // with the accepted range (a wrapped -5 or a sentinel such as -1 = "not given" used to pass).
+        BadCase{"verify fmul --a bf16 --count -5", {"--count", "'-5'", "0..1000000000000"}},
+        BadCase{"verify fmul --a bf16 --count 99999999999999999999", {"--count", "0..1000000000000"}},
+        BadCase{"verify fmul --a bf16 --count 1e6", {"--count", "'1e6'", "0..1000000000000"}},
+        BadCase{"verify fmul --a bf16 --seed -1", {"--seed", "0..18446744073709551615"}},
+        BadCase{"verify fmul --a bf16 --seed 18446744073709551616", {"--seed", "0..18446744073709551615"}},
+        BadCase{"verify fmul --a bf16 --threads 300", {"--threads", "0..256"}},
+        BadCase{"verify fmul --a bf16 --threads two", {"--threads", "'two'", "0..256"}},
+        BadCase{"accuracy mxquant --a fp32 --samples 0", {"--samples", "1..2147483648"}},
+        BadCase{"accuracy mxquant --a fp32 --samples -3", {"--samples", "1..2147483648"}},
+        BadCase{"accuracy mxquant --a fp32 --seed 1.5", {"--seed", "'1.5'"}},
+        BadCase{"accuracy mxquant --a fp32 --threads -1", {"--threads", "0..256"}},
+        BadCase{"gen fmul --a bf16 --stages abc -o @DIR", {"--stages", "'abc'", "0..8"}},
+        BadCase{"gen fmul --a bf16 --stages 99999999999 -o @DIR", {"--stages", "0..8"}},
+        // Decimal only: CLI11 alone reads "010" and "0x8" as 8, both accepted.
+        BadCase{"gen fmul --a bf16 --stages 010 -o @DIR", {"--stages", "0..8"}},
+        BadCase{"verify fmul --a bf16 --count 010", {"--count", "'010'", "no leading zeros"}},
+        BadCase{"gen fmul --a bf16 --stages 0x8 -o @DIR", {"--stages", "'0x8'", "0..8"}},
+        BadCase{"eval fmul --a bf16 --stages -2 0x3f80 0x3f80", {"--stages", "0..8"}},
+        BadCase{"gen fdot --n x --a e4m3 --out fp32 -o @DIR", {"--n", "2..32"}},
+        BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --accum align --align-bits -1 -o @DIR", {"--align-bits", "1..60"}},
+        BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --group 0 -o @DIR", {"--group", "1..32"}},
+        BadCase{"gen kulisch --a e4m3 --b e4m3 --out fp32 --carry-bits 1e3 -o @DIR", {"--carry-bits", "1..64"}},
+        BadCase{"gen mxquant --a bf16 --lanes -1 -o @DIR", {"--lanes", "1..64"}},
+        BadCase{"gen mxquant --a bf16 --block 0x20 -o @DIR", {"--block", "1..64"}},
+        BadCase{"gen mxdequant --a e4m3 --block -32 -o @DIR", {"--block", "1..64"}},
+        BadCase{"gen nvfp4quant --a bf16 --block 32 -o @DIR", {"--block", "16"}},
+        BadCase{"gen nvfp4dequant --block many -o @DIR", {"--block", "16"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-bits -1 -o @DIR", {"--sr-bits", "1..24"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-source lfsr --sr-seed -1 -o @DIR", {"--sr-seed", "1..4294967295"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --round sr --sr-source lfsr --sr-seed 4294967296 -o @DIR",
+                {"--sr-seed", "1..4294967295"}},
+        // --name: a keyword of Verilog-2005 or SystemVerilog would write a module that does not parse.
+        BadCase{"gen fmul --a bf16 --name module -o @DIR", {"--name", "'module'", "keyword", "identifier"}},
+        BadCase{"gen fadd --a bf16 --name wire -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen fma --a bf16 --name logic -o @DIR", {"--name", "keyword", "SystemVerilog"}},
+        BadCase{"gen fcvt --a fp32 --out e4m3 --name always_ff -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen mxquant --a bf16 --name endmodule -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen mxdequant --a e4m3 --name interface -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen nvfp4quant --a bf16 --name reg -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen nvfp4dequant --name input -o @DIR", {"--name", "keyword"}},
+        BadCase{"gen fmul --a bf16 --name a.b -o @DIR", {"--name", "identifier"}}),
     [](const auto& info) {
       std::string n;
       for (char c : info.param.args.substr(0, 40)) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -130,6 +173,16 @@ TEST_F(ScratchDir, GenWritesVerilogAndManifest) {
   const CliRun named = numforge("gen fmul --a e4m3 --name my_mul -o " + dir_.string());
   ASSERT_EQ(named.rc, 0) << named.out;
   EXPECT_TRUE(fs::exists(dir_ / "my_mul.v"));
+}
+
+TEST_F(ScratchDir, NumericOptionsAcceptTheEndsOfTheirRanges) {
+  // Verilog is case-sensitive: Module is no keyword. --stages 8 and the largest --seed are inside the ranges.
+  CliRun r = numforge("gen fmul --a e4m3 --name Module --stages 8 -o " + dir_.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "Module.v"));
+  r = numforge("accuracy mxquant --a fp32 --samples 64 --seed 18446744073709551615 --threads 256");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("seed 18446744073709551615"), std::string::npos) << r.out;
 }
 
 TEST(Cli, EvalPrintsDecodedResultAndFlags) {

@@ -15,6 +15,7 @@
 #include "generators/unit.h"
 #include "refmodels/quant_stats.h"
 #include "refmodels/rounding.h"
+#include "cli/power_options.h"
 #include "synth/ppa.h"
 #include "verif/cosim.h"
 
@@ -156,6 +157,8 @@ int main(int argc, char** argv) {
   auto* vecOpt = verify->add_option("--vectors", vectors, "TestFloat lines 'hexA hexB hexZ flags' from FILE or - (stdin)");
   verify->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(0, 256));
   verify->add_flag("--check-nans", checkNans, "with --vectors, NaN results must match bit for bit");
+  bool netlist = false;
+  cli::addVerifyNetlistOption(*verify, netlist);
   exOpt->excludes(countOpt)->excludes(vecOpt);
   countOpt->excludes(vecOpt);
   auto verifyOps = addOps(verify);
@@ -165,6 +168,8 @@ int main(int argc, char** argv) {
   bool asJson = false;
   ppa->add_option("--liberty", liberty, "liberty file (default: the vendored NanGate45 typical corner)");
   ppa->add_flag("--json", asJson, "print JSON");
+  cli::SignoffOptions signoff;
+  cli::addPpaSignoffOptions(*ppa, signoff);
   auto ppaOps = addOps(ppa);
 
   CLI::App* accuracy = app.add_subcommand(
@@ -265,10 +270,11 @@ int main(int argc, char** argv) {
       o.threads = threads;
       o.checkNans = checkNans;
       o.progress = true;
+      if (netlist) cli::useMappedNetlist(*unit, o.build);
       const verif::CosimReport r = verif::runCosim(*unit, o);
       const char* mode = exhaustive ? "exhaustive" : !vectors.empty() ? "from file" : "corner cases + random";
-      std::cout << fmt::format("{}: {} vectors ({}), {} mismatches, {:.2f} M vectors/s ({:.2f} s; build {:.1f} s{})\n",
-                               unit->moduleName(), r.vectors, mode, r.mismatches, r.rate() / 1e6, r.seconds,
+      std::cout << fmt::format("{}{}: {} vectors ({}), {} mismatches, {:.2f} M vectors/s ({:.2f} s; build {:.1f} s{})\n",
+                               unit->moduleName(), netlist ? " (mapped netlist)" : "", r.vectors, mode, r.mismatches, r.rate() / 1e6, r.seconds,
                                r.buildSeconds, r.buildCached ? ", cached" : "");
       if (r.mismatches) {
         std::cout << "first mismatch:\n" << r.firstMismatch << "\n";
@@ -278,6 +284,7 @@ int main(int argc, char** argv) {
     }
     if (ppa->parsed()) {
       auto unit = chosen(ppaOps).factory->build();
+      cli::checkSignoffOptions(signoff);
       synth::PpaOptions o;
       if (!liberty.empty()) {
         if (!fs::is_regular_file(liberty))
@@ -290,11 +297,13 @@ int main(int argc, char** argv) {
         nlohmann::json j = synth::toJson(r);
         j["module"] = m.name;
         j["latency"] = unit->latency();
+        cli::runPpaSignoff(*unit, r, o, signoff, std::cout, &j);
         std::cout << j.dump(2) << "\n";
       } else {
         std::cout << fmt::format("{}: area {:.1f} um^2 ({:.0f} NAND2-eq), {} cells, {} flip-flops, {} {:.0f} ps\n",
                                  m.name, r.areaUm2, r.areaNand2, r.cells, r.flops,
                                  unit->latency() ? "worst stage" : "critical path", r.delayPs);
+        cli::runPpaSignoff(*unit, r, o, signoff, std::cout, nullptr);
       }
       return 0;
     }

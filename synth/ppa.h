@@ -13,7 +13,8 @@ struct PpaOptions {
   std::string liberty;      // empty: the vendored synth/nangate45/NangateOpenCellLibrary_typical.lib
   std::string constraints;  // empty: constraints/nangate45_typical.constr
   std::string yosys = "yosys";
-  bool keepWorkDir = false;  // for debugging: the directory is left behind and its path printed on stderr
+  bool keepWorkDir = false;
+  bool cellModels = false;   // also write the liberty's cells as Verilog modules (PpaResult::cellModelsVerilog)  // for debugging: the directory is left behind and its path printed on stderr
 };
 
 struct PpaResult {
@@ -23,6 +24,10 @@ struct PpaResult {
   int flops = 0;         // cells whose type starts with "DFF" or "SDFF"
   double delayPs = 0;    // ABC's critical path; for pipelined designs the worst register-to-register stage
   std::string yosysLog;  // full log text
+  // The mapped netlist (NanGate cells, every bus split into bits inside, ports kept whole), as OpenSTA times it
+  // and gate-level co-simulation and power simulate it.
+  std::string netlistVerilog;
+  std::string cellModelsVerilog;  // with PpaOptions::cellModels: every cell as a module, from its `function`
 };
 
 // The only exception runPpa lets escape.

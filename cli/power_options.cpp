@@ -70,10 +70,7 @@ void addVerifyNetlistOption(CLI::App& verify, bool& netlist) {
 
 void useMappedNetlist(const Unit& unit, verif::BuildOptions& build) {
   const GeneratedModule m = unit.emit();
-  synth::PpaOptions o;
-  o.cellModels = true;
-  const synth::PpaResult r = synth::runPpa(m.verilog, m.name, o);
-  build.netlistVerilog = r.netlistVerilog + "\n" + r.cellModelsVerilog;
+  build.netlistVerilog = synth::gateLevelVerilog(m.verilog, m.name);
 }
 
 }  // namespace nf::cli

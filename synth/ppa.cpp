@@ -168,6 +168,12 @@ PpaResult runPpa(const std::string& verilogText, const std::string& topModule, c
   return r;
 }
 
+std::string gateLevelVerilog(const std::string& verilogText, const std::string& topModule, PpaOptions opt) {
+  opt.cellModels = true;
+  const PpaResult r = runPpa(verilogText, topModule, opt);
+  return r.netlistVerilog + "\n" + r.cellModelsVerilog;
+}
+
 nlohmann::json toJson(const PpaResult& r) {
   return {{"area_um2", r.areaUm2}, {"area_nand2", r.areaNand2}, {"cells", r.cells}, {"flops", r.flops},
           {"delay_ps", r.delayPs}};

@@ -46,6 +46,10 @@ std::string defaultConstraints();
 // wires and registers) has delayPs 0, and one without cells areaUm2 0, since Yosys prints no figure for those.
 PpaResult runPpa(const std::string& verilogText, const std::string& topModule, const PpaOptions& opt = {});
 
+// The mapped netlist of verilogText followed by the liberty's cells as Verilog modules: what gate-level
+// co-simulation and power simulation verilate in place of the RTL (its top keeps the name topModule).
+std::string gateLevelVerilog(const std::string& verilogText, const std::string& topModule, PpaOptions opt = {});
+
 // Keys: area_um2, area_nand2, cells, flops, delay_ps.
 nlohmann::json toJson(const PpaResult& r);
 

@@ -119,7 +119,7 @@ fs::path checkedInputFile(const std::string& given, const std::string& fallback,
 }
 
 namespace {
-// The supervisor's record of yosys's process group, for its signal handler.
+// The supervisor's record of the tool's process group, for its signal handler.
 volatile sig_atomic_t g_supervisedGroup = 0;
 
 void killSupervisedGroup(int sig) {
@@ -143,9 +143,9 @@ void setDisposition(int sig, void (*handler)(int)) {
 
 }  // namespace
 
-// Yosys runs under a small supervisor process, in a process group of its own together with the ABC processes
+// The tool (Yosys, OpenSTA) runs under a small supervisor process, in a process group of its own with the processes
 // it starts. However this process ends, even by SIGKILL, the kernel signals the supervisor (PR_SET_PDEATHSIG),
-// which kills the whole group: an interrupted `numforge ppa` or benchmark leaves no yosys or berkeley-abc
+// which kills the whole group: an interrupted `numforge ppa` or benchmark leaves no yosys, berkeley-abc or sta
 // running. fork and execvp rather than std::system: no shell, so paths and names need no shell quoting, and a
 // missing executable is reported as ENOENT instead of a shell's exit status 127.
 ExitStatus spawnAndWait(const ToolCommand& tool, const std::vector<std::string>& args, const fs::path& cwd,
@@ -182,7 +182,7 @@ ExitStatus spawnAndWait(const ToolCommand& tool, const std::vector<std::string>&
   }
   if (supervisor == 0) {
     // Keep nothing of the parent's but stdio and our pipe: the supervisor never execs, and a concurrent
-    // runPpa's pipe held open here would make that caller wait for this yosys to finish.
+    // runPpa's pipe held open here would make that caller wait for this tool to finish.
     if (errPipe[1] > 3) ::close_range(3, unsigned(errPipe[1]) - 1, 0);
     ::close_range(unsigned(errPipe[1]) + 1, ~0u, 0);
     // SIGTERM waits until the group is known, so the handler never misses it.
@@ -211,9 +211,9 @@ ExitStatus spawnAndWait(const ToolCommand& tool, const std::vector<std::string>&
     int status = 0;
     while (::waitpid(child, &status, 0) < 0)
       if (errno != EINTR) killSupervisedGroup(SIGTERM);
-    ::kill(-child, SIGKILL);  // nothing yosys started outlives it
+    ::kill(-child, SIGKILL);  // nothing the tool started outlives it
     if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
-    // Die of yosys's signal, so the parent reads the same status.
+    // Die of the tool's signal, so the parent reads the same status.
     ::prctl(PR_SET_PDEATHSIG, 0);
     setDisposition(WTERMSIG(status), SIG_DFL);
     ::sigprocmask(SIG_UNBLOCK, &term, nullptr);

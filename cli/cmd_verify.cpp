@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/power_options.h"
 #include "verif/cosim.h"
 
 namespace nf::cli {
@@ -20,6 +21,7 @@ class VerifyCommand final : public OperatorCommand {
     auto* vectors = cmd->add_option("--vectors", vectors_, "TestFloat lines 'hexA hexB hexZ flags' from FILE or - (stdin)");
     addThreadsOption(*cmd, threads_);
     cmd->add_flag("--check-nans", checkNans_, "with --vectors, NaN results must match bit for bit");
+    addVerifyNetlistOption(*cmd, netlist_);
     exhaustive->excludes(count_)->excludes(vectors);
     count_->excludes(vectors);
     attachOperators(*cmd);
@@ -37,10 +39,11 @@ class VerifyCommand final : public OperatorCommand {
     o.threads = threads_;
     o.checkNans = checkNans_;
     o.progress = true;
+    if (netlist_) useMappedNetlist(*unit, o.build);
     const verif::CosimReport r = verif::runCosim(*unit, o);
     const char* mode = exhaustive_ ? "exhaustive" : !vectors_.empty() ? "from file" : "corner cases + random";
-    std::cout << fmt::format("{}: {} vectors ({}), {} mismatches, {:.2f} M vectors/s ({:.2f} s; build {:.1f} s{})\n",
-                             unit->moduleName(), r.vectors, mode, r.mismatches, r.rate() / 1e6, r.seconds,
+    std::cout << fmt::format("{}{}: {} vectors ({}), {} mismatches, {:.2f} M vectors/s ({:.2f} s; build {:.1f} s{})\n",
+                             unit->moduleName(), netlist_ ? " (mapped netlist)" : "", r.vectors, mode, r.mismatches, r.rate() / 1e6, r.seconds,
                              r.buildSeconds, r.buildCached ? ", cached" : "");
     if (r.mismatches) {
       std::cout << "first mismatch:\n" << r.firstMismatch << "\n";
@@ -50,7 +53,7 @@ class VerifyCommand final : public OperatorCommand {
   }
 
  private:
-  bool exhaustive_ = false, checkNans_ = false;
+  bool exhaustive_ = false, checkNans_ = false, netlist_ = false;
   CLI::Option* count_ = nullptr;
   uint64_t countValue_ = 0, seed_ = 1;
   std::string vectors_;

@@ -13,7 +13,8 @@ struct PpaOptions {
   std::string liberty;      // empty: the vendored synth/nangate45/NangateOpenCellLibrary_typical.lib
   std::string constraints;  // empty: constraints/nangate45_typical.constr
   std::string yosys = "yosys";
-  bool keepWorkDir = false;  // for debugging: the directory is left behind and its path printed on stderr
+  bool keepWorkDir = false;
+  bool cellModels = false;   // also write the liberty's cells as Verilog modules (PpaResult::cellModelsVerilog)  // for debugging: the directory is left behind and its path printed on stderr
 };
 
 struct PpaResult {
@@ -23,6 +24,10 @@ struct PpaResult {
   int flops = 0;         // cells whose type starts with "DFF" or "SDFF"
   double delayPs = 0;    // ABC's critical path; for pipelined designs the worst register-to-register stage
   std::string yosysLog;  // full log text
+  // The mapped netlist (NanGate cells, every bus split into bits inside, ports kept whole), as OpenSTA times it
+  // and gate-level co-simulation and power simulate it.
+  std::string netlistVerilog;
+  std::string cellModelsVerilog;  // with PpaOptions::cellModels: every cell as a module, from its `function`
 };
 
 // The only exception runPpa lets escape.
@@ -40,6 +45,10 @@ std::string defaultConstraints();
 // started or fails, or the report lacks the area/delay figures. A design with nothing for ABC to map (only
 // wires and registers) has delayPs 0, and one without cells areaUm2 0, since Yosys prints no figure for those.
 PpaResult runPpa(const std::string& verilogText, const std::string& topModule, const PpaOptions& opt = {});
+
+// The mapped netlist of verilogText followed by the liberty's cells as Verilog modules: what gate-level
+// co-simulation and power simulation verilate in place of the RTL (its top keeps the name topModule).
+std::string gateLevelVerilog(const std::string& verilogText, const std::string& topModule, PpaOptions opt = {});
 
 // Keys: area_um2, area_nand2, cells, flops, delay_ps.
 nlohmann::json toJson(const PpaResult& r);

@@ -283,6 +283,8 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   if (verilatorVersion().empty()) throw SimError("verilator is not installed (run `make deps`)");
   if (unit.latency() >= 64) throw SimError("latency over 63 is not supported by the co-simulation harness");
   const GeneratedModule m = unit.emit();
+  const bool gateLevel = !opt.netlistVerilog.empty();
+  const std::string& unitVerilog = gateLevel ? opt.netlistVerilog : m.verilog;
   // Wide units (block quantizers: a whole block per vector) get fewer lanes: Verilator flattens the top, and
   // 32 copies of a 1160-port-bit unit took seven minutes to compile for no faster simulation.
   uint64_t portBits = 0;
@@ -299,12 +301,12 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   // Verilator 5.006's DFG optimizer left the bf16 multiplier's lanes 3-4% slower per vector (measured over
   // 2^24 vectors, alternating builds); long runs go without it.
   const std::string verilatorOpt = opt.quickBuild ? "-O3" : "-O3 -fno-dfg";
-  uint64_t h = fnv1a64(m.verilog);
+  uint64_t h = fnv1a64(unitVerilog);
   h = fnv1a64(lanes, h);
   h = fnv1a64(glue, h);
   h = fnv1a64(verilatorVersion() + verilatorOpt + cflags + std::to_string(kAbiVersion), h);
   const fs::path root = opt.cacheDir.empty() ? fs::path(defaultCacheDir()) : fs::path(opt.cacheDir);
-  const fs::path dir = root / fmt::format("{}-{:016x}", m.name, h);
+  const fs::path dir = root / fmt::format("{}{}-{:016x}", m.name, gateLevel ? "-netlist" : "", h);
   const fs::path so = dir / "sim.so";
   if (fs::exists(so)) return std::make_unique<DlLibrary>(so.string(), true);
 
@@ -315,7 +317,7 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt) 
   const fs::path tmp = root / fmt::format(".build-{}-{}-{:016x}", ::getpid(), std::hash<std::thread::id>{}(std::this_thread::get_id()), h);
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp);
-  writeFile(tmp / "unit.v", m.verilog);
+  writeFile(tmp / "unit.v", unitVerilog);
   writeFile(tmp / "lanes.v", lanes);
   writeFile(tmp / "glue.cpp", glue);
   const char* ccache = std::getenv("NUMFORGE_NO_CCACHE") ? "" : "OBJCACHE=$(command -v ccache) ";

@@ -41,6 +41,9 @@ struct BuildOptions {
   int jobs = 2;
   bool quickBuild = false;  // -O1 instead of -O3 -march=native: for runs of a few hundred thousand vectors
   bool quiet = true;
+  // Non-empty: simulate this Verilog (a mapped netlist whose top is the unit's module name, with its cell
+  // models) in place of the unit's RTL, through the same lanes top and glue.
+  std::string netlistVerilog;
 };
 
 // Generates, verilates, compiles and loads the unit. Throws SimError with Verilator's output on failure.

@@ -1,0 +1,320 @@
+// Arithmetic on code arrays: fmul / fadd / fma element-wise, fdot over the last axis (and matmul on it), facc and
+// kulisch streams. Each validates its options through the operator's factory and runs the operator's model.
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "python/src/binding.h"
+#include "refmodels/facc.h"
+#include "refmodels/fadd.h"
+#include "refmodels/fdot.h"
+#include "refmodels/fma.h"
+#include "refmodels/fmul.h"
+#include "refmodels/kulisch.h"
+
+namespace nf::py {
+
+namespace {
+
+// The options every rounding operator shares, as the Python functions take them.
+struct RoundArgs {
+  std::string rounding = "rne";
+  bool saturate = false, ftz = false, daz = false;
+  void append(std::vector<std::string>& args) const {
+    args.insert(args.end(), {"--round", rounding});
+    if (saturate) args.push_back("--saturate");
+    if (ftz) args.push_back("--ftz");
+    if (daz) args.push_back("--daz");
+  }
+  RoundOptions options(const std::string& func) const { return {parseRoundingArg(func, rounding, false), saturate, ftz}; }
+};
+
+const std::vector<std::pair<std::string, std::string>> kRename = {
+    {"--a", "a_fmt"},        {"--b", "b_fmt"},         {"--c", "c_fmt"},   {"--out", "out"},
+    {"--round", "rounding"}, {"--saturate", "saturate"}, {"--ftz", "ftz"}, {"--daz", "daz"},
+    {"--accum", "accum"},    {"--align-bits", "align_bits"}, {"--group", "group"}, {"--carry-bits", "carry_bits"}};
+
+std::vector<const CodeView*> sameSize(const std::string& func, std::initializer_list<const CodeView*> views) {
+  const size_t n = (*views.begin())->size();
+  for (const CodeView* v : views)
+    if (v->size() != n) valueError(fmt::format("{}: the operands have {} and {} values; accepted: equal shapes", func, n, v->size()));
+  return views;
+}
+
+// z[i] = model(a[i], b[i] [, c[i]]) with flags, over operands already broadcast to one shape.
+template <class Model>
+pyb::tuple elementwise(const std::string& func, const Format& out, const pyb::array& shapeFrom,
+                       std::initializer_list<const CodeView*> operands, const Model& model) {
+  sameSize(func, operands);
+  const std::vector<const CodeView*> ops(operands);
+  pyb::array z = newCodes(out, shapeOf(shapeFrom));
+  pyb::array flags(pyb::dtype::of<uint8_t>(), shapeOf(shapeFrom));
+  const CodeView zv(z, func);
+  uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
+  parallelFor(ops[0]->size(), 1 << 14, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const Packed p = model(ops, i);
+      zv.set(i, p.bits);
+      f[i] = p.flags;
+    }
+  });
+  return pyb::make_tuple(z, flags);
+}
+
+pyb::tuple mulCodes(const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
+                    const RoundArgs& r) {
+  std::vector<std::string> args = {"--a", fa.name, "--b", fb.name, "--out", out.name};
+  r.append(args);
+  validateUnit("mul", "fmul", args, kRename);
+  FmulSpec s;
+  s.a = fa, s.b = fb, s.out = out, s.round = r.options("mul"), s.daz = r.daz;
+  const FmulFastModel model(s);
+  const CodeView av(a, "mul: a"), bv(b, "mul: b");
+  return elementwise("mul", out, a, {&av, &bv}, [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], s.round.mode); });
+}
+
+pyb::tuple addCodes(const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
+                    const RoundArgs& r) {
+  std::vector<std::string> args = {"--a", fa.name, "--b", fb.name, "--out", out.name};
+  r.append(args);
+  validateUnit("add", "fadd", args, kRename);
+  FaddSpec s;
+  s.a = fa, s.b = fb, s.out = out, s.round = r.options("add"), s.daz = r.daz;
+  const FaddFastModel model(s);
+  const CodeView av(a, "add: a"), bv(b, "add: b");
+  return elementwise("add", out, a, {&av, &bv}, [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], s.round.mode); });
+}
+
+pyb::tuple fmaCodes(const pyb::array& a, const pyb::array& b, const pyb::array& c, const Format& fa, const Format& fb,
+                    const Format& fc, const Format& out, const RoundArgs& r) {
+  std::vector<std::string> args = {"--a", fa.name, "--b", fb.name, "--c", fc.name, "--out", out.name};
+  r.append(args);
+  validateUnit("fma", "fma", args, kRename);
+  FmaSpec s;
+  s.a = fa, s.b = fb, s.c = fc, s.out = out, s.round = r.options("fma"), s.daz = r.daz;
+  const FmaFastModel model(s);
+  const CodeView av(a, "fma: a"), bv(b, "fma: b"), cv(c, "fma: c");
+  return elementwise("fma", out, a, {&av, &bv, &cv},
+                     [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], (*o[2])[i], s.round.mode); });
+}
+
+// A dot product of K terms as chained fdot units: groups of `group` products, each fused group one fdot of that
+// many terms whose addend is the previous group's result (the first group's: c, or none), the last group
+// holding the K mod group products left over. With accum "chain", K fma steps (fdot --accum chain).
+struct DotPlan {
+  std::vector<FdotSpec> specs;  // per group
+  std::vector<int> offsets;
+  int k = 0;
+  bool hasC = false;
+
+  Packed operator()(const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode) const {
+    Packed acc;
+    uint8_t flags = 0;
+    for (size_t g = 0; g < specs.size(); ++g) {
+      acc = fdotModel(specs[g], a + offsets[g], b + offsets[g], g == 0 ? c : acc.bits, mode);
+      flags |= acc.flags;
+    }
+    acc.flags = flags;
+    return acc;
+  }
+};
+
+struct DotArgs {
+  Format a, b;
+  std::optional<Format> c;
+  Format out;
+  std::string accum = "exact";
+  int alignBits = -1;  // -1: the fdot default
+  int group = 0;       // 0: min(K, 32)
+  RoundArgs round;
+};
+
+DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
+  if (k < 1) valueError(fmt::format("{}: the last axis has {} terms; accepted: at least 1", func, k));
+  const bool chain = d.accum == "chain";
+  if (chain && d.group != 0) valueError(fmt::format("{}: group is not accepted with accum='chain' (every step rounds)", func));
+  const int group = d.group > 0 ? d.group : std::min(k, 32);
+  if (group < 1 || group > 32) valueError(fmt::format("{}: group = {} is not accepted; accepted: 1..32 (an fdot unit's terms)", func, d.group));
+  // The options as an fdot unit of 4 terms sees them (the term count itself is checked above).
+  std::vector<std::string> args = {"--n", "4", "--a", d.a.name, "--b", d.b.name, "--out", d.out.name, "--accum", d.accum};
+  if (d.c) args.insert(args.end(), {"--c", d.c->name});
+  if (d.alignBits >= 0) args.insert(args.end(), {"--align-bits", std::to_string(d.alignBits)});
+  d.round.append(args);
+  validateUnit(func, "fdot", args, kRename);
+  FdotSpec s;
+  s.a = d.a, s.b = d.b, s.c = d.c, s.out = d.out;
+  s.accum = chain ? FdotSpec::Accum::Chain : d.accum == "align" ? FdotSpec::Accum::Align : FdotSpec::Accum::Exact;
+  if (d.alignBits >= 0) s.alignBits = d.alignBits;
+  s.round = d.round.options(func);
+  DotPlan p;
+  p.k = k;
+  p.hasC = bool(d.c);
+  if (chain) {
+    s.n = k;
+    p.specs.push_back(s);
+    p.offsets.push_back(0);
+    return p;
+  }
+  for (int first = 0; first < k; first += group) {
+    FdotSpec g = s;
+    g.n = std::min(group, k - first);
+    g.group = 0;
+    if (first > 0) g.c = d.out;
+    p.specs.push_back(g);
+    p.offsets.push_back(first);
+  }
+  return p;
+}
+
+// z[r] = dot(a[r, :], b[r, :]) (+ c[r]) for rows of K terms.
+pyb::tuple dotCodes(const pyb::array& a, const pyb::array& b, const pyb::object& c, const DotArgs& d, int k) {
+  const DotPlan plan = planDot("dot", d, k);
+  const CodeView av(a, "dot: a"), bv(b, "dot: b");
+  sameSize("dot", {&av, &bv});
+  if (av.size() % size_t(k) != 0) valueError("dot: a's size is not a multiple of the last axis");
+  const size_t rows = av.size() / size_t(k);
+  std::optional<CodeView> cv;
+  if (d.c) {
+    cv.emplace(pyb::reinterpret_borrow<pyb::array>(c), "dot: c");
+    if (cv->size() != rows) valueError(fmt::format("dot: c has {} values; accepted: one per dot product ({})", cv->size(), rows));
+  }
+  pyb::array z = newCodes(d.out, {ssize_t(rows)});
+  pyb::array flags(pyb::dtype::of<uint8_t>(), std::vector<ssize_t>{ssize_t(rows)});
+  const CodeView zv(z, "dot");
+  uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
+  const Rounding mode = parseRoundingArg("dot", d.round.rounding, false);
+  parallelFor(rows, std::max<size_t>(1, 8192 / size_t(k)), [&](size_t begin, size_t end) {
+    std::vector<uint32_t> ra(static_cast<size_t>(k)), rb(static_cast<size_t>(k));
+    for (size_t r = begin; r < end; ++r) {
+      for (int i = 0; i < k; ++i) ra[size_t(i)] = av[r * size_t(k) + size_t(i)], rb[size_t(i)] = bv[r * size_t(k) + size_t(i)];
+      const Packed p = plan(ra.data(), rb.data(), cv ? (*cv)[r] : 0u, mode);
+      zv.set(r, p.bits);
+      f[r] = p.flags;
+    }
+  });
+  return pyb::make_tuple(z, flags);
+}
+
+// Z[m, n] = dot(A[m, :], Bt[n, :]) (+ C[m, n]): A is M x K, Bt (B transposed) N x K, both row-major.
+pyb::tuple matmulCodes(const pyb::array& a, const pyb::array& bt, const pyb::object& c, const DotArgs& d, int m, int n, int k) {
+  const DotPlan plan = planDot("matmul", d, k);
+  const CodeView av(a, "matmul: A"), bv(bt, "matmul: B");
+  if (av.size() != size_t(m) * size_t(k) || bv.size() != size_t(n) * size_t(k)) valueError("matmul: A is not M x K or B not K x N");
+  std::optional<CodeView> cv;
+  if (d.c) {
+    cv.emplace(pyb::reinterpret_borrow<pyb::array>(c), "matmul: C");
+    if (cv->size() != size_t(m) * size_t(n)) valueError("matmul: C must be M x N");
+  }
+  pyb::array z = newCodes(d.out, {ssize_t(m), ssize_t(n)});
+  pyb::array flags(pyb::dtype::of<uint8_t>(), std::vector<ssize_t>{ssize_t(m), ssize_t(n)});
+  const CodeView zv(z, "matmul");
+  uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
+  const Rounding mode = parseRoundingArg("matmul", d.round.rounding, false);
+  std::vector<uint32_t> b32(bv.size());
+  for (size_t i = 0; i < b32.size(); ++i) b32[i] = bv[i];
+  parallelFor(size_t(m), 1, [&](size_t begin, size_t end) {
+    std::vector<uint32_t> ra(static_cast<size_t>(k));
+    for (size_t r = begin; r < end; ++r) {
+      for (int i = 0; i < k; ++i) ra[size_t(i)] = av[r * size_t(k) + size_t(i)];
+      for (size_t col = 0; col < size_t(n); ++col) {
+        const size_t o = r * size_t(n) + col;
+        const Packed p = plan(ra.data(), b32.data() + col * size_t(k), cv ? (*cv)[o] : 0u, mode);
+        zv.set(o, p.bits);
+        f[o] = p.flags;
+      }
+    }
+  });
+  return pyb::make_tuple(z, flags);
+}
+
+// Streams of L terms (rows): out[r, i] is the accumulator after term i; each row starts with clear.
+template <class Step>
+pyb::tuple streamCodes(const std::string& func, const Format& out, const pyb::array& a, const pyb::object& b, int len,
+                       const Step& makeAndRun) {
+  const CodeView av(a, func + ": a");
+  std::optional<CodeView> bv;
+  if (!b.is_none()) {
+    bv.emplace(pyb::reinterpret_borrow<pyb::array>(b), func + ": b");
+    sameSize(func, {&av, &*bv});
+  }
+  if (len < 1 || av.size() % size_t(len) != 0) valueError(fmt::format("{}: the stream axis must hold at least one term", func));
+  pyb::array z = newCodes(out, shapeOf(a));
+  pyb::array flags(pyb::dtype::of<uint8_t>(), shapeOf(a));
+  const CodeView zv(z, func);
+  uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
+  parallelFor(av.size() / size_t(len), std::max<size_t>(1, 4096 / size_t(len)), [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r)
+      makeAndRun([&](size_t i) { return av[r * size_t(len) + i]; },
+                 [&](size_t i) { return bv ? (*bv)[r * size_t(len) + i] : 0u; }, size_t(len),
+                 [&](size_t i, Packed p) { zv.set(r * size_t(len) + i, p.bits), f[r * size_t(len) + i] = p.flags; });
+  });
+  return pyb::make_tuple(z, flags);
+}
+
+pyb::tuple faccCodes(const pyb::array& a, const pyb::object& b, const Format& fa, const std::optional<Format>& fb,
+                     const Format& out, const std::string& rounding, int len) {
+  std::vector<std::string> args = {"--a", fa.name, "--out", out.name, "--round", rounding};
+  if (fb) args.insert(args.end(), {"--b", fb->name, "--mac"});
+  validateUnit("facc", "facc", args, kRename);
+  if (fb.has_value() == b.is_none()) valueError("facc: b and b_fmt go together (products a * b)");
+  FaccSpec s;
+  s.a = fa, s.b = fb, s.out = out, s.round.mode = parseRoundingArg("facc", rounding, false);
+  return streamCodes("facc", out, a, b, len, [&](auto x, auto y, size_t n, auto put) {
+    FaccModel model(s);
+    for (size_t i = 0; i < n; ++i) put(i, model.step(x(i), y(i), i == 0, s.round.mode));
+  });
+}
+
+pyb::tuple kulischCodes(const pyb::array& a, const pyb::object& b, const Format& fa, const std::optional<Format>& fb,
+                        const Format& out, const std::string& rounding, int carryBits, int len) {
+  std::vector<std::string> args = {"--a", fa.name, "--out", out.name, "--round", rounding, "--carry-bits",
+                                   std::to_string(carryBits)};
+  if (fb) args.insert(args.end(), {"--b", fb->name});
+  validateUnit("kulisch", "kulisch", args, kRename);
+  if (fb.has_value() == b.is_none()) valueError("kulisch: b and b_fmt go together (products a * b)");
+  KulischSpec s;
+  s.a = fa, s.b = fb, s.out = out, s.carryBits = carryBits, s.round.mode = parseRoundingArg("kulisch", rounding, false);
+  return streamCodes("kulisch", out, a, b, len, [&](auto x, auto y, size_t n, auto put) {
+    KulischModel model(s);
+    for (size_t i = 0; i < n; ++i) put(i, model.step(x(i), y(i), i == 0, s.round.mode).z);
+  });
+}
+
+DotArgs dotArgs(const Format& fa, const Format& fb, const std::optional<Format>& fc, const Format& out,
+                const std::string& accum, int alignBits, int group, const RoundArgs& r) {
+  return DotArgs{fa, fb, fc, out, accum, alignBits, group, r};
+}
+
+}  // namespace
+
+void bindArith(pyb::module_& m) {
+  auto round = [](const std::string& rounding, bool saturate, bool ftz, bool daz) { return RoundArgs{rounding, saturate, ftz, daz}; };
+  m.def("_mul", [=](const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
+                    const std::string& rounding, bool saturate, bool ftz, bool daz) {
+    return mulCodes(a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
+  });
+  m.def("_add", [=](const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
+                    const std::string& rounding, bool saturate, bool ftz, bool daz) {
+    return addCodes(a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
+  });
+  m.def("_fma", [=](const pyb::array& a, const pyb::array& b, const pyb::array& c, const Format& fa, const Format& fb,
+                    const Format& fc, const Format& out, const std::string& rounding, bool saturate, bool ftz, bool daz) {
+    return fmaCodes(a, b, c, fa, fb, fc, out, round(rounding, saturate, ftz, daz));
+  });
+  m.def("_dot", [=](const pyb::array& a, const pyb::array& b, const pyb::object& c, const Format& fa, const Format& fb,
+                    const std::optional<Format>& fc, const Format& out, const std::string& accum, int alignBits, int group,
+                    const std::string& rounding, bool saturate, bool ftz, int k) {
+    return dotCodes(a, b, c, dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)), k);
+  });
+  m.def("_matmul", [=](const pyb::array& a, const pyb::array& bt, const pyb::object& c, const Format& fa, const Format& fb,
+                       const std::optional<Format>& fc, const Format& out, const std::string& accum, int alignBits,
+                       int group, const std::string& rounding, bool saturate, bool ftz, int mm, int nn, int kk) {
+    return matmulCodes(a, bt, c, dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)),
+                       mm, nn, kk);
+  });
+  m.def("_facc", &faccCodes);
+  m.def("_kulisch", &kulischCodes);
+}
+
+}  // namespace nf::py

@@ -44,7 +44,7 @@ class _Kind:
         if not self.torch or arr is None:
             return arr
         torch = _torch()
-        arr = np.ascontiguousarray(arr)
+        arr = _c(arr)
         # torch has no uint16/uint32: wider codes travel as the signed integers of the same bits.
         if arr.dtype == np.uint16:
             arr = arr.view(np.int16)
@@ -75,6 +75,11 @@ def _array(x, name):
                     "a list or a scalar")
 
 
+def _c(a, dtype=None):
+    """a in C order, copied only when it is not (unlike numpy.ascontiguousarray, 0-d arrays stay 0-d)."""
+    return np.require(a, dtype=dtype, requirements="C")
+
+
 def _fmt(f, name):
     if isinstance(f, Format):
         return f
@@ -91,13 +96,13 @@ def _float_codes(x, name, func):
     """A float array as codes of the format its dtype is (fp32, fp16, bf16), or float64 values."""
     arr, kind, bf16 = _array(x, name)
     if bf16:
-        return np.ascontiguousarray(arr), _BF16, kind
+        return _c(arr), _BF16, kind
     if arr.dtype == np.float32:
-        return np.ascontiguousarray(arr).view(np.uint32), _FP32, kind
+        return _c(arr).view(np.uint32), _FP32, kind
     if arr.dtype == np.float16:
-        return np.ascontiguousarray(arr).view(np.uint16), _FP16, kind
+        return _c(arr).view(np.uint16), _FP16, kind
     if arr.dtype == np.float64:
-        return np.ascontiguousarray(arr), None, kind
+        return _c(arr), None, kind
     raise TypeError(f"{func}: {name} has dtype {arr.dtype}; accepted: {_FLOAT_DTYPES}")
 
 
@@ -120,7 +125,7 @@ def _codes(c, fmt, name, func):
         arr = arr.astype(np.uint32)
     if arr.dtype.itemsize * 8 > fmt.bits and arr.size and int(arr.max()) > fmt.mask:
         raise ValueError(f"{func}: {name} holds codes above {fmt.mask:#x}, the largest {fmt.bits}-bit {fmt.name} code")
-    return np.ascontiguousarray(arr), kind
+    return _c(arr), kind
 
 
 def _operand(x, fmt, name, func):
@@ -163,7 +168,7 @@ def _sr(func, rounding, sr_bits, rng, sr_width, shape, default_width):
         raise TypeError(f"{func}: sr_bits has dtype {arr.dtype}; accepted: unsigned integers")
     if arr.size and (arr.min() < 0 or arr.max() >= (1 << width)):
         raise ValueError(f"{func}: sr_bits holds values outside 0..{(1 << width) - 1} (sr_width = {width})")
-    return np.ascontiguousarray(arr, dtype=np.uint32), width
+    return _c(arr, dtype=np.uint32), width
 
 
 def _check_round_args(func, rounding, **flags):
@@ -274,11 +279,11 @@ def _blocks(arr, axis, block):
     pad = (-n) % block
     if pad:
         moved = np.concatenate([moved, np.zeros(moved.shape[:-1] + (pad,), dtype=moved.dtype)], axis=-1)
-    return np.ascontiguousarray(moved), n
+    return _c(moved), n
 
 
-def _unblock(flat, lead, n, axis):
-    return np.moveaxis(flat.reshape(lead + (-1,))[..., :n], -1, axis)
+def _unblock(flat, blocked_shape, n, axis):
+    return np.moveaxis(flat.reshape(blocked_shape)[..., :n], -1, axis)
 
 
 def _block_size(block, func):
@@ -290,7 +295,7 @@ def _block_size(block, func):
 def _block_input(x, func):
     codes, src, kind = _float_codes(x, "x", func)
     if src is None:  # float64: read as float32 (rne), the widest input an MX / NVFP4 unit takes
-        codes, src = np.ascontiguousarray(codes.astype(np.float32)).view(np.uint32), _FP32
+        codes, src = _c(codes.astype(np.float32)).view(np.uint32), _FP32
     return codes, src, kind
 
 
@@ -316,8 +321,8 @@ def mx_quantize(x, elem="e4m3", block=32, axis=-1, scale_rule="floor", rounding=
         bits, _ = _blocks(bits, ax, block)
         bits = bits.reshape(-1)
     scales, q = _core._mx_quantize(blocked.reshape(-1), src, elem, block, scale_rule, rounding, bits, width)
-    scales = np.moveaxis(scales.reshape(lead + (-1,)), -1, ax)
-    return kind.wrap(np.ascontiguousarray(scales)), kind.wrap(np.ascontiguousarray(_unblock(q, lead, n, ax)))
+    scales = np.moveaxis(scales.reshape(lead + (blocked.shape[-1] // block,)), -1, ax)
+    return kind.wrap(_c(scales)), kind.wrap(_c(_unblock(q, blocked.shape, n, ax)))
 
 
 def mx_dequantize(scales, codes, elem="e4m3", block=32, axis=-1, dtype="float32", rounding="rne"):
@@ -342,9 +347,9 @@ def mx_dequantize(scales, codes, elem="e4m3", block=32, axis=-1, dtype="float32"
     if s.shape != want:
         raise ValueError(f"{func}: scales has shape {np.moveaxis(s, -1, ax).shape}; accepted: the shape of codes with "
                          f"axis {ax} of length ceil({n} / {block}) = {want[-1]}")
-    z = _core._mx_dequantize(np.ascontiguousarray(s).reshape(-1), blocked.reshape(-1), elem, _DTYPES[name], block,
+    z = _core._mx_dequantize(_c(s).reshape(-1), blocked.reshape(-1), elem, _DTYPES[name], block,
                              rounding)
-    z = np.ascontiguousarray(_unblock(z, blocked.shape[:-1], n, ax))
+    z = _c(_unblock(z, blocked.shape, n, ax))
     if name == "bfloat16":
         return kind.wrap(z, bfloat16=True)
     return kind.wrap(z.view(np.float32 if name == "float32" else np.float16))
@@ -369,9 +374,9 @@ def nvfp4_quantize(x, tensor_scale=None, axis=-1, rounding="rne"):
     blocked, n = _blocks(codes, ax, 16)
     lead = blocked.shape[:-1]
     scales, q, t = _core._nvfp4_quantize(blocked.reshape(-1), src, t, rounding)
-    scales = np.ascontiguousarray(np.moveaxis(scales.reshape(lead + (-1,)), -1, ax))
+    scales = _c(np.moveaxis(scales.reshape(lead + (blocked.shape[-1] // 16,)), -1, ax))
     t = float(np.array(t, dtype=np.uint32).view(np.float32))
-    return kind.wrap(scales), kind.wrap(np.ascontiguousarray(_unblock(q, lead, n, ax))), t
+    return kind.wrap(scales), kind.wrap(_c(_unblock(q, blocked.shape, n, ax))), t
 
 
 def nvfp4_dequantize(scales, codes, tensor_scale, axis=-1, dtype="float32", rounding="rne"):
@@ -394,8 +399,8 @@ def nvfp4_dequantize(scales, codes, tensor_scale, axis=-1, dtype="float32", roun
     if s.shape != want:
         raise ValueError(f"{func}: scales has shape {np.moveaxis(s, -1, ax).shape}; accepted: the shape of codes "
                          f"with axis {ax} of length ceil({n} / 16) = {want[-1]}")
-    z = _core._nvfp4_dequantize(t, np.ascontiguousarray(s).reshape(-1), blocked.reshape(-1), _DTYPES[name], rounding)
-    z = np.ascontiguousarray(_unblock(z, blocked.shape[:-1], n, ax))
+    z = _core._nvfp4_dequantize(t, _c(s).reshape(-1), blocked.reshape(-1), _DTYPES[name], rounding)
+    z = _c(_unblock(z, blocked.shape, n, ax))
     if name == "bfloat16":
         return kind.wrap(z, bfloat16=True)
     return kind.wrap(z.view(np.float32 if name == "float32" else np.float16))
@@ -404,7 +409,7 @@ def nvfp4_dequantize(scales, codes, tensor_scale, axis=-1, dtype="float32", roun
 # ------------------------------------------------------------------------------------------- arithmetic
 def _broadcast(func, *arrays):
     try:
-        return [np.ascontiguousarray(a) for a in np.broadcast_arrays(*arrays)]
+        return [_c(a) for a in np.broadcast_arrays(*arrays)]
     except ValueError:
         shapes = ", ".join(str(a.shape) for a in arrays)
         raise ValueError(f"{func}: the operand shapes {shapes} do not broadcast") from None
@@ -491,7 +496,7 @@ def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="e
     if fc is not None:
         cc, _ = _operand(c, fc, "c", func)
         try:
-            cc = np.ascontiguousarray(np.broadcast_to(cc, lead))
+            cc = _c(np.broadcast_to(cc, lead))
         except ValueError:
             raise ValueError(f"{func}: c has shape {cc.shape}; accepted: one value per dot product {lead}") from None
     z, f = _core._dot(ca.reshape(-1), cb.reshape(-1), cc, fa, fb, fc, fo, accum, ab, g, rounding, saturate, ftz, k)
@@ -519,7 +524,7 @@ def matmul(A, B, C=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum
         cc, _ = _operand(C, fc, "C", func)
         if cc.shape != (m, n):
             raise ValueError(f"{func}: C has shape {cc.shape}; accepted: {(m, n)}")
-    bt = np.ascontiguousarray(cb.T)
+    bt = _c(cb.T)
     z, f = _core._matmul(ca, bt, cc, fa, fb, fc, fo, accum, ab, g, rounding, saturate, ftz, m, n, k)
     return _finish(kind, z, f, flags)
 
@@ -531,9 +536,9 @@ def _stream(func, a, b, fa, fb, axis):
         cb, _ = _operand(b, fb, "b", func)
         ca, cb = _broadcast(func, ca, cb)
     ax = _axis(ca, axis, func)
-    ca = np.ascontiguousarray(np.moveaxis(ca, ax, -1))
+    ca = _c(np.moveaxis(ca, ax, -1))
     if cb is not None:
-        cb = np.ascontiguousarray(np.moveaxis(cb, ax, -1))
+        cb = _c(np.moveaxis(cb, ax, -1))
     return ca, cb, kind, ax
 
 

@@ -23,21 +23,24 @@ import torch
 import numforge as nf
 
 
-def make_task(seed, n, dim=32, classes=8):
+CLASSES = 16
+
+
+def make_task(seed, n, dim=32, classes=CLASSES):
     """Gaussian clusters pushed through a fixed random nonlinearity: learnable, not linearly trivial."""
     g = torch.Generator().manual_seed(seed)
-    centers = torch.randn(classes, dim, generator=g) * 1.5
+    centers = torch.randn(classes, dim, generator=g) * 0.6
     labels = torch.randint(0, classes, (n,), generator=g)
-    x = centers[labels] + torch.randn(n, dim, generator=g)
+    x = centers[labels] + 0.5 * torch.randn(n, dim, generator=g)
     mix = torch.randn(dim, dim, generator=g) / math.sqrt(dim)
     return torch.tanh(x @ mix) * 4 + 0.1 * x, labels
 
 
-def train(seed, n_train, hidden, epochs):
+def train(seed, x, y, hidden, epochs):
     torch.manual_seed(seed)
-    x, y = make_task(seed, n_train)
+    n_train = len(x)
     model = torch.nn.Sequential(torch.nn.Linear(32, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
-                                torch.nn.ReLU(), torch.nn.Linear(hidden, 8))
+                                torch.nn.ReLU(), torch.nn.Linear(hidden, CLASSES))
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     for _ in range(epochs):
         perm = torch.randperm(n_train)
@@ -130,8 +133,9 @@ def unit_area(numforge, args):
 def study(seed=0, n_train=4000, n_test=2000, hidden=64, epochs=8, ppa=False, numforge="build/numforge"):
     """Rows (scheme, accuracy, QSNR dB, area um^2 or None), the same for the same arguments."""
     torch.set_num_threads(1)  # bit-reproducible float32 training
-    model = train(seed, n_train, hidden, epochs)
-    x, y = make_task(seed + 1000, n_test)
+    x_all, y_all = make_task(seed, n_train + n_test)  # one task: the first n_train samples train, the rest test
+    model = train(seed, x_all[:n_train], y_all[:n_train], hidden, epochs)
+    x, y = x_all[n_train:], y_all[n_train:]
     rows = []
     with torch.no_grad():
         ref = forward(model, x, None, None)

@@ -1,6 +1,7 @@
 // Arithmetic on code arrays: fmul / fadd / fma element-wise, fdot over the last axis (and matmul on it), facc and
 // kulisch streams. Each validates its options through the operator's factory and runs the operator's model.
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -102,8 +103,83 @@ pyb::tuple fmaCodes(const pyb::array& a, const pyb::array& b, const pyb::array& 
 // A dot product of K terms as chained fdot units: groups of `group` products, each fused group one fdot of that
 // many terms whose addend is the previous group's result (the first group's: c, or none), the last group
 // holding the K mod group products left over. With accum "chain", K fma steps (fdot --accum chain).
+// One fused group as fdotModel computes it, from decode tables (operands of at most 16 bits): the finite
+// nonzero terms aligned (align) or placed exactly (exact, when the sum fits 128 bits) and rounded once by
+// roundPack. A group holding a NaN or Inf, or whose sum is zero (its sign needs the zero terms), answers
+// false and is left to fdotModel. tests/python/test_arith.py checks it against fdotModel (fast paths off).
+class FastGroup {
+ public:
+  explicit FastGroup(const FdotSpec& s) : s_(s), a_(s.a, false), b_(s.b, false) {
+    on_ = s.accum != FdotSpec::Accum::Chain && s.a.width() <= 16 && s.b.width() <= 16 && s.n <= 32;
+    if (on_ && s.accum == FdotSpec::Accum::Exact) {
+      TermRange r = productRange(s.a, s.b);
+      if (s.c) r = unionRange(r, valueRange(*s.c));
+      on_ = r.msbExp - r.lsbExp + 8 < 126;
+      lsbExp_ = r.lsbExp;
+    }
+  }
+  static bool& enabled() {
+    static bool on = true;
+    return on;
+  }
+  bool operator()(const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode, Packed& out) const {
+    if (!on_ || !enabled()) return false;
+    struct Term {
+      bool negative;
+      unsigned __int128 mag;
+      int lsbExp, alignExp;
+    } terms[40];
+    int n = 0;
+    if (s_.c) {
+      const FpOperand x = fpOperand(*s_.c, c, false);
+      if (x.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf) return false;
+      if (x.d.cls != FpClass::Zero) terms[n++] = {x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*s_.c, x.d)};
+    }
+    for (int i = 0; i < s_.n; ++i) {
+      const FpOperand x = a_(a[i]), y = b_(b[i]);
+      if (x.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf || y.d.cls == FpClass::NaN || y.d.cls == FpClass::Inf)
+        return false;
+      if (x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) continue;
+      terms[n++] = {x.d.sign != y.d.sign, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
+                    alignExponentOfValue(s_.a, x.d) + alignExponentOfValue(s_.b, y.d)};
+    }
+    if (n == 0) return false;
+    int unitExp = lsbExp_;
+    __int128 acc = 0;
+    if (s_.accum == FdotSpec::Accum::Align) {
+      int emax = terms[0].alignExp;
+      for (int i = 1; i < n; ++i) emax = std::max(emax, terms[i].alignExp);
+      unitExp = emax - s_.alignBits;
+      for (int i = 0; i < n; ++i) {
+        const int shift = unitExp - terms[i].lsbExp;
+        const unsigned __int128 q = shift <= 0 ? terms[i].mag << -shift : shift >= 127 ? 0 : terms[i].mag >> shift;
+        acc += terms[i].negative ? -__int128(q) : __int128(q);
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        const __int128 v = __int128(terms[i].mag << (terms[i].lsbExp - lsbExp_));
+        acc += terms[i].negative ? -v : v;
+      }
+    }
+    if (acc == 0) return false;
+    RoundOptions opt = s_.round;
+    opt.mode = mode;
+    const bool neg = acc < 0;
+    out = roundPack<unsigned __int128>(neg, unitExp, neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc, false,
+                                       s_.out, opt);
+    return true;
+  }
+
+ private:
+  FdotSpec s_;
+  OperandTable a_, b_;
+  bool on_ = false;
+  int lsbExp_ = 0;
+};
+
 struct DotPlan {
   std::vector<FdotSpec> specs;  // per group
+  std::vector<std::shared_ptr<const FastGroup>> fast;
   std::vector<int> offsets;
   int k = 0;
   bool hasC = false;
@@ -112,7 +188,9 @@ struct DotPlan {
     Packed acc;
     uint8_t flags = 0;
     for (size_t g = 0; g < specs.size(); ++g) {
-      acc = fdotModel(specs[g], a + offsets[g], b + offsets[g], g == 0 ? c : acc.bits, mode);
+      const uint32_t addend = g == 0 ? c : acc.bits;
+      if (!(*fast[g])(a + offsets[g], b + offsets[g], addend, mode, acc))
+        acc = fdotModel(specs[g], a + offsets[g], b + offsets[g], addend, mode);
       flags |= acc.flags;
     }
     acc.flags = flags;
@@ -153,6 +231,7 @@ DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
   if (chain) {
     s.n = k;
     p.specs.push_back(s);
+    p.fast.push_back(std::make_shared<const FastGroup>(s));
     p.offsets.push_back(0);
     return p;
   }
@@ -164,6 +243,9 @@ DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
     p.specs.push_back(g);
     p.offsets.push_back(first);
   }
+  // Groups of one size share their tables.
+  for (size_t i = 0; i < p.specs.size(); ++i)
+    p.fast.push_back(i >= 2 && p.specs[i].n == p.specs[i - 1].n ? p.fast[i - 1] : std::make_shared<const FastGroup>(p.specs[i]));
   return p;
 }
 
@@ -313,6 +395,8 @@ void bindArith(pyb::module_& m) {
     return matmulCodes(a, bt, c, dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)),
                        mm, nn, kk);
   });
+  m.def("_set_fast_paths", [](bool on) { FastGroup::enabled() = on; },
+        "tests only: off, every dot product goes through fdotModel itself");
   m.def("_facc", &faccCodes);
   m.def("_kulisch", &kulischCodes);
 }

@@ -115,3 +115,25 @@ def test_kulisch_is_one_rounding_of_the_exact_sum(rng):
     z = nf.kulisch(a, "e4m3", "fp32", b=b, b_fmt="e4m3")
     exact = np.cumsum(av * bv, axis=1)  # exact in binary64 (products of e4m3, 300 terms)
     assert np.array_equal(nf.decode(z, "fp32"), exact.astype(np.float32))
+
+
+@pytest.mark.parametrize("accum,align_bits,out", [("align", 13, "fp32"), ("align", 3, "bf16"), ("exact", None, "fp32"),
+                                                  ("exact", None, "e5m2")])
+def test_dot_fast_path_is_the_fdot_model(rng, accum, align_bits, out):
+    """The table-driven group sum in the binding against fdotModel itself, on every code (NaN, Inf, zeros, subnormals),
+    cancellations to zero and chained groups with a tail."""
+    a = rng.integers(0, 256, size=(400, 75), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(400, 75), dtype=np.uint8)
+    a[:50] = a[:50] & 0x87  # small magnitudes: many cancellations and subnormal products
+    b[50:100] = b[50:100] & 0x80  # zeros of both signs
+    c = nf.encode(rng.standard_normal(400).astype(np.float32), out)
+    for group in (32, 8, 5):
+        kw = dict(a_fmt="e4m3", b_fmt="e4m3", out=out, accum=accum, align_bits=align_bits, group=group, flags=True)
+        fast = nf.dot(a, b, **kw), nf.dot(a, b, c=c, **kw)
+        nf._core._set_fast_paths(False)
+        try:
+            slow = nf.dot(a, b, **kw), nf.dot(a, b, c=c, **kw)
+        finally:
+            nf._core._set_fast_paths(True)
+        for (zf, ff), (zs, fs) in zip(fast, slow):
+            assert np.array_equal(zf, zs) and np.array_equal(ff, fs), (group, np.flatnonzero(zf != zs)[:5])

@@ -419,31 +419,26 @@ def _finish(kind, z, f, flags):
     return (kind.wrap(z), kind.wrap(f)) if flags else kind.wrap(z)
 
 
-def mul(a, b, a_fmt, b_fmt=None, out=None, rounding="rne", saturate=False, ftz=False, daz=False, flags=False):
-    """a * b rounded once (the fmul unit), element-wise with broadcasting -> codes of `out` (default a_fmt).
-    a and b are codes, or floats encoded to their formats with rne first."""
-    func = "mul"
+def _binary(func, core, a, b, a_fmt, b_fmt, out, rounding, saturate, ftz, daz, flags):
     fa = _fmt(a_fmt, "a_fmt")
     fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
     fo = fa if out is None else _fmt(out, "out")
     _check_round_args(func, rounding, saturate=saturate, ftz=ftz, daz=daz, flags=flags)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
     ca, cb = _broadcast(func, ca, cb)
-    z, f = _core._mul(ca, cb, fa, fb, fo, rounding, saturate, ftz, daz)
+    z, f = core(ca, cb, fa, fb, fo, rounding, saturate, ftz, daz)
     return _finish(kind, z, f, flags)
+
+
+def mul(a, b, a_fmt, b_fmt=None, out=None, rounding="rne", saturate=False, ftz=False, daz=False, flags=False):
+    """a * b rounded once (the fmul unit), element-wise with broadcasting -> codes of `out` (default a_fmt).
+    a and b are codes, or floats encoded to their formats with rne first."""
+    return _binary("mul", _core._mul, a, b, a_fmt, b_fmt, out, rounding, saturate, ftz, daz, flags)
 
 
 def add(a, b, a_fmt, b_fmt=None, out=None, rounding="rne", saturate=False, ftz=False, daz=False, flags=False):
     """a + b rounded once (the fadd unit), element-wise with broadcasting -> codes of `out` (default a_fmt)."""
-    func = "add"
-    fa = _fmt(a_fmt, "a_fmt")
-    fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
-    fo = fa if out is None else _fmt(out, "out")
-    _check_round_args(func, rounding, saturate=saturate, ftz=ftz, daz=daz, flags=flags)
-    (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
-    ca, cb = _broadcast(func, ca, cb)
-    z, f = _core._add(ca, cb, fa, fb, fo, rounding, saturate, ftz, daz)
-    return _finish(kind, z, f, flags)
+    return _binary("add", _core._add, a, b, a_fmt, b_fmt, out, rounding, saturate, ftz, daz, flags)
 
 
 def fma(a, b, c, a_fmt, b_fmt=None, c_fmt=None, out=None, rounding="rne", saturate=False, ftz=False, daz=False,
@@ -462,6 +457,13 @@ def fma(a, b, c, a_fmt, b_fmt=None, c_fmt=None, out=None, rounding="rne", satura
     return _finish(kind, z, f, flags)
 
 
+def _dot_rounding(accum, rounding):
+    """The fdot unit's default: rtz with accum='align' (a tensor core's truncation), rne otherwise."""
+    if rounding is not None:
+        return rounding
+    return "rtz" if accum == "align" else "rne"
+
+
 def _dot_options(func, accum, align_bits, group):
     if accum not in ("exact", "align", "chain"):
         raise ValueError(f"{func}: accum '{accum}' is not accepted; accepted: exact, align, chain")
@@ -474,17 +476,19 @@ def _dot_options(func, accum, align_bits, group):
 
 
 def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="exact", align_bits=None, group=None,
-        rounding="rne", saturate=False, ftz=False, flags=False):
+        rounding=None, saturate=False, ftz=False, flags=False):
     """Dot products over the last axis with the fdot unit's semantics -> codes of `out` of the broadcast leading
     shape. The K terms are cut into fused groups of `group` products (default min(K, 32)); each group is one fdot
     unit (accum exact: one rounding of the exact sum; align: terms truncated to align_bits fraction bits below
     the group's largest exponent) whose addend is the previous group's result in `out` (the first group's: c in
-    c_fmt, or none); a last group holds the K mod group products left over. accum='chain': K fma steps."""
+    c_fmt, or none); a last group holds the K mod group products left over. accum='chain': K fma steps.
+    rounding None: the unit's default, rtz with accum='align', rne otherwise."""
     func = "dot"
     fa = _fmt(a_fmt, "a_fmt")
     fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
     fo = _fmt(out, "out")
     fc = None if c is None else (fo if c_fmt is None else _fmt(c_fmt, "c_fmt"))
+    rounding = _dot_rounding(accum, rounding)
     _check_round_args(func, rounding, saturate=saturate, ftz=ftz, flags=flags)
     ab, g = _dot_options(func, accum, align_bits, group)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
@@ -504,7 +508,7 @@ def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="e
 
 
 def matmul(A, B, C=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="exact", align_bits=None,
-           group=None, rounding="rne", saturate=False, ftz=False, flags=False):
+           group=None, rounding=None, saturate=False, ftz=False, flags=False):
     """A (M x K) @ B (K x N) -> codes of `out` (M x N), every element dot(A[m, :], B[:, n]) with dot's semantics:
     a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output format."""
     func = "matmul"
@@ -512,6 +516,7 @@ def matmul(A, B, C=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum
     fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
     fo = _fmt(out, "out")
     fc = None if C is None else (fo if c_fmt is None else _fmt(c_fmt, "c_fmt"))
+    rounding = _dot_rounding(accum, rounding)
     _check_round_args(func, rounding, saturate=saturate, ftz=ftz, flags=flags)
     ab, g = _dot_options(func, accum, align_bits, group)
     (ca, kind), (cb, _) = _operand(A, fa, "A", func), _operand(B, fb, "B", func)

@@ -63,28 +63,18 @@ pyb::tuple elementwise(const std::string& func, const Format& out, const pyb::ar
   return pyb::make_tuple(z, flags);
 }
 
-pyb::tuple mulCodes(const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
-                    const RoundArgs& r) {
+// fmul or fadd over broadcast operands: `op` names the factory, Spec / Model the operator's model.
+template <class Spec, class Model>
+pyb::tuple binaryCodes(const std::string& func, const std::string& op, const pyb::array& a, const pyb::array& b,
+                       const Format& fa, const Format& fb, const Format& out, const RoundArgs& r) {
   std::vector<std::string> args = {"--a", fa.name, "--b", fb.name, "--out", out.name};
   r.append(args);
-  validateUnit("mul", "fmul", args, kRename);
-  FmulSpec s;
-  s.a = fa, s.b = fb, s.out = out, s.round = r.options("mul"), s.daz = r.daz;
-  const FmulFastModel model(s);
-  const CodeView av(a, "mul: a"), bv(b, "mul: b");
-  return elementwise("mul", out, a, {&av, &bv}, [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], s.round.mode); });
-}
-
-pyb::tuple addCodes(const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
-                    const RoundArgs& r) {
-  std::vector<std::string> args = {"--a", fa.name, "--b", fb.name, "--out", out.name};
-  r.append(args);
-  validateUnit("add", "fadd", args, kRename);
-  FaddSpec s;
-  s.a = fa, s.b = fb, s.out = out, s.round = r.options("add"), s.daz = r.daz;
-  const FaddFastModel model(s);
-  const CodeView av(a, "add: a"), bv(b, "add: b");
-  return elementwise("add", out, a, {&av, &bv}, [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], s.round.mode); });
+  validateUnit(func, op, args, kRename);
+  Spec s;
+  s.a = fa, s.b = fb, s.out = out, s.round = r.options(func), s.daz = r.daz;
+  const Model model(s);
+  const CodeView av(a, func + ": a"), bv(b, func + ": b");
+  return elementwise(func, out, a, {&av, &bv}, [&](auto& o, size_t i) { return model((*o[0])[i], (*o[1])[i], s.round.mode); });
 }
 
 pyb::tuple fmaCodes(const pyb::array& a, const pyb::array& b, const pyb::array& c, const Format& fa, const Format& fb,
@@ -109,7 +99,7 @@ pyb::tuple fmaCodes(const pyb::array& a, const pyb::array& b, const pyb::array& 
 // false and is left to fdotModel. tests/python/test_arith.py checks it against fdotModel (fast paths off).
 class FastGroup {
  public:
-  explicit FastGroup(const FdotSpec& s) : s_(s), a_(s.a, false), b_(s.b, false) {
+  explicit FastGroup(const FdotSpec& s) : s_(s), a_(table(s.a)), b_(table(s.b)), maskA_(s.a.mask()), maskB_(s.b.mask()) {
     on_ = s.accum != FdotSpec::Accum::Chain && s.a.width() <= 16 && s.b.width() <= 16 && s.n <= 32;
     if (on_ && s.accum == FdotSpec::Accum::Exact) {
       TermRange r = productRange(s.a, s.b);
@@ -136,17 +126,29 @@ class FastGroup {
       if (x.d.cls != FpClass::Zero) terms[n++] = {x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*s_.c, x.d)};
     }
     for (int i = 0; i < s_.n; ++i) {
-      const FpOperand x = a_(a[i]), y = b_(b[i]);
-      if (x.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf || y.d.cls == FpClass::NaN || y.d.cls == FpClass::Inf)
-        return false;
-      if (x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) continue;
-      terms[n++] = {x.d.sign != y.d.sign, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
-                    alignExponentOfValue(s_.a, x.d) + alignExponentOfValue(s_.b, y.d)};
+      const Entry x = a_[a[i] & maskA_], y = b_[b[i] & maskB_];
+      if ((x.kind | y.kind) & kSpecial) return false;
+      if ((x.kind | y.kind) & kZero) continue;
+      terms[n++] = {bool((x.kind ^ y.kind) & kNegative), (unsigned __int128)(uint64_t(x.sig) * y.sig), x.exp + y.exp,
+                    x.alignExp + y.alignExp};
     }
     if (n == 0) return false;
     int unitExp = lsbExp_;
     __int128 acc = 0;
-    if (s_.accum == FdotSpec::Accum::Align) {
+    if (s_.accum == FdotSpec::Accum::Align && s_.alignBits <= 54) {
+      // Every aligned term is below 2^(alignBits + 2) and 33 of them sum below 2^63: 64-bit arithmetic suffices.
+      int emax = terms[0].alignExp;
+      for (int i = 1; i < n; ++i) emax = std::max(emax, terms[i].alignExp);
+      unitExp = emax - s_.alignBits;
+      int64_t sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const int shift = unitExp - terms[i].lsbExp;
+        const uint64_t m = uint64_t(terms[i].mag);
+        const int64_t q = int64_t(shift <= 0 ? m << -shift : shift >= 64 ? 0 : m >> shift);
+        sum += terms[i].negative ? -q : q;
+      }
+      acc = sum;
+    } else if (s_.accum == FdotSpec::Accum::Align) {
       int emax = terms[0].alignExp;
       for (int i = 1; i < n; ++i) emax = std::max(emax, terms[i].alignExp);
       unitExp = emax - s_.alignBits;
@@ -171,8 +173,27 @@ class FastGroup {
   }
 
  private:
+  enum : uint8_t { kSpecial = 1, kZero = 2, kNegative = 4 };
+  struct Entry {  // an operand as a term needs it, decoded by the model's decodeOperand
+    uint32_t sig;
+    int16_t exp, alignExp;
+    uint8_t kind;
+  };
+  static std::vector<Entry> table(const Format& f) {
+    std::vector<Entry> t;
+    if (f.width() > 16) return t;
+    t.resize(size_t(1) << f.width());
+    for (uint32_t code = 0; code < t.size(); ++code) {
+      const FpOperand x = decodeOperand(f, code);
+      const bool special = x.d.cls == FpClass::NaN || x.d.cls == FpClass::Inf;
+      t[code] = {uint32_t(x.d.sig), int16_t(x.d.exp), int16_t(alignExponentOfValue(f, x.d)),
+                 uint8_t((special ? kSpecial : 0) | (x.d.cls == FpClass::Zero ? kZero : 0) | (x.d.sign ? kNegative : 0))};
+    }
+    return t;
+  }
   FdotSpec s_;
-  OperandTable a_, b_;
+  std::vector<Entry> a_, b_;
+  uint32_t maskA_, maskB_;
   bool on_ = false;
   int lsbExp_ = 0;
 };
@@ -374,11 +395,11 @@ void bindArith(pyb::module_& m) {
   auto round = [](const std::string& rounding, bool saturate, bool ftz, bool daz) { return RoundArgs{rounding, saturate, ftz, daz}; };
   m.def("_mul", [=](const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
                     const std::string& rounding, bool saturate, bool ftz, bool daz) {
-    return mulCodes(a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
+    return binaryCodes<FmulSpec, FmulFastModel>("mul", "fmul", a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
   });
   m.def("_add", [=](const pyb::array& a, const pyb::array& b, const Format& fa, const Format& fb, const Format& out,
                     const std::string& rounding, bool saturate, bool ftz, bool daz) {
-    return addCodes(a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
+    return binaryCodes<FaddSpec, FaddFastModel>("add", "fadd", a, b, fa, fb, out, round(rounding, saturate, ftz, daz));
   });
   m.def("_fma", [=](const pyb::array& a, const pyb::array& b, const pyb::array& c, const Format& fa, const Format& fb,
                     const Format& fc, const Format& out, const std::string& rounding, bool saturate, bool ftz, bool daz) {

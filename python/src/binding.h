@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -61,6 +62,14 @@ class CodeView {
       case 1: static_cast<uint8_t*>(data_)[i] = uint8_t(v); break;
       case 2: static_cast<uint16_t*>(data_)[i] = uint16_t(v); break;
       default: static_cast<uint32_t*>(data_)[i] = v; break;
+    }
+  }
+  // Elements [i, i + n) from 32-bit values (the width switch outside the loop, which then vectorizes).
+  void setRange(size_t i, const uint32_t* v, size_t n) const {
+    switch (itemsize_) {
+      case 1: std::copy(v, v + n, static_cast<uint8_t*>(data_) + i); break;
+      case 2: std::copy(v, v + n, static_cast<uint16_t*>(data_) + i); break;
+      default: std::copy(v, v + n, static_cast<uint32_t*>(data_) + i); break;
     }
   }
   size_t size() const { return size_; }

@@ -59,18 +59,33 @@ std::shared_ptr<const FcvtFastModel> fastModel(const FcvtSpec& s) {
   return slot;
 }
 
+// A conversion's random bits (checked against the rounding) and its result arrays of the input's shape.
+struct Outputs {
+  Outputs(const std::string& func, const FcvtSpec& spec, const pyb::array& input, const pyb::object& srBits, bool wantFlags)
+      : sr(srBitsArg(func, srBits, size_t(input.size()), spec.round.srBits)),
+        out(newCodes(spec.out, shapeOf(input))),
+        flags(wantFlags ? pyb::array(pyb::dtype::of<uint8_t>(), shapeOf(input)) : pyb::array()),
+        z(out, func),
+        f(wantFlags ? static_cast<uint8_t*>(flags.mutable_data()) : nullptr) {
+    if (spec.round.mode == Rounding::SR && !sr) valueError(func + ": rounding='sr' needs sr_bits or rng");
+    if (spec.round.mode != Rounding::SR && sr) valueError(func + ": sr_bits needs rounding='sr'");
+  }
+  pyb::tuple result() const { return pyb::make_tuple(out, f ? pyb::object(flags) : pyb::object(pyb::none())); }
+  const uint32_t* sr;
+  pyb::array out, flags;
+  CodeView z;
+  uint8_t* f;
+};
+
 // codes (any shape) -> (codes in `to`, flags or None).
 pyb::tuple convertCodes(const pyb::array& codes, const ConvertArgs& c, const pyb::object& srBits, bool wantFlags) {
   const FcvtSpec spec = fcvtSpec(c);
   const CodeView in(codes, c.func + ": codes");
   const size_t n = in.size();
-  const uint32_t* sr = srBitsArg(c.func, srBits, n, spec.round.srBits);
-  if (spec.round.mode == Rounding::SR && !sr) valueError(c.func + ": rounding='sr' needs sr_bits or rng");
-  if (spec.round.mode != Rounding::SR && sr) valueError(c.func + ": sr_bits needs rounding='sr'");
-  pyb::array out = newCodes(spec.out, shapeOf(codes));
-  pyb::array flags = wantFlags ? pyb::array(pyb::dtype::of<uint8_t>(), shapeOf(codes)) : pyb::array();
-  const CodeView z(out, c.func);
-  uint8_t* f = wantFlags ? static_cast<uint8_t*>(flags.mutable_data()) : nullptr;
+  const Outputs o(c.func, spec, codes, srBits, wantFlags);
+  const uint32_t* sr = o.sr;
+  const CodeView& z = o.z;
+  uint8_t* f = o.f;
   const std::shared_ptr<const FcvtFastModel> fast = sr ? nullptr : fastModel(spec);
   parallelFor(n, 1 << 16, [&](size_t begin, size_t end) {
     if (fast && fast->hasTable() && !f) {
@@ -83,8 +98,7 @@ pyb::tuple convertCodes(const pyb::array& codes, const ConvertArgs& c, const pyb
           for (size_t k = 0; k < m; ++k) inBuf[k] = in[i + k];
         uint32_t* dst = z.itemsize() == 4 ? static_cast<uint32_t*>(z.data()) + i : outBuf;
         fast->convertBits(src, dst, m);
-        if (z.itemsize() != 4)
-          for (size_t k = 0; k < m; ++k) z.set(i + k, outBuf[k]);
+        if (z.itemsize() != 4) z.setRange(i, outBuf, m);
       }
       return;
     }
@@ -94,7 +108,7 @@ pyb::tuple convertCodes(const pyb::array& codes, const ConvertArgs& c, const pyb
       if (f) f[i] = p.flags;
     }
   });
-  return pyb::make_tuple(out, wantFlags ? pyb::object(flags) : pyb::object(pyb::none()));
+  return o.result();
 }
 
 // A binary64 value rounded once to `spec.out` with fcvt's rules: specials and zeros through the fp32 fcvt
@@ -126,13 +140,10 @@ pyb::tuple encodeFloat64(const pyb::array& x, ConvertArgs c, const pyb::object& 
   if (c.srWidth == 0 && c.rounding == "sr") c.srWidth = 16;
   const FcvtSpec spec = fcvtSpec(c);
   const size_t n = size_t(x.size());
-  const uint32_t* sr = srBitsArg(c.func, srBits, n, spec.round.srBits);
-  if (spec.round.mode == Rounding::SR && !sr) valueError(c.func + ": rounding='sr' needs sr_bits or rng");
-  if (spec.round.mode != Rounding::SR && sr) valueError(c.func + ": sr_bits needs rounding='sr'");
-  pyb::array out = newCodes(spec.out, shapeOf(x));
-  pyb::array flags = wantFlags ? pyb::array(pyb::dtype::of<uint8_t>(), shapeOf(x)) : pyb::array();
-  const CodeView z(out, c.func);
-  uint8_t* f = wantFlags ? static_cast<uint8_t*>(flags.mutable_data()) : nullptr;
+  const Outputs o(c.func, spec, x, srBits, wantFlags);
+  const uint32_t* sr = o.sr;
+  const CodeView& z = o.z;
+  uint8_t* f = o.f;
   const double* v = static_cast<const double*>(x.data());
   parallelFor(n, 1 << 15, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -141,7 +152,7 @@ pyb::tuple encodeFloat64(const pyb::array& x, ConvertArgs c, const pyb::object& 
       if (f) f[i] = p.flags;
     }
   });
-  return pyb::make_tuple(out, wantFlags ? pyb::object(flags) : pyb::object(pyb::none()));
+  return o.result();
 }
 
 // Exact values as float64 (every format here fits binary64 exactly).

@@ -475,6 +475,18 @@ def _dot_options(func, accum, align_bits, group):
     return -1 if align_bits is None else int(align_bits), 0 if group is None else int(group)
 
 
+def _dot_setup(func, c, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group, rounding, saturate, ftz, flags):
+    """The formats and checked options of dot / matmul."""
+    fa = _fmt(a_fmt, "a_fmt")
+    fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
+    fo = _fmt(out, "out")
+    fc = None if c is None else (fo if c_fmt is None else _fmt(c_fmt, "c_fmt"))
+    rounding = _dot_rounding(accum, rounding)
+    _check_round_args(func, rounding, saturate=saturate, ftz=ftz, flags=flags)
+    ab, g = _dot_options(func, accum, align_bits, group)
+    return fa, fb, fc, fo, rounding, ab, g
+
+
 def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="exact", align_bits=None, group=None,
         rounding=None, saturate=False, ftz=False, flags=False):
     """Dot products over the last axis with the fdot unit's semantics -> codes of `out` of the broadcast leading
@@ -484,13 +496,8 @@ def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="e
     c_fmt, or none); a last group holds the K mod group products left over. accum='chain': K fma steps.
     rounding None: the unit's default, rtz with accum='align', rne otherwise."""
     func = "dot"
-    fa = _fmt(a_fmt, "a_fmt")
-    fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
-    fo = _fmt(out, "out")
-    fc = None if c is None else (fo if c_fmt is None else _fmt(c_fmt, "c_fmt"))
-    rounding = _dot_rounding(accum, rounding)
-    _check_round_args(func, rounding, saturate=saturate, ftz=ftz, flags=flags)
-    ab, g = _dot_options(func, accum, align_bits, group)
+    fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, c, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group,
+                                                 rounding, saturate, ftz, flags)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
     if ca.ndim == 0 or cb.ndim == 0:
         raise ValueError(f"{func}: a and b need a last axis of terms")
@@ -512,13 +519,8 @@ def matmul(A, B, C=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum
     """A (M x K) @ B (K x N) -> codes of `out` (M x N), every element dot(A[m, :], B[:, n]) with dot's semantics:
     a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output format."""
     func = "matmul"
-    fa = _fmt(a_fmt, "a_fmt")
-    fb = fa if b_fmt is None else _fmt(b_fmt, "b_fmt")
-    fo = _fmt(out, "out")
-    fc = None if C is None else (fo if c_fmt is None else _fmt(c_fmt, "c_fmt"))
-    rounding = _dot_rounding(accum, rounding)
-    _check_round_args(func, rounding, saturate=saturate, ftz=ftz, flags=flags)
-    ab, g = _dot_options(func, accum, align_bits, group)
+    fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, C, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group,
+                                                 rounding, saturate, ftz, flags)
     (ca, kind), (cb, _) = _operand(A, fa, "A", func), _operand(B, fb, "B", func)
     if ca.ndim != 2 or cb.ndim != 2 or ca.shape[1] != cb.shape[0]:
         raise ValueError(f"{func}: A has shape {ca.shape} and B {cb.shape}; accepted: M x K and K x N")

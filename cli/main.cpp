@@ -68,11 +68,13 @@ std::string human(double v) {
 }
 
 int cmdFormats() {
-  std::cout << fmt::format("{:<9} {:>4}  {:<46} {:>14} {:>14} {:>14}\n", "name", "bits", "layout", "max finite",
+  std::cout << fmt::format("{:<11} {:>4}  {:<46} {:>14} {:>14} {:>14}\n", "name", "bits", "layout", "max finite",
                            "min normal", "min subnormal");
-  for (const Format& f : presetFormats()) {
+  std::vector<Format> all = presetFormats();
+  all.insert(all.end(), p3109Presets().begin(), p3109Presets().end());  // IEEE P3109's binary8 family
+  for (const Format& f : all) {
     if (!f.isFloat()) {
-      std::cout << fmt::format("{:<9} {:>4}  {}\n", f.name, f.width(), f.describe());
+      std::cout << fmt::format("{:<11} {:>4}  {}\n", f.name, f.width(), f.describe());
       continue;
     }
     std::string specials;
@@ -80,7 +82,7 @@ int cmdFormats() {
     else if (f.hasNaN()) specials = fmt::format("NaN 0x{:x}", f.canonicalNaN());
     else specials = "no NaN/Inf";
     const std::string sub = f.minSubnormalMag() != f.minNormalMag() ? human(f.toDouble(f.minSubnormalMag())) : "-";
-    std::cout << fmt::format("{:<9} {:>4}  {:<46} {:>14} {:>14} {:>14}  {}\n", f.name, f.width(), f.describe(),
+    std::cout << fmt::format("{:<11} {:>4}  {:<46} {:>14} {:>14} {:>14}  {}\n", f.name, f.width(), f.describe(),
                              human(f.toDouble(f.maxFiniteMag())), human(f.toDouble(f.minNormalMag())), sub, specials);
   }
   std::cout << "\nCustom formats: " << formatSyntaxHelp() << "\n";

@@ -63,7 +63,7 @@ GeneratedModule emitFma(const FmaSpec& s, const std::string& moduleName, const s
   rp.expBits = XS;
   rp.sigBits = aa.sumBits;
   rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.saturate;
+  rp.saturate = s.round.clampsOverflow();
   rp.ftz = s.round.ftz;
   rp.needSubnormalPath = aa.expMin < s.out.emin();
   rp.needOverflow = aa.expMax >= s.out.emax();
@@ -265,6 +265,7 @@ class FmaFactory final : public OperatorFactory {
     cmd.add_option("--opt", opt_, "architecture goal: area (default; one path) or delay (near/far paths)")
         ->check(CLI::IsMember({"area", "delay"}));
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -273,10 +274,11 @@ class FmaFactory final : public OperatorFactory {
     s.b = formatOption("--b", b_.empty() ? a_ : b_);
     s.c = formatOption("--c", c_.empty() ? a_ : c_);
     s.out = formatOption("--out", out_.empty() ? s.c.name : out_);
-    requireFloat("--a", s.a, "fma");
-    requireFloat("--b", s.b, "fma");
-    requireFloat("--c", s.c, "fma");
-    requireFloat("--out", s.out, "fma");
+    requireFloat("--a", s.a, "fma", true);
+    requireFloat("--b", s.b, "fma", true);
+    requireFloat("--c", s.c, "fma", true);
+    requireFloat("--out", s.out, "fma", true);
+    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b, s.c}, "fma");
     common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
     s.optimize = opt_ == "delay" ? FmaSpec::Optimize::Delay : FmaSpec::Optimize::Area;

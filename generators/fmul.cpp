@@ -12,6 +12,7 @@
 #include "generators/common_options.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
+#include "generators/fp_ports.h"
 #include "refmodels/corners.h"
 
 namespace nf {
@@ -34,7 +35,7 @@ std::string header(const FmulSpec& s, const std::string& command, const std::str
   w.line(fmt::format("// Rounding: {}{}{}{}; flags port: {}",
                      s.dynamicRounding ? "dynamic (rm port: 0 rne, 1 rtz, 2 rdn, 3 rup, 4 rna, 5 rod, 6-7 rne)"
                                        : roundingName(s.round.mode),
-                     s.round.saturate ? ", saturating" : "", s.round.ftz ? ", flush-to-zero" : "",
+                     saturationText(s.round), s.round.ftz ? ", flush-to-zero" : "",
                      s.daz ? ", subnormal inputs as zero" : "", s.flagsPort ? "yes" : "no"));
   w.line(s.stages ? fmt::format("// Latency: {} cycle{} (clk, rst, valid_in, valid_out)", s.stages, s.stages > 1 ? "s" : "")
                   : "// Latency: 0 (combinational)");
@@ -75,7 +76,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const std::string& moduleName, const
   rp.sigBits = WP;
   rp.leadingBitMayBeZero = true;
   rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.saturate;
+  rp.saturate = s.round.clampsOverflow();
   rp.ftz = s.round.ftz;
   rp.needSubnormalPath = pMin < s.out.emin();
   rp.needOverflow = pMax >= s.out.emax();
@@ -382,6 +383,7 @@ class FmulFactory final : public OperatorFactory {
     cmd.add_option("--opt", opt_, "architecture goal: area (default) or delay")
         ->check(CLI::IsMember({"area", "delay"}));
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -389,9 +391,10 @@ class FmulFactory final : public OperatorFactory {
     s.a = formatOption("--a", a_);
     s.b = formatOption("--b", b_.empty() ? a_ : b_);
     s.out = formatOption("--out", out_.empty() ? a_ : out_);
-    requireFloat("--a", s.a, "fmul");
-    requireFloat("--b", s.b, "fmul");
-    requireFloat("--out", s.out, "fmul");
+    requireFloat("--a", s.a, "fmul", true);
+    requireFloat("--b", s.b, "fmul", true);
+    requireFloat("--out", s.out, "fmul", true);
+    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b}, "fmul");
     common_.applyTo(s);
     s.optimize = opt_ == "delay" ? FmulSpec::Optimize::Delay : FmulSpec::Optimize::Area;
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};

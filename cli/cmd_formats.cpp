@@ -22,11 +22,13 @@ class FormatsCommand final : public Command {
   }
 
   int run() override {
-    std::cout << fmt::format("{:<9} {:>4}  {:<46} {:>14} {:>14} {:>14}\n", "name", "bits", "layout", "max finite",
+    std::cout << fmt::format("{:<11} {:>4}  {:<46} {:>14} {:>14} {:>14}\n", "name", "bits", "layout", "max finite",
                              "min normal", "min subnormal");
-    for (const Format& f : presetFormats()) {
+    std::vector<Format> all = presetFormats();
+    all.insert(all.end(), p3109Presets().begin(), p3109Presets().end());  // IEEE P3109's binary8 family
+    for (const Format& f : all) {
       if (!f.isFloat()) {
-        std::cout << fmt::format("{:<9} {:>4}  {}\n", f.name, f.width(), f.describe());
+        std::cout << fmt::format("{:<11} {:>4}  {}\n", f.name, f.width(), f.describe());
         continue;
       }
       std::string specials;
@@ -34,7 +36,7 @@ class FormatsCommand final : public Command {
       else if (f.hasNaN()) specials = fmt::format("NaN 0x{:x}", f.canonicalNaN());
       else specials = "no NaN/Inf";
       const std::string sub = f.minSubnormalMag() != f.minNormalMag() ? human(f.toDouble(f.minSubnormalMag())) : "-";
-      std::cout << fmt::format("{:<9} {:>4}  {:<46} {:>14} {:>14} {:>14}  {}\n", f.name, f.width(), f.describe(),
+      std::cout << fmt::format("{:<11} {:>4}  {:<46} {:>14} {:>14} {:>14}  {}\n", f.name, f.width(), f.describe(),
                                human(f.toDouble(f.maxFiniteMag())), human(f.toDouble(f.minNormalMag())), sub,
                                specials);
     }

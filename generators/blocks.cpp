@@ -172,15 +172,22 @@ Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize, bool z
       w.line("  assign is_nan  = 1'b0;");
       w.line("  assign is_snan = 1'b0;");
       break;
+    case NonFinite::P3109:
+      w.line(f.hasInf() ? fmt::format("  assign is_inf  = ({} == {});", f.isSigned ? fmt::format("x[{}:0]", W - 2) : "x",
+                                      lit(W - (f.isSigned ? 1 : 0), f.infMag()))
+                        : "  assign is_inf  = 1'b0;");
+      w.line(fmt::format("  assign is_nan  = (x == {});", lit(W, f.canonicalNaN())));
+      w.line("  assign is_snan = 1'b0;");
+      break;
   }
   const std::string fieldZero = "(field == " + lit(E, 0) + ")";
+  const bool negZeroIsNaN = f.nonFinite == NonFinite::FNUZ || (f.isP3109() && f.isSigned);
   if (f.zeroExpIsNormal) {
     w.line("  assign is_zero = 1'b0;");
   } else if (subnormalInputs) {
-    w.line(fmt::format("  assign is_zero = {} & {}{};", fieldZero, manZero,
-                       f.nonFinite == NonFinite::FNUZ ? " & ~sign" : ""));
+    w.line(fmt::format("  assign is_zero = {} & {}{};", fieldZero, manZero, negZeroIsNaN ? " & ~sign" : ""));
   } else {
-    w.line(fmt::format("  assign is_zero = {}{};", fieldZero, f.nonFinite == NonFinite::FNUZ ? " & ~is_nan" : ""));
+    w.line(fmt::format("  assign is_zero = {}{};", fieldZero, negZeroIsNaN ? " & ~is_nan" : ""));
   }
   const std::string expNormal = fmt::format("{} - {}", vlog::zeroExtend("field", E, XW), slit(XW, f.bias));
   const std::string hidden = f.zeroExpIsNormal ? "1'b1" : "~" + fieldZero;
@@ -331,8 +338,12 @@ std::string roundUpExpr(const RoundingSel& r, const std::string& sign, const std
 }
 
 namespace {
-std::string overflowToInfExpr(const RoundingSel& r, const std::string& sign) {
-  if (r.dynamic) return fmt::format("m_rne | m_rna | (m_rup & ~{}) | (m_rdn & {})", sign, sign);
+// Mirror of detail::overflowGoesToInfinity (with P3109's round-to-odd rule).
+std::string overflowToInfExpr(const RoundingSel& r, const std::string& sign, const Format& out) {
+  const bool rodToInf = detail::overflowGoesToInfinity(Rounding::ROD, false, out);
+  if (r.dynamic)
+    return fmt::format("m_rne | m_rna | (m_rup & ~{}) | (m_rdn & {}){}", sign, sign, rodToInf ? " | m_rod" : "");
+  if (r.mode == Rounding::ROD) return rodToInf ? "1'b1" : "1'b0";
   switch (r.mode) {
     case Rounding::RNE:
     case Rounding::RNA:
@@ -342,6 +353,36 @@ std::string overflowToInfExpr(const RoundingSel& r, const std::string& sign) {
     default: return "1'b0";
   }
 }
+// The stochastic increment inc<s> of one candidate: `top` is the bit of src just below the kept lsb (eta's
+// first bit), the R random bits arrive on `sr`. Mirror of nf::detail::srRoundsUp.
+void emitSrIncrement(vlog::Writer& w, SrVariant variant, int R, const std::string& s, const std::string& src, int top,
+                     const std::string& extraSticky) {
+  switch (variant) {
+    case SrVariant::A:
+      // The carry of (the R bits below the lsb) + sr, i.e. truncate(x + sr * 2^(lsb - R)).
+      w.line(fmt::format("  wire {}srsum{} = {{1'b0, {}[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), s, src, top,
+                         top - R + 1));
+      w.line(fmt::format("  wire inc{0} = srsum{0}[{1}];", s, R));
+      break;
+    case SrVariant::B:
+      // floor(eta 2^(R+1)) + 2 sr + 1 reaching 2^(R+1).
+      w.line(fmt::format("  wire {}srsum{} = {{1'b0, {}[{}:{}]}} + {{1'b0, sr, 1'b1}};", vlog::range(R + 2), s, src, top,
+                         top - R));
+      w.line(fmt::format("  wire inc{0} = srsum{0}[{1}];", s, R + 1));
+      break;
+    case SrVariant::C: {
+      // RNE(eta 2^R) (which may reach 2^R) + sr reaching 2^R.
+      const std::string below = (top - R - 1 >= 0 ? fmt::format("(|{}[{}:0])", src, top - R - 1) : "1'b0") +
+                                extraSticky + " | sticky_in";
+      w.line(fmt::format("  wire {}srnear{} = {{1'b0, {}[{}:{}]}} + {{{}'d0, {}[{}] & ({} | {}[{}])}};", vlog::range(R + 1), s,
+                         src, top, top - R + 1, R, src, top - R, below, src, top - R + 1));
+      w.line(fmt::format("  wire {}srsum{} = {{1'b0, srnear{}}} + {{2'b0, sr}};", vlog::range(R + 2), s, s));
+      w.line(fmt::format("  wire inc{0} = |srsum{0}[{1}:{2}];", s, R + 1, R));
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 std::string zeroResultExpr(const Format& out, const std::string& sign) {
@@ -377,8 +418,10 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   const int R = p.srBits;
   const bool sr = R > 0;
   // Under SR the R bits below the lsb must exist in every alignment, and a shift past them leaves only zeros.
-  const int WP = std::max({WR, M + (two ? 4 : 3), M + 1 + R + (two ? 1 : 0)});
-  const int CAP = sr ? M + R + 1 : M + 3;
+  // Variants B and C read one more bit of eta than A (the bit below the R random bits' weight).
+  const int srExtra = sr && p.srVariant != SrVariant::A ? 1 : 0;
+  const int WP = std::max({WR, M + (two ? 4 : 3), M + 1 + R + srExtra + (two ? 1 : 0)});
+  const int CAP = sr ? M + R + 1 + srExtra : M + 3;
   const int SHW = vlog::bitsFor(uint64_t(CAP));
   const int XW = std::max(p.expBits + (two ? 1 : 0), SHW + 1);
   const int FW = XW + 1;      // biased exponent field, wide enough never to wrap
@@ -424,11 +467,9 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
                  : fmt::format("  wire {0}mag_pre{1} = field{1};", vlog::range(MW), s));
     w.line(fmt::format("  wire inexact{0} = rb{0} | st{0};", s));
     if (sr) {
-      // Stochastic: the carry of (the R bits below the lsb) + sr, i.e. truncate(x + sr * 2^(lsb - R)).
-      w.line(fmt::format("  wire {}srsum{} = {{1'b0, {}[{}:{}]}} + {{1'b0, sr}};", vlog::range(R + 1), s, src, hi - M - 1,
-                         hi - M - R));
-      w.line(fmt::format("  wire inc{0} = srsum{0}[{1}];", s, R));
-      if (R > 0) sink.push_back(fmt::format("srsum{}[{}:0]", s, R - 1));
+      // The sum's bits below the carry have no reader.
+      emitSrIncrement(w, p.srVariant, R, s, src, hi - M - 1, extraSticky);
+      sink.push_back(fmt::format("srsum{}[{}:0]", s, p.srVariant == SrVariant::B ? R : R - 1));
     } else {
       w.line(fmt::format("  wire inc{} = {};", s, roundUpExpr(p.rounding, "sign", lsbOf(s), "rb" + s, "st" + s)));
     }
@@ -503,7 +544,7 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
   w.line(flush && !f.zeroExpIsNormal ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
   if (p.needOverflow) {
     w.line(fmt::format("  wire ovf = ~is_sub & {};", pick("ovf")));
-    w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign")));
+    w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign", f)));
     const auto ovfValue = [&](bool sign, bool toInf) {
       RoundOptions o{toInf ? Rounding::RNE : Rounding::RTZ, p.saturate, false};
       return lit(WZ, roundPack<uint64_t>(sign, f.emax() + 4, 1, false, f, o).bits);

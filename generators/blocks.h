@@ -76,6 +76,7 @@ struct RoundPackParams {
   bool needSubnormalPath = true;  // false when no input can reach below out.emin()
   bool needOverflow = true;       // false when no input can reach out.emax()
   int srBits = 0;                 // rounding.mode == SR: width of the `sr` random-bits input
+  SrVariant srVariant = SrVariant::A;  // rounding.mode == SR: P3109's variant (nf::srRoundsUp)
   std::string nameSuffix;         // tells apart two different round blocks of one design: <top>_roundpack<suffix>
 };
 // Ports: sign, exp, sig, sticky_in, [rm], [sr] -> z, inexact, underflow, overflow. Mirrors nf::roundPack.

@@ -21,6 +21,17 @@ void CommonFpOptions::add(CLI::App& cmd) {
   cmd.add_option("--name", name, "module name (default derived from the options)");
 }
 
+void CommonFpOptions::addSaturationModes(CLI::App& cmd) {
+  cmd.add_option("--sat", sat,
+                 "IEEE P3109 saturation: satfinite (as --saturate), satpropagate (overflow clamps to +-max finite, "
+                 "infinities stay), satnone (default: overflow per rounding mode)");
+}
+
+void CommonFpOptions::applySaturation(RoundOptions& r) const {
+  r.saturate = saturate || sat == "satfinite";
+  r.satPropagate = sat == "satpropagate";
+}
+
 blocks::RoundingSel CommonFpOptions::rounding() const {
   blocks::RoundingSel r;
   if (round == "dyn") {
@@ -34,13 +45,18 @@ blocks::RoundingSel CommonFpOptions::rounding() const {
 
 void CommonFpOptions::validate() const {
   rounding();
+  if (!sat.empty() && sat != "satfinite" && sat != "satpropagate" && sat != "satnone")
+    throw UsageError(fmt::format("bad --sat '{}'; accepted: satfinite, satpropagate, satnone", sat));
+  if (saturate && !sat.empty() && sat != "satfinite")
+    throw UsageError(fmt::format("--saturate is --sat satfinite and contradicts --sat {}; accepted: one of them", sat));
   if (stages < 0 || stages > 8) throw UsageError(fmt::format("bad --stages {}; accepted: 0..8", stages));
   checkModuleName(name);
 }
 
 void CommonFpOptions::appendArgs(std::vector<std::string>& args) const {
   args.insert(args.end(), {"--round", round});
-  if (saturate) args.push_back("--saturate");
+  if (saturate || sat == "satfinite") args.push_back("--saturate");
+  if (sat == "satpropagate") args.insert(args.end(), {"--sat", "satpropagate"});
   if (ftz) args.push_back("--ftz");
   if (daz) args.push_back("--daz");
   if (flags) args.push_back("--flags");
@@ -50,7 +66,8 @@ void CommonFpOptions::appendArgs(std::vector<std::string>& args) const {
 
 std::string CommonFpOptions::nameSuffix() const {
   std::string s = "_" + round;
-  if (saturate) s += "_sat";
+  if (saturate || sat == "satfinite") s += "_sat";
+  if (sat == "satpropagate") s += "_satprop";
   if (ftz) s += "_ftz";
   if (daz) s += "_daz";
   if (flags) s += "_flags";
@@ -76,7 +93,16 @@ void SrOptions::add(CLI::App& cmd, const std::string& defaultBitsText) {
       ->check(integerIn(1, 0xFFFFFFFFu));
 }
 
+void SrOptions::addVariant(CLI::App& cmd) {
+  cmd.add_option("--sr-variant", variant,
+                 "with --round sr: IEEE P3109's variant: a (default: floor(eta 2^R) + r >= 2^R), b (floor(eta 2^(R+1)) "
+                 "+ 2r + 1 >= 2^(R+1)), c (RNE(eta 2^R) + r >= 2^R)");
+}
+
 SrOptions::Settings SrOptions::resolve(bool sr, const std::string& round, int defaultBits) const {
+  if (!variant.empty() && variant != "a" && variant != "b" && variant != "c")
+    throw UsageError(fmt::format("bad --sr-variant '{}'; accepted: a, b, c", variant));
+  if (!sr && !variant.empty()) throw UsageError(fmt::format("--sr-variant needs --round sr (the rounding is {})", round));
   if (!source.empty() && source != "port" && source != "lfsr")
     throw UsageError(fmt::format("bad --sr-source '{}'; accepted: port, lfsr", source));
   if (seed != -1 && source != "lfsr") throw UsageError("--sr-seed needs --sr-source lfsr");
@@ -87,6 +113,7 @@ SrOptions::Settings SrOptions::resolve(bool sr, const std::string& round, int de
   Settings s;
   if (!sr) return s;
   s.bits = bits >= 0 ? bits : defaultBits;
+  s.variant = variant == "b" ? SrVariant::B : variant == "c" ? SrVariant::C : SrVariant::A;
   if (s.bits < 1 || s.bits > 24) throw UsageError(fmt::format("bad --sr-bits {}; accepted: 1..24", s.bits));
   if (source == "lfsr") {
     s.source = SrSource::Lfsr;
@@ -97,11 +124,13 @@ SrOptions::Settings SrOptions::resolve(bool sr, const std::string& round, int de
 
 void SrOptions::appendArgs(const Settings& s, std::vector<std::string>& args) {
   args.insert(args.end(), {"--sr-bits", std::to_string(s.bits)});
+  if (s.variant != SrVariant::A) args.insert(args.end(), {"--sr-variant", s.variant == SrVariant::B ? "b" : "c"});
   if (s.source == SrSource::Lfsr) args.insert(args.end(), {"--sr-source", "lfsr", "--sr-seed", std::to_string(s.seed)});
 }
 
 std::string SrOptions::nameTag(const Settings& s) {
-  return fmt::format("_sr{}{}", s.bits, s.source == SrSource::Lfsr ? "_lfsr" : "");
+  const char* variant = s.variant == SrVariant::A ? "" : s.variant == SrVariant::B ? "b" : "c";
+  return fmt::format("_sr{}{}{}", s.bits, variant, s.source == SrSource::Lfsr ? "_lfsr" : "");
 }
 
 Format formatOption(const std::string& option, const std::string& value) {
@@ -112,11 +141,22 @@ Format formatOption(const std::string& option, const std::string& value) {
   }
 }
 
-void requireFloat(const std::string& option, const Format& f, const std::string& op) {
-  if (!f.isFloat() || !f.isSigned || f.zeroExpIsNormal)
+void requireFloat(const std::string& option, const Format& f, const std::string& op, bool allowUnsignedP3109) {
+  // P3109's unsigned formats have a zero and a NaN like the signed ones (requireUnsignedResultFromUnsigned
+  // checks the rest).
+  if (!f.isFloat() || (!f.isSigned && !(allowUnsignedP3109 && f.isP3109())) || f.zeroExpIsNormal)
     throw UsageError(fmt::format("{} {}: {} takes signed floating-point formats with a zero (not integers, e8m0 or "
                                  "unsigned formats); accepted: {}",
                                  option, f.name, op, formatSyntaxHelp()));
+}
+
+void requireUnsignedResultFromUnsigned(const Format& out, const std::vector<Format>& inputs, const std::string& op) {
+  if (out.isSigned) return;
+  for (const Format& f : inputs)
+    if (f.isSigned)
+      throw UsageError(fmt::format("--out {}: {} into an unsigned format needs unsigned inputs ({} is signed: a "
+                                   "negative result has no encoding); accepted: a signed --out, or unsigned inputs",
+                                   out.name, op, f.name));
 }
 
 namespace {

@@ -26,9 +26,14 @@ struct CommonFpOptions {
   bool flags = false;
   int stages = 0;
   std::string name;
+  std::string sat;  // --sat (operators that call addSaturationModes): empty, satfinite, satpropagate, satnone
   CLI::Option* roundOption = nullptr;
 
   void add(CLI::App& cmd);
+  // --sat: IEEE P3109's saturation modes (fmul, fadd, fma, fcvt).
+  void addSaturationModes(CLI::App& cmd);
+  // Sets r.saturate / r.satPropagate from --saturate and --sat.
+  void applySaturation(RoundOptions& r) const;
   bool roundGiven() const;
   // The parsed rounding; throws UsageError naming --round and the accepted values.
   blocks::RoundingSel rounding() const;
@@ -43,6 +48,7 @@ struct CommonFpOptions {
     const blocks::RoundingSel r = rounding();
     s.dynamicRounding = r.dynamic;
     s.round = {r.mode, saturate, ftz};
+    applySaturation(s.round);
     s.flagsPort = flags;
     if constexpr (requires { s.daz; }) s.daz = daz;
     Architecture arch;
@@ -73,13 +79,17 @@ struct SrOptions {
   int bits = -1;         // -1: not given
   std::string source;    // empty: not given
   int64_t seed = -1;     // -1: not given
+  std::string variant;   // --sr-variant (operators that call addVariant); empty: not given
   struct Settings {
     int bits = 0;
     SrSource source = SrSource::Port;
     uint32_t seed = 1;
+    SrVariant variant = SrVariant::A;
   };
 
   void add(CLI::App& cmd, const std::string& defaultBitsText);
+  // --sr-variant a|b|c: IEEE P3109's stochastic rounding variants (nf::SrVariant; a is numforge's sr).
+  void addVariant(CLI::App& cmd);
   // Checks the options against the rounding (`sr` says whether --round is sr, `round` names it) and gives the
   // settings, --sr-bits defaulting to `defaultBits`; throws UsageError naming the bad option.
   Settings resolve(bool sr, const std::string& round, int defaultBits) const;
@@ -89,7 +99,9 @@ struct SrOptions {
 
 // Parses a format option; throws UsageError naming the option.
 Format formatOption(const std::string& option, const std::string& value);
-void requireFloat(const std::string& option, const Format& f, const std::string& op);
+void requireFloat(const std::string& option, const Format& f, const std::string& op, bool allowUnsignedP3109 = false);
+// fmul, fadd and fma round into an unsigned (P3109) format only from unsigned operands; throws UsageError.
+void requireUnsignedResultFromUnsigned(const Format& out, const std::vector<Format>& inputs, const std::string& op);
 bool isValidModuleName(const std::string& name);
 // Throws UsageError naming --name unless `name` is empty (derive the name) or a legal module name: a simple
 // Verilog identifier of at most 64 characters that is no Verilog-2005 or SystemVerilog keyword.

@@ -61,7 +61,7 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   rp.expBits = XS;
   rp.sigBits = aa.sumBits;
   rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.saturate;
+  rp.saturate = s.round.clampsOverflow();
   rp.ftz = s.round.ftz;
   rp.needSubnormalPath = aa.expMin < s.out.emin();
   rp.needOverflow = aa.expMax >= s.out.emax();
@@ -238,6 +238,7 @@ class FaddFactory final : public OperatorFactory {
     cmd.add_option("--out", out_, "format of z (default: a's)");
     opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -245,9 +246,10 @@ class FaddFactory final : public OperatorFactory {
     s.a = formatOption("--a", a_);
     s.b = formatOption("--b", b_.empty() ? a_ : b_);
     s.out = formatOption("--out", out_.empty() ? a_ : out_);
-    requireFloat("--a", s.a, "fadd");
-    requireFloat("--b", s.b, "fadd");
-    requireFloat("--out", s.out, "fadd");
+    requireFloat("--a", s.a, "fadd", true);
+    requireFloat("--b", s.b, "fadd", true);
+    requireFloat("--out", s.out, "fadd", true);
+    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b}, "fadd");
     Architecture arch = common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
     opt_.applyTo(arch, args);

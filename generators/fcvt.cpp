@@ -15,6 +15,7 @@
 #include "generators/pipeline.h"
 #include "generators/unit_base.h"
 #include "generators/verilog.h"
+#include "generators/fp_ports.h"
 #include "refmodels/corners.h"
 
 namespace nf {
@@ -37,6 +38,12 @@ std::string roundingText(const FcvtSpec& s) {
     return fmt::format("sr (stochastic: truncate(|a| + sr_bits * 2^(lsb - {})), sr_bits = the top bits of a 32-bit "
                        "xorshift LFSR, seed 0x{:08x}, advancing once per valid input)",
                        s.round.srBits, s.srSeed);
+  if (isSr(s) && s.round.srVariant != SrVariant::A)
+    return fmt::format("sr (stochastic, IEEE P3109 variant {}: {}, R = {} random bits, eta the fraction below the lsb)",
+                       s.round.srVariant == SrVariant::B ? "B" : "C",
+                       s.round.srVariant == SrVariant::B ? "up when floor(eta 2^(R+1)) + 2 R + 1 >= 2^(R+1)"
+                                                         : "up when RNE(eta 2^R) + R >= 2^R",
+                       s.round.srBits);
   if (isSr(s))
     return fmt::format("sr (stochastic: truncate(|a| + sr_bits * 2^(lsb - {})), sr_bits from the port)", s.round.srBits);
   return roundingName(s.round.mode);
@@ -46,7 +53,7 @@ HeaderText header(const FcvtSpec& s, int stages) {
   HeaderText h;
   h.summary = "z = convert(a)";
   h.operands = {{"a", operandText(s.a)}, {"z", operandText(s.out)}};
-  h.notes.push_back(fmt::format("Rounding: {}{}{}{}; flags port: {}", roundingText(s), s.round.saturate ? ", saturating" : "",
+  h.notes.push_back(fmt::format("Rounding: {}{}{}{}; flags port: {}", roundingText(s), saturationText(s.round),
                                 s.round.ftz ? ", flush-to-zero" : "", s.daz ? ", subnormal inputs as zero" : "",
                                 s.flagsPort ? "yes" : "no"));
   if (fcvtIsExact(s.a, s.out, s.daz)) h.notes.push_back("Exact: every input value is representable in z.");
@@ -200,11 +207,12 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
     rp.sigBits = P;
     rp.leadingBitMayBeZero = false;
     rp.rounding = {s.dynamicRounding, s.round.mode};
-    rp.saturate = s.round.saturate;
+    rp.saturate = s.round.clampsOverflow();
     rp.ftz = s.round.ftz;
     rp.needSubnormalPath = u.expMin < Z.emin();
     rp.needOverflow = u.expMax >= Z.emax();
     rp.srBits = R;
+    rp.srVariant = s.round.srVariant;
     const std::string roundpack = blocks::emitRoundPack(d, rp);
     w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{}{} .z(core_z), "
                        ".inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));",
@@ -233,7 +241,22 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
     const std::string zeroF = Z.hasZero() ? "5'd0" : lit(5, kFlagUnderflow | kFlagInexact);
     const std::string nanF = fmt::format("{{{}, 4'd0}}", pipe("a_snan"));
     const std::string coreF = "{core_invalid, 1'b0, core_overflow, core_underflow, core_inexact}";
-    if (A.isSigned && !Z.isSigned) {
+    if (A.isSigned && !Z.isSigned && Z.isP3109()) {
+      // P3109 v4.0: a negative value (or -Inf) is NaN, except under rtz and rup, which give 0; a negative value
+      // that rounds to zero is 0 (the round block rounds it with its sign: rdn away from zero, rup toward).
+      const std::string towardPositive =
+          s.dynamicRounding ? fmt::format("(({0} == 3'd1) | ({0} == 3'd3))", pipe("rm"))
+          : s.round.mode == Rounding::RTZ || s.round.mode == Rounding::RUP ? "1'b1"
+                                                                            : "1'b0";
+      w.line(fmt::format("  wire negative = {} & ~{} & ~{};", sign, zero, nan));
+      w.line(fmt::format("  wire toward_positive = {};", towardPositive));
+      w.line(fmt::format("  wire neg_rounds_to_zero = ~{} & ~core_overflow & (core_z == {});", inf, lit(WZ, 0)));
+      zExpr = fmt::format("{} ? {} : negative ? ((toward_positive | neg_rounds_to_zero) ? {} : {}) : {} ? {} : {} ? {} : core_z",
+                          nan, blocks::nanResultExpr(Z), lit(WZ, 0), blocks::nanResultExpr(Z), inf, infZ, zero, zeroZ);
+      flagsExpr = fmt::format("{} ? {} : negative ? (toward_positive ? 5'd1 : neg_rounds_to_zero ? {} : 5'b10000) : {} ? {} : "
+                              "{} ? {} : {}",
+                              nan, nanF, coreF, inf, infF, zero, zeroF, coreF);
+    } else if (A.isSigned && !Z.isSigned) {
       // z holds no negative value: NaN where it has one (else 0), invalid.
       const std::string negZ = Z.hasNaN() ? blocks::nanResultExpr(Z) : lit(WZ, 0);
       w.line(fmt::format("  wire negative = {} & ~{} & ~{};", sign, zero, nan));
@@ -383,7 +406,9 @@ class FcvtFactory final : public OperatorFactory {
     cmd.add_option("--a", a_, "format of a")->required();
     cmd.add_option("--out", out_, "format of z")->required();
     sr_.add(cmd, "16, or a's significand width when smaller");
+    sr_.addVariant(cmd);
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     const bool sr = common_.round == "sr";
@@ -403,7 +428,7 @@ class FcvtFactory final : public OperatorFactory {
       s.dynamicRounding = r.dynamic;
       s.round.mode = r.mode;
     }
-    s.round.saturate = common_.saturate;
+    common_.applySaturation(s.round);
     s.round.ftz = common_.ftz;
     s.daz = common_.daz;
     s.flagsPort = common_.flags;
@@ -415,6 +440,7 @@ class FcvtFactory final : public OperatorFactory {
                                    s.a.name, s.out.name));
     const SrOptions::Settings srs = sr_.resolve(sr, common_.round, fcvtDefaultSrBits(s.a));
     s.round.srBits = srs.bits;
+    s.round.srVariant = srs.variant;
     s.srSource = srs.source;
     s.srSeed = srs.seed;
     std::vector<std::string> args = {"--a", s.a.name, "--out", s.out.name};

@@ -64,7 +64,7 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   rp.expBits = XS;
   rp.sigBits = aa.sumBits;
   rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.saturate;
+  rp.saturate = s.round.clampsOverflow();
   rp.ftz = s.round.ftz;
   rp.needSubnormalPath = aa.expMin < s.out.emin();
   rp.needOverflow = aa.expMax >= s.out.emax();
@@ -243,6 +243,7 @@ class FmaFactory final : public OperatorFactory {
     cmd.add_option("--out", out_, "format of z (default: c's)");
     opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -251,10 +252,11 @@ class FmaFactory final : public OperatorFactory {
     s.b = formatOption("--b", b_.empty() ? a_ : b_);
     s.c = formatOption("--c", c_.empty() ? a_ : c_);
     s.out = formatOption("--out", out_.empty() ? s.c.name : out_);
-    requireFloat("--a", s.a, "fma");
-    requireFloat("--b", s.b, "fma");
-    requireFloat("--c", s.c, "fma");
-    requireFloat("--out", s.out, "fma");
+    requireFloat("--a", s.a, "fma", true);
+    requireFloat("--b", s.b, "fma", true);
+    requireFloat("--c", s.c, "fma", true);
+    requireFloat("--out", s.out, "fma", true);
+    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b, s.c}, "fma");
     Architecture arch = common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
     opt_.applyTo(arch, args);

@@ -11,6 +11,7 @@
 #include "generators/fp_ports.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
+#include "generators/fp_ports.h"
 #include "refmodels/corners.h"
 #include "refmodels/fmul.h"
 
@@ -61,7 +62,7 @@ GeneratedModule emitFmul(const FmulSpec& s, const Architecture& arch, const std:
   rp.sigBits = WP;
   rp.leadingBitMayBeZero = true;
   rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.saturate;
+  rp.saturate = s.round.clampsOverflow();
   rp.ftz = s.round.ftz;
   rp.needSubnormalPath = pMin < s.out.emin();
   rp.needOverflow = pMax >= s.out.emax();
@@ -317,6 +318,7 @@ class FmulFactory final : public OperatorFactory {
     cmd.add_option("--out", out_, "format of z (default: a's)");
     opt_.add(cmd, "architecture goal: area (default) or delay");
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -324,9 +326,10 @@ class FmulFactory final : public OperatorFactory {
     s.a = formatOption("--a", a_);
     s.b = formatOption("--b", b_.empty() ? a_ : b_);
     s.out = formatOption("--out", out_.empty() ? a_ : out_);
-    requireFloat("--a", s.a, "fmul");
-    requireFloat("--b", s.b, "fmul");
-    requireFloat("--out", s.out, "fmul");
+    requireFloat("--a", s.a, "fmul", true);
+    requireFloat("--b", s.b, "fmul", true);
+    requireFloat("--out", s.out, "fmul", true);
+    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b}, "fmul");
     Architecture arch = common_.applyTo(s);
     std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
     opt_.applyTo(arch, args);

@@ -4,11 +4,15 @@
 
 namespace nf {
 
+std::string saturationText(const RoundOptions& r) {
+  return r.saturate ? ", saturating" : r.satPropagate ? ", saturating finite overflows (satpropagate)" : "";
+}
+
 std::string roundingDescription(bool dynamicRounding, const RoundOptions& r) {
   return fmt::format("{}{}{}",
                      dynamicRounding ? "dynamic (rm port: 0 rne, 1 rtz, 2 rdn, 3 rup, 4 rna, 5 rod, 6-7 rne)"
                                      : roundingName(r.mode),
-                     r.saturate ? ", saturating" : "", r.ftz ? ", flush-to-zero" : "");
+                     saturationText(r), r.ftz ? ", flush-to-zero" : "");
 }
 
 HeaderText fpHeaderText(const FpUnitDescription& s) {

@@ -27,6 +27,8 @@ struct FpUnitDescription {
 
 // "rne, saturating", or the rm port's encoding for dynamic rounding, for header comments.
 std::string roundingDescription(bool dynamicRounding, const RoundOptions& r);
+// ", saturating", ", saturating finite overflows (satpropagate)" or "" for a header's rounding line.
+std::string saturationText(const RoundOptions& r);
 // The manifest's "rounding": a mode's name or "dyn".
 inline std::string roundingManifestName(bool dynamicRounding, Rounding mode) {
   return dynamicRounding ? "dyn" : roundingName(mode);

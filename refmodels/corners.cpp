@@ -33,7 +33,10 @@ std::vector<uint32_t> formatCorners(const Format& f) {
   }
   mags.push_back(f.maxFiniteMag());
   mags.push_back(f.maxFiniteMag() - 1u);
-  if (f.hasInf()) {
+  if (f.isP3109()) {
+    mags.push_back(f.magMask());      // +Inf (extended) or max finite; the unsigned NaN
+    mags.push_back(f.magMask() - 1u);
+  } else if (f.hasInf()) {
     mags.push_back(f.infMag());
     mags.push_back(f.infMag() | (1u << (M - 1)));             // quiet NaN
     mags.push_back(f.infMag() | (1u << (M - 1)) | 1u);        // quiet NaN with payload

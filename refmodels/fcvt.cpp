@@ -46,6 +46,23 @@ int fcvtDefaultSrBits(const Format& a) {
   return std::min(16, precision);
 }
 
+namespace {
+// P3109 v4.0: a negative value (or -Inf) converted to an unsigned format is NaN, except under toward-zero and
+// toward-positive rounding, which give 0; a negative value that rounds to zero (an underflow) is 0 in any mode.
+Packed negativeToUnsignedP3109(int exp, uint64_t sig, bool infinite, const Format& Z, const RoundOptions& opt,
+                               uint32_t srRandom) {
+  if (opt.mode == Rounding::RTZ || opt.mode == Rounding::RUP) return {0u, kFlagInexact};
+  if (!infinite) {
+    // Rounding -x is rounding x with rdn and rup exchanged (rup is gone already).
+    RoundOptions mirrored = opt;
+    if (opt.mode == Rounding::RDN) mirrored.mode = Rounding::RUP;
+    const Packed r = roundPack<uint64_t>(false, exp, sig, false, Z, mirrored, srRandom);
+    if (r.bits == 0) return r;
+  }
+  return packNaN(Z, kFlagInvalid);
+}
+}  // namespace
+
 Packed fcvtModel(const FcvtSpec& spec, uint32_t bits, Rounding mode, uint32_t srRandom) {
   const Format& A = spec.a;
   const Format& Z = spec.out;
@@ -69,7 +86,8 @@ Packed fcvtModel(const FcvtSpec& spec, uint32_t bits, Rounding mode, uint32_t sr
       }
       case FpClass::Inf:
         if (Z.kind == FormatKind::Int) return roundToInt<uint64_t>(sign, Z.intBits + 1, 1, Z, opt);
-        if (sign && !Z.isSigned) return packNaN(Z, kFlagInvalid);
+        if (sign && !Z.isSigned)
+          return Z.isP3109() ? negativeToUnsignedP3109(0, 0, true, Z, opt, srRandom) : packNaN(Z, kFlagInvalid);
         return packInfinity(sign, Z, opt);
       case FpClass::Subnormal:
         if (!spec.daz) {
@@ -91,6 +109,7 @@ Packed fcvtModel(const FcvtSpec& spec, uint32_t bits, Rounding mode, uint32_t sr
     return packZero(sign, Z);
   }
   if (Z.kind == FormatKind::Int) return roundToInt<uint64_t>(sign, exp, sig, Z, opt, srRandom);
+  if (sign && !Z.isSigned && Z.isP3109()) return negativeToUnsignedP3109(exp, sig, false, Z, opt, srRandom);
   // An unsigned float format holds no negative value: NaN where it has one, else 0, invalid either way.
   if (sign && !Z.isSigned) return Z.hasNaN() ? packNaN(Z, kFlagInvalid) : Packed{0u, kFlagInvalid};
   return roundPack<uint64_t>(sign, exp, sig, false, Z, opt, srRandom);

@@ -14,6 +14,7 @@ uint32_t Format::canonicalNaN() const {
     case NonFinite::FN: return magMask();
     case NonFinite::FNUZ: return signBit();
     case NonFinite::Finite: return maxFiniteMag();  // no NaN: CUDA's convention, +max finite
+    case NonFinite::P3109: return isSigned ? signBit() : magMask();
   }
   return 0;
 }
@@ -22,6 +23,10 @@ FpClass Format::classify(uint32_t bits) const {
   bits &= mask();
   if (nonFinite == NonFinite::FNUZ && bits == signBit()) return FpClass::NaN;
   const uint32_t mag = bits & magMask();
+  if (nonFinite == NonFinite::P3109) {
+    if (bits == canonicalNaN()) return FpClass::NaN;
+    if (p3109Extended && mag == infMag()) return FpClass::Inf;
+  }
   const uint32_t field = mag >> manBits;
   const uint32_t man = mag & ((1u << manBits) - 1u);
   if (nonFinite == NonFinite::IEEE && field == uint32_t(expFieldMax())) return man ? FpClass::NaN : FpClass::Inf;
@@ -80,6 +85,12 @@ std::string Format::describe() const {
     case NonFinite::FN: s += ", NaN = all ones, no Inf"; break;
     case NonFinite::FNUZ: s += ", NaN = negative-zero pattern, no Inf, no -0"; break;
     case NonFinite::Finite: s += ", finite only (no Inf, no NaN)"; break;
+    case NonFinite::P3109:
+      s += fmt::format(", P3109 {} domain, NaN 0x{:x}", p3109Extended ? "extended" : "finite", canonicalNaN());
+      if (p3109Extended) s += isSigned ? fmt::format(", Inf 0x{:x}/0x{:x}", infMag(), signBit() | infMag())
+                                       : fmt::format(", Inf 0x{:x}", infMag());
+      s += ", no -0";
+      break;
   }
   return s;
 }
@@ -122,7 +133,7 @@ Format makeInt(std::string name, int bits, bool isSigned) {
 bool sameFormat(const Format& a, const Format& b) {
   return a.kind == b.kind && a.expBits == b.expBits && a.manBits == b.manBits && a.bias == b.bias &&
          a.isSigned == b.isSigned && a.subnormals == b.subnormals && a.zeroExpIsNormal == b.zeroExpIsNormal &&
-         a.nonFinite == b.nonFinite && a.intBits == b.intBits;
+         a.nonFinite == b.nonFinite && a.intBits == b.intBits && a.p3109Extended == b.p3109Extended;
 }
 
 const char* nonFiniteWord(NonFinite k) {
@@ -131,6 +142,7 @@ const char* nonFiniteWord(NonFinite k) {
     case NonFinite::FN: return "fn";
     case NonFinite::FNUZ: return "fnuz";
     case NonFinite::Finite: return "finite";
+    case NonFinite::P3109: return "p3109";
   }
   return "?";
 }
@@ -182,12 +194,77 @@ const std::vector<Format>& presetFormats() {
   return table;
 }
 
+Format p3109Format(int K, int P, bool isSigned, bool extended) {
+  // Unsigned formats spend the sign bit on one more exponent bit; P = 1 leaves no trailing significand bits.
+  if (K < 3 || K > 16) throw FormatError(fmt::format("P3109 width K = {} out of range 3..16", K));
+  const int maxP = isSigned ? K - 1 : K;
+  if (P < 1 || P > maxP) throw FormatError(fmt::format("P3109 precision P = {} out of range 1..{} for K = {}", P, maxP, K));
+  Format f;
+  f.name = fmt::format("binary{}p{}{}{}", K, P, isSigned ? 's' : 'u', extended ? 'e' : 'f');
+  f.isSigned = isSigned;
+  f.expBits = K - P + (isSigned ? 0 : 1);
+  f.manBits = P - 1;
+  f.bias = 1 << (f.expBits - 1);
+  f.nonFinite = NonFinite::P3109;
+  f.p3109Extended = extended;
+  return f;
+}
+
+const std::vector<Format>& p3109Presets() {
+  static const std::vector<Format> table = [] {
+    std::vector<Format> t;
+    for (bool isSigned : {true, false})
+      for (int P = 1; P <= (isSigned ? 7 : 8); ++P)
+        for (bool extended : {true, false}) t.push_back(p3109Format(8, P, isSigned, extended));
+    return t;
+  }();
+  return table;
+}
+
+namespace {
+// p3109:K,P[,s|u][,e|f] and binaryKpP{s|u}{e|f}; nullopt when `spelling` is neither form.
+std::optional<Format> parseP3109(const std::string& spelling) {
+  int K = 0, P = 0;
+  bool isSigned = true, extended = true;
+  if (spelling.rfind("p3109:", 0) == 0) {
+    std::vector<std::string> parts;
+    std::stringstream ss(spelling.substr(6));
+    for (std::string p; std::getline(ss, p, ',');) parts.push_back(p);
+    if (parts.size() < 2 || !parseInt(parts[0], K) || !parseInt(parts[1], P))
+      throw FormatError("p3109:K,P needs the width K and the precision P as integers");
+    bool signGiven = false, domainGiven = false;
+    for (size_t i = 2; i < parts.size(); ++i) {
+      const std::string& o = parts[i];
+      if ((o == "s" || o == "u") && !signGiven) {
+        isSigned = o == "s";
+        signGiven = true;
+      } else if ((o == "e" || o == "f") && !domainGiven) {
+        extended = o == "e";
+        domainGiven = true;
+      } else {
+        throw FormatError("p3109 option '" + o + "' unknown or repeated; accepted: one of s|u, one of e|f");
+      }
+    }
+    return p3109Format(K, P, isSigned, extended);
+  }
+  if (spelling.rfind("binary", 0) != 0) return std::nullopt;
+  const size_t ppos = spelling.find('p');
+  if (ppos == std::string::npos || spelling.size() < ppos + 4) return std::nullopt;
+  const char sc = spelling[spelling.size() - 2], dc = spelling[spelling.size() - 1];
+  if ((sc != 's' && sc != 'u') || (dc != 'e' && dc != 'f')) return std::nullopt;
+  if (!parseInt(spelling.substr(6, ppos - 6), K) || !parseInt(spelling.substr(ppos + 1, spelling.size() - ppos - 3), P))
+    return std::nullopt;
+  return p3109Format(K, P, sc == 's', dc == 'e');
+}
+}  // namespace
+
 std::string formatSyntaxHelp() {
   return "a preset (" + presetNames() +
          "), intN/uintN (N 2..32), or eXmY (X exponent bits 2..8, Y mantissa bits 0..23) followed by options "
          "',bias=N' ',nosub' ',unsigned' ',nozero' and one of ',ieee' ',fn' ',fnuz' ',finite' "
          "(e.g. e5m4, e4m3,fnuz, e6m9,bias=20,nosub); options modify a preset of that name (e4m3,bias=5 stays fn), "
-         "otherwise an IEEE-style eXmY";
+         "otherwise an IEEE-style eXmY; or an IEEE P3109 format binaryKpP{s|u}{e|f} (e.g. binary8p3se, binary8p4sf) "
+         "or p3109:K,P[,s|u][,e|f] (K 3..16, P 1..K-1 signed, 1..K unsigned)";
 }
 
 Format parseFormat(const std::string& spelling) {
@@ -204,6 +281,15 @@ Format parseFormat(const std::string& spelling) {
   for (std::string& p : parts)
     for (char& c : p) c = char(std::tolower(static_cast<unsigned char>(c)));
 
+  {
+    std::string lower = spelling;
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    try {
+      if (const std::optional<Format> p = parseP3109(lower)) return *p;
+    } catch (const FormatError& e) {
+      throw fail(e.what());
+    }
+  }
   const std::string& base = parts[0];
   for (const Format& f : presetFormats())
     if (f.name == base && parts.size() == 1) return f;

@@ -16,6 +16,10 @@ enum class NonFinite : uint8_t {
   FN,      // only exponent+mantissa all ones is NaN, no Inf (OCP E4M3, E8M0)
   FNUZ,    // the negative-zero pattern is the only NaN; no Inf, no -0
   Finite,  // every encoding is a finite number (OCP E2M1, E2M3, E3M2)
+  // IEEE P3109 binaryKpP: no -0. Signed: the -0 pattern 2^(K-1) is the only NaN, the extended domain's +-Inf
+  // are the top magnitude code of each sign. Unsigned: all ones is NaN, the extended domain's +Inf the code
+  // below it. The finite domain uses those Inf codes as its largest values (Format::p3109Extended says which).
+  P3109,
 };
 
 enum class FormatKind : uint8_t { Float, Int };
@@ -41,6 +45,7 @@ struct Format {
   bool zeroExpIsNormal = false;  // exponent field 0 is an ordinary binade; there is no zero (E8M0)
   NonFinite nonFinite = NonFinite::IEEE;
   int intBits = 0;  // Int kind only
+  bool p3109Extended = false;  // NonFinite::P3109 only: the extended domain (with infinities)
 
   int width() const { return kind == FormatKind::Int ? intBits : (isSigned ? 1 : 0) + expBits + manBits; }
   uint32_t mask() const { return width() >= 32 ? 0xFFFFFFFFu : ((1u << width()) - 1u); }
@@ -53,9 +58,12 @@ struct Format {
   int expFieldMax() const { return (1 << expBits) - 1; }
 
   bool isFloat() const { return kind == FormatKind::Float; }
-  bool hasInf() const { return nonFinite == NonFinite::IEEE; }
+  bool hasInf() const { return nonFinite == NonFinite::IEEE || (nonFinite == NonFinite::P3109 && p3109Extended); }
+  bool isP3109() const { return nonFinite == NonFinite::P3109; }
   bool hasNaN() const { return nonFinite != NonFinite::Finite; }
-  bool hasNegZero() const { return isSigned && nonFinite != NonFinite::FNUZ && !zeroExpIsNormal; }
+  bool hasNegZero() const {
+    return isSigned && nonFinite != NonFinite::FNUZ && nonFinite != NonFinite::P3109 && !zeroExpIsNormal;
+  }
   bool hasZero() const { return !zeroExpIsNormal; }
 
   // Unbiased exponent of the smallest normal binade, and of the largest binade holding a finite value.
@@ -64,6 +72,7 @@ struct Format {
     switch (nonFinite) {
       case NonFinite::IEEE: return expFieldMax() - 1 - bias;
       case NonFinite::FN: return (manBits > 0 ? expFieldMax() : expFieldMax() - 1) - bias;
+      case NonFinite::P3109: return int(maxFiniteMag() >> manBits) - bias;
       default: return expFieldMax() - bias;
     }
   }
@@ -73,12 +82,17 @@ struct Format {
     switch (nonFinite) {
       case NonFinite::IEEE: return (uint32_t(expFieldMax() - 1) << manBits) | manMask;
       case NonFinite::FN: return manBits > 0 ? magMask() - 1u : uint32_t(expFieldMax() - 1);
+      // Below the unsigned NaN code, and below the extended domain's +Inf code.
+      case NonFinite::P3109: return magMask() - (isSigned ? 0u : 1u) - (p3109Extended ? 1u : 0u);
       default: return magMask();
     }
   }
   uint32_t minNormalMag() const { return zeroExpIsNormal ? 0u : (1u << manBits); }
   uint32_t minSubnormalMag() const { return subnormals && !zeroExpIsNormal && manBits > 0 ? 1u : minNormalMag(); }
-  uint32_t infMag() const { return uint32_t(expFieldMax()) << manBits; }
+  uint32_t infMag() const {
+    if (nonFinite == NonFinite::P3109) return isSigned ? magMask() : magMask() - 1u;
+    return uint32_t(expFieldMax()) << manBits;
+  }
   // Canonical NaN: positive, quiet (IEEE: mantissa MSB set).
   uint32_t canonicalNaN() const;
 
@@ -97,6 +111,12 @@ struct FormatError : std::runtime_error {
 };
 Format parseFormat(const std::string& spelling);
 const std::vector<Format>& presetFormats();
+// IEEE P3109 binaryKpP: K bits, precision P, signed or not, extended (with infinities) or finite domain,
+// named binaryKpP{s|u}{e|f} as the P3109 report names them. Throws FormatError for K, P out of range.
+Format p3109Format(int K, int P, bool isSigned, bool extended);
+// The binary8 family as presets (signed P = 1..7, unsigned P = 1..8, both domains), listed apart from
+// presetFormats() by `numforge formats`.
+const std::vector<Format>& p3109Presets();
 std::string formatSyntaxHelp();
 
 }  // namespace nf

@@ -16,6 +16,12 @@ enum class Rounding : uint8_t { RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RNA = 4, ROD
 // TestFloat / SoftFloat flag bits, also the bit order of a generated unit's `flags` port.
 enum : uint8_t { kFlagInexact = 1, kFlagUnderflow = 2, kFlagOverflow = 4, kFlagInfinite = 8, kFlagInvalid = 16 };
 
+// IEEE P3109's stochastic rounding variants with N = srBits random bits R and eta the fraction of the
+// significand below the result's last place: A rounds away when floor(eta 2^N) + R >= 2^N (numforge's `sr`
+// before P3109, truncate(|x| + R 2^(lsb - N))), B when floor(eta 2^(N+1)) + 2R + 1 >= 2^(N+1) (the random
+// offset centred in its interval, one more bit of eta), C when RNE(eta 2^N) + R >= 2^N (eta rounded first).
+enum class SrVariant : uint8_t { A, B, C };
+
 struct RoundOptions {
   Rounding mode = Rounding::RNE;
   bool saturate = false;  // OCP satfinite: overflow and infinite results become +-max finite
@@ -24,6 +30,12 @@ struct RoundOptions {
   // r in [0, 2^srBits), so only the srBits bits just below the result's lsb matter. Overflow goes to Inf
   // (or +-max with saturate), as for rne.
   int srBits = 0;
+  // P3109 SatPropagate: finite overflows clamp to +-max finite (as `saturate` does) whatever the rounding mode,
+  // infinite results stay infinite (NaN in a format without infinities). P3109 SatNone is neither flag set,
+  // SatFinite is `saturate`.
+  bool satPropagate = false;
+  SrVariant srVariant = SrVariant::A;  // Rounding::SR only
+  bool clampsOverflow() const { return saturate || satPropagate; }
 };
 
 struct Packed {

@@ -46,26 +46,45 @@ inline bool roundsUp(Rounding mode, bool sign, bool lsb, bool roundBit, bool sti
   return false;
 }
 
-// Stochastic rounding: does truncate(x + r * 2^(lsb - R)) carry past the kept part, where sig's low `shift`
-// bits (shift >= 1) are the ones dropped? Only the R dropped bits just below the lsb can produce the carry.
+// The n bits of sig just below bit `shift` (the dropped bits nearest the kept lsb), zero-padded when fewer
+// than n were dropped; `below` says whether any dropped bit lies under those n.
 template <class Sig>
-inline bool srRoundsUp(Sig sig, int shift, int R, uint32_t r) {
+inline uint64_t droppedTop(Sig sig, int shift, int n, bool& below) {
   constexpr int kBits = int(sizeof(Sig) * 8);
-  const uint64_t mask = (uint64_t(1) << R) - 1u;
-  uint64_t top = 0;
-  if (shift >= R) {
-    top = shift - R >= kBits ? 0 : uint64_t(sig >> (shift - R)) & mask;
-  } else {
-    top = (uint64_t(sig) & ((uint64_t(1) << shift) - 1u)) << (R - shift);
+  const uint64_t mask = (uint64_t(1) << n) - 1u;
+  if (shift < n) {
+    below = false;
+    return (uint64_t(sig) & ((uint64_t(1) << shift) - 1u)) << (n - shift);
   }
-  return ((top + (r & mask)) >> R) != 0;
+  const int low = shift - n;
+  below = low > 0 && (low >= kBits ? sig != 0 : (sig & ((Sig(1) << low) - 1u)) != 0);
+  return low >= kBits ? 0 : uint64_t(sig >> low) & mask;
+}
+
+// Stochastic rounding with N random bits r, sig's low `shift` bits (shift >= 1) dropped: does the result
+// round away from zero? Variant A: truncate(x + r * 2^(lsb - N)) carries past the kept part.
+template <class Sig>
+inline bool srRoundsUp(Sig sig, int shift, int N, uint32_t r, SrVariant variant = SrVariant::A) {
+  const uint64_t R = r & ((uint64_t(1) << N) - 1u);
+  bool below = false;
+  switch (variant) {
+    case SrVariant::A: return droppedTop(sig, shift, N, below) + R >= (uint64_t(1) << N);
+    case SrVariant::B: return droppedTop(sig, shift, N + 1, below) + 2 * R + 1 >= (uint64_t(1) << (N + 1));
+    case SrVariant::C: {
+      const uint64_t t = droppedTop(sig, shift, N + 1, below);
+      const uint64_t top = t >> 1, half = t & 1u;
+      const uint64_t nearest = top + (half && (below || (top & 1u)) ? 1u : 0u);  // RNE(eta 2^N), up to 2^N
+      return nearest + R >= (uint64_t(1) << N);
+    }
+  }
+  return false;
 }
 
 // The increment decision of every mode but ROD (which jams instead), given the dropped bits.
 template <class Sig>
 inline bool incrementFor(const RoundOptions& opt, bool sign, bool lsb, bool roundBit, bool stickyBit, Sig sig,
                          int shift, uint32_t srRandom) {
-  if (opt.mode == Rounding::SR) return shift > 0 && srRoundsUp(sig, shift, opt.srBits, srRandom);
+  if (opt.mode == Rounding::SR) return shift > 0 && srRoundsUp(sig, shift, opt.srBits, srRandom, opt.srVariant);
   return roundsUp(opt.mode, sign, lsb, roundBit, stickyBit);
 }
 
@@ -74,10 +93,18 @@ inline bool overflowGoesToInfinity(Rounding mode, bool sign) {
          (mode == Rounding::RDN && sign);
 }
 
+// P3109 SatNone: round-to-odd picks the odd one of max finite and Inf, which is Inf (the top magnitude code)
+// in a signed format and max finite (the code below +Inf) in an unsigned extended one; a finite-domain
+// format has no infinity, so its "Inf" is NaN.
+inline bool overflowGoesToInfinity(Rounding mode, bool sign, const Format& out) {
+  if (out.isP3109() && mode == Rounding::ROD) return out.isSigned || !out.hasInf();
+  return overflowGoesToInfinity(mode, sign);
+}
+
 inline Packed packOverflow(bool sign, const Format& out, const RoundOptions& opt) {
   const uint8_t flags = kFlagOverflow | kFlagInexact;
   const uint32_t s = sign ? out.signBit() : 0u;
-  if (opt.saturate || !overflowGoesToInfinity(opt.mode, sign) || out.nonFinite == NonFinite::Finite)
+  if (opt.clampsOverflow() || !overflowGoesToInfinity(opt.mode, sign, out) || out.nonFinite == NonFinite::Finite)
     return {s | out.maxFiniteMag(), flags};
   if (out.hasInf()) return {s | out.infMag(), flags};
   return {out.canonicalNaN(), flags};

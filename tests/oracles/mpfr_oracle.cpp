@@ -162,6 +162,8 @@ Spec specOf(const nf::Format& f) {
       maxField = fieldMax;
       s.maxSig = allOnesSig;
       break;
+    case nf::NonFinite::P3109:  // tests/test_p3109.cpp restates P3109's rules; this oracle only rounds for it
+      throw std::invalid_argument("oracle: P3109 formats are checked by test_p3109's own rules");
   }
   s.emaxFinite = maxField - s.bias;
   s.maxFiniteMag = (uint32_t(maxField) << s.M) | uint32_t(s.maxSig & ((uint64_t(1) << s.M) - 1u));
@@ -170,6 +172,7 @@ Spec specOf(const nf::Format& f) {
     case nf::NonFinite::FN: s.canonicalNaN = s.magMask; break;
     case nf::NonFinite::FNUZ: s.canonicalNaN = s.signBit; break;
     case nf::NonFinite::Finite: s.canonicalNaN = s.maxFiniteMag; break;
+    case nf::NonFinite::P3109: break;  // rejected above
   }
   return s;
 }

@@ -1,7 +1,6 @@
 // numforge eval <operator> ... HEX...: the model's outputs for one input vector, decoded.
 #include <fmt/format.h>
 
-#include <cctype>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -10,26 +9,11 @@
 namespace nf::cli {
 namespace {
 
-// One input port's hex encoding as its ceil(width / 32) words, least significant first (sr_bits ports are wide).
+// One input port's hex encoding as its ceil(width / 32) words (sr_bits ports are wide), by the one hex parser.
 std::vector<uint32_t> parseInputWords(const std::string& s, const PortInfo& p) {
-  std::string t = s;
-  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t = t.substr(2);
-  std::vector<uint32_t> words(size_t(p.words()), 0u);
-  bool ok = !t.empty();
-  int bit = 0;
-  for (auto c = t.rbegin(); c != t.rend() && ok; ++c, bit += 4) {
-    if (!std::isxdigit(static_cast<unsigned char>(*c))) {
-      ok = false;
-      break;
-    }
-    const uint32_t d = uint32_t(std::isdigit(static_cast<unsigned char>(*c)) ? *c - '0' : std::tolower(*c) - 'a' + 10);
-    for (int k = 0; k < 4; ++k)
-      if ((d >> k) & 1u) {
-        if (bit + k >= p.width) ok = false;
-        else words[size_t((bit + k) / 32)] |= 1u << ((bit + k) % 32);
-      }
-  }
-  if (!ok) throw UsageError(fmt::format("input {} '{}': expected a hex encoding of at most {} bits", p.name, s, p.width));
+  std::vector<uint32_t> words;
+  if (!verif::parseHexWords(s, p.width, words))
+    throw UsageError(fmt::format("input {} '{}': expected a hex encoding of at most {} bits", p.name, s, p.width));
   return words;
 }
 

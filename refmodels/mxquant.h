@@ -2,7 +2,7 @@
 // E8M0 shared scale X = 2^s and K elements P_i = round(V_i / X) in an element format.
 //
 // Rules (also the README's; the generated RTL implements exactly these):
-// - Scale rule (docs/operators/mxquant-scale-rules.md): with amax = m * 2^E, m in [1, 2), every rule is
+// - Scale rule (docs/operators/mxquant.md (scale rules)): with amax = m * 2^E, m in [1, 2), every rule is
 //   floor's s = E - emax_elem or one more, the one more when m passes the rule's threshold:
 //   floor (OCP v1.0): never; elements above the element's max normal are clamped to it.
 //   ceil: m > 1, so s = ceil(log2(amax)) - emax_elem.

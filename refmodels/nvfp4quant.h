@@ -9,7 +9,7 @@
 // - Quotients below UE4M3's smallest normal 2^-6 give subnormal scales k * 2^-9 (k = 1..7, nearest even on that
 //   grid): they are legal UE4M3 values and kept. A nonzero block whose s_b rounds to zero takes the smallest
 //   UE4M3 value 2^-9 (0x01) instead, so that the elements keep a finite divisor. (TorchAO clamps amax / (6 t) to
-//   [2^-6, 448] before the cast, so its scales are never subnormal: docs/operators/mxquant-scale-rules.md.)
+//   [2^-6, 448] before the cast, so its scales are never subnormal: docs/operators/mxquant.md (scale rules).)
 // - q_i = round_e2m1(x_i / (s_b * t)): the exact quotient of x_i by the exact product s_b * t (a 28-bit
 //   significand, never rounded to fp32), rounded once in the chosen mode (rne default; rna, rtz, rup, rdn),
 //   saturating at +-6 (E2M1 has no Inf or NaN). The hardware divides the significands (a restoring divider

@@ -242,7 +242,7 @@ TEST(Nvfp4Quant, HandWorkedBlocks) {
 
 // Block scales below UE4M3's smallest normal 2^-6 stay subnormal (k * 2^-9, k = 1..7; rounded to nearest even on
 // that grid), and a nonzero block whose scale rounds to 0 takes 2^-9 (0x01). t = 1, so s_b = RNE(amax / 6).
-// (torchao clamps amax / (6 t) to 2^-6 first: its scales are never subnormal; docs/operators/mxquant-scale-rules.md.)
+// (torchao clamps amax / (6 t) to 2^-6 first: its scales are never subnormal; docs/operators/mxquant.md (scale rules).)
 TEST(Nvfp4Quant, SubnormalBlockScales) {
   const Nvfp4QuantSpec spec = nvfp4QuantSpec(parseFormat("bf16"), Rounding::RNE);
   const Format bf16 = parseFormat("bf16");

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/power_options.h"
+#include "synth/ppa.h"
 #include "verif/cosim.h"
 
 namespace nf::cli {
@@ -21,7 +21,9 @@ class VerifyCommand final : public OperatorCommand {
     auto* vectors = cmd->add_option("--vectors", vectors_, "TestFloat lines 'hexA hexB hexZ flags' from FILE or - (stdin)");
     addThreadsOption(*cmd, threads_);
     cmd->add_flag("--check-nans", checkNans_, "with --vectors, NaN results must match bit for bit");
-    addVerifyNetlistOption(*cmd, netlist_);
+    cmd->add_flag("--netlist", netlist_,
+                  "co-simulate the Yosys/ABC-mapped NanGate45 netlist (cells modelled from the liberty) instead of "
+                  "the RTL");
     exhaustive->excludes(count_)->excludes(vectors);
     count_->excludes(vectors);
     attachOperators(*cmd);
@@ -39,7 +41,10 @@ class VerifyCommand final : public OperatorCommand {
     o.threads = threads_;
     o.checkNans = checkNans_;
     o.progress = true;
-    if (netlist_) useMappedNetlist(*unit, o.build);
+    if (netlist_) {  // the same harness, fed the mapped netlist and the liberty's cell models
+      const GeneratedModule m = unit->emit();
+      o.build.netlistVerilog = synth::gateLevelVerilog(m.verilog, m.name);
+    }
     const verif::CosimReport r = verif::runCosim(*unit, o);
     const char* mode = exhaustive_ ? "exhaustive" : !vectors_.empty() ? "from file" : "corner cases + random";
     std::cout << fmt::format("{}{}: {} vectors ({}), {} mismatches, {:.2f} M vectors/s ({:.2f} s; build {:.1f} s{})\n",

@@ -13,17 +13,7 @@ FaddSpec FaccSpec::addSpec() const {
   return s;
 }
 
-FmaSpec FaccSpec::macSpec() const {
-  FmaSpec s;
-  s.a = a;
-  s.b = b ? *b : a;
-  s.c = out;
-  s.out = out;
-  s.round = round;
-  s.dynamicRounding = dynamicRounding;
-  s.flagsPort = true;
-  return s;
-}
+FmaSpec FaccSpec::macSpec() const { return accumulatingFma(a, b ? *b : a, out, round, dynamicRounding); }
 
 uint32_t FaccSpec::identity(Rounding mode) const {
   return mode == Rounding::RDN || !out.hasNegZero() ? 0u : out.signBit();

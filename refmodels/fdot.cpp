@@ -99,17 +99,7 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
 
 }  // namespace
 
-FmaSpec chainLaterStep(const FdotSpec& s) {
-  FmaSpec f;
-  f.a = s.a;
-  f.b = s.b;
-  f.c = s.out;
-  f.out = s.out;
-  f.round = s.round;
-  f.dynamicRounding = s.dynamicRounding;
-  f.flagsPort = true;
-  return f;
-}
+FmaSpec chainLaterStep(const FdotSpec& s) { return accumulatingFma(s.a, s.b, s.out, s.round, s.dynamicRounding); }
 
 FmaSpec chainFirstStep(const FdotSpec& s) {
   FmaSpec f = chainLaterStep(s);

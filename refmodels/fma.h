@@ -15,6 +15,20 @@ struct FmaSpec {
   bool flagsPort = false;
 };
 
+// The fma an accumulating unit steps with (facc --mac, fdot --accum chain): a * b + acc -> acc, flags kept
+// so the stream's sticky flags can be read.
+inline FmaSpec accumulatingFma(const Format& a, const Format& b, const Format& acc, const RoundOptions& round,
+                               bool dynamicRounding) {
+  FmaSpec f;
+  f.a = a;
+  f.b = b;
+  f.c = f.out = acc;
+  f.round = round;
+  f.dynamicRounding = dynamicRounding;
+  f.flagsPort = true;
+  return f;
+}
+
 // The bit-accurate result of the generated unit for decoded operands.
 Packed fmaDecoded(const FmaSpec& spec, const FpOperand& a, const FpOperand& b, const FpOperand& c, Rounding mode);
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "refmodels/named.h"
+
 namespace nf {
 
 uint32_t Format::canonicalNaN() const {
@@ -136,16 +138,12 @@ bool sameFormat(const Format& a, const Format& b) {
          a.nonFinite == b.nonFinite && a.intBits == b.intBits && a.p3109Extended == b.p3109Extended;
 }
 
-const char* nonFiniteWord(NonFinite k) {
-  switch (k) {
-    case NonFinite::IEEE: return "ieee";
-    case NonFinite::FN: return "fn";
-    case NonFinite::FNUZ: return "fnuz";
-    case NonFinite::Finite: return "finite";
-    case NonFinite::P3109: return "p3109";
-  }
-  return "?";
-}
+constexpr Named<NonFinite> kNonFiniteWords[] = {
+    {NonFinite::IEEE, "ieee"},     {NonFinite::FN, "fn"},       {NonFinite::FNUZ, "fnuz"},
+    {NonFinite::Finite, "finite"}, {NonFinite::P3109, "p3109"},
+};
+
+const char* nonFiniteWord(NonFinite k) { return wordOf(kNonFiniteWords, k); }
 
 bool parseInt(const std::string& s, int& out) {
   if (s.empty() || s.size() > 4) return false;

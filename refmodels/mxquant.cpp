@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "refmodels/named.h"
 #include "refmodels/operand.h"
 
 namespace nf {
@@ -26,24 +27,16 @@ double mxElemMax(const Format& elem) {
   return std::ldexp(double(l.maxSig), l.emax - l.manBits);
 }
 
-const char* mxScaleRuleName(MxScaleRule r) {
-  switch (r) {
-    case MxScaleRule::Floor: return "floor";
-    case MxScaleRule::RCeil: return "rceil";
-    case MxScaleRule::Ceil: return "ceil";
-    case MxScaleRule::Even: return "even";
-  }
-  return "?";
-}
+namespace {
+constexpr Named<MxScaleRule> kScaleRuleWords[] = {
+    {MxScaleRule::Floor, "floor"}, {MxScaleRule::Ceil, "ceil"}, {MxScaleRule::Even, "even"},
+    {MxScaleRule::RCeil, "rceil"},
+};
+}  // namespace
 
-bool parseMxScaleRule(const std::string& s, MxScaleRule& out) {
-  for (MxScaleRule r : {MxScaleRule::Floor, MxScaleRule::Ceil, MxScaleRule::Even, MxScaleRule::RCeil})
-    if (s == mxScaleRuleName(r)) {
-      out = r;
-      return true;
-    }
-  return false;
-}
+const char* mxScaleRuleName(MxScaleRule r) { return wordOf(kScaleRuleWords, r); }
+
+bool parseMxScaleRule(const std::string& s, MxScaleRule& out) { return parseWord(kScaleRuleWords, s, out); }
 
 uint64_t mxScaleThreshold(MxScaleRule rule, const MxElemLimits& lim) {
   switch (rule) {

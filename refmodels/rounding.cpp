@@ -1,5 +1,7 @@
 #include "refmodels/rounding.h"
 
+#include "refmodels/named.h"
+
 #include <bit>
 #include <cmath>
 
@@ -7,26 +9,22 @@ namespace nf {
 
 Rounding roundingFromPort(unsigned rm) { return (rm & 7u) <= 5u ? Rounding(rm & 7u) : Rounding::RNE; }
 
-const char* roundingName(Rounding r) {
-  switch (r) {
-    case Rounding::RNE: return "rne";
-    case Rounding::RTZ: return "rtz";
-    case Rounding::RDN: return "rdn";
-    case Rounding::RUP: return "rup";
-    case Rounding::RNA: return "rna";
-    case Rounding::ROD: return "rod";
-    case Rounding::SR: return "sr";
-  }
-  return "?";
-}
+namespace {
+constexpr Named<Rounding> kRoundingWords[] = {
+    {Rounding::RNE, "rne"}, {Rounding::RTZ, "rtz"}, {Rounding::RDN, "rdn"}, {Rounding::RUP, "rup"},
+    {Rounding::RNA, "rna"}, {Rounding::ROD, "rod"}, {Rounding::SR, "sr"},
+};
+}  // namespace
 
+const char* roundingName(Rounding r) { return wordOf(kRoundingWords, r); }
+
+// "sr" names a mode but is not a --round word: only the operators with a random-bits port take it, by
+// their own option.
 bool parseRounding(const std::string& s, Rounding& out) {
-  for (unsigned i = 0; i <= 5; ++i)
-    if (s == roundingName(Rounding(i))) {
-      out = Rounding(i);
-      return true;
-    }
-  return false;
+  Rounding r;
+  if (!parseWord(kRoundingWords, s, r) || r == Rounding::SR) return false;
+  out = r;
+  return true;
 }
 
 std::string roundingChoices() { return "rne, rtz, rup, rdn, rna, rod"; }

@@ -38,6 +38,13 @@ inline std::string entryName(const CatalogEntry& e) {
   return s;
 }
 
+// Option words as a gtest parameter name: the values (not the --options), joined by '_' after `prefix`.
+inline std::string argsName(const std::vector<std::string>& args, std::string prefix = "") {
+  for (const std::string& a : args)
+    if (a[0] != '-') prefix += (prefix.empty() ? "" : "_") + a;
+  return prefix;
+}
+
 // Runs a shell command, capturing stdout+stderr; returns the exit status.
 inline int runCommand(const std::string& cmd, std::string& output) {
   output.clear();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "tests/catalog.h"
+#include "tests/other_model.h"
 #include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
@@ -45,24 +46,13 @@ INSTANTIATE_TEST_SUITE_P(Catalog, CatalogCosim, ::testing::ValuesIn(test::readCa
                          [](const auto& info) { return test::entryName(info.param); });
 
 // A unit whose model is wrong in one bit for one input class: the harness must notice.
-class WrongModel final : public Unit {
+class WrongModel final : public test::ForwardingUnit {
  public:
-  explicit WrongModel(std::unique_ptr<Unit> u) : u_(std::move(u)) {}
-  std::string operatorName() const override { return u_->operatorName(); }
-  std::string moduleName() const override { return u_->moduleName(); }
-  std::vector<std::string> canonicalArgs() const override { return u_->canonicalArgs(); }
-  const std::vector<PortInfo>& inputs() const override { return u_->inputs(); }
-  const std::vector<PortInfo>& outputs() const override { return u_->outputs(); }
-  int latency() const override { return u_->latency(); }
-  GeneratedModule emit() const override { return u_->emit(); }
+  using ForwardingUnit::ForwardingUnit;
   void emulate(const uint32_t* in, uint32_t* out) const override {
-    u_->emulate(in, out);
+    wrapped().emulate(in, out);
     if (in[0] == 0x3c && in[1] == 0x45 && (inputs().size() == 2 || in[2] == 0x30)) out[0] ^= 1;  // e4m3: 1.5, 3.25, 0.5
   }
-  std::vector<std::vector<uint32_t>> cornerVectors() const override { return u_->cornerVectors(); }
-
- private:
-  std::unique_ptr<Unit> u_;
 };
 
 TEST(CosimHarness, ReportsAWrongModel) {

@@ -22,13 +22,11 @@ const std::vector<std::string>& kPresets = nf::test::kFloatPresets;
 const auto& kModes = nf::test::kDirectedModes;
 
 
-struct Stats {
-  long checked = 0, bad = 0, cancellations = 0, overflows = 0, underflows = 0, inexact = 0;
-};
+using Stats = nf::test::SweepStats;
 
 class Checker {
  public:
-  Checker(const nf::Format& a, const nf::Format& b, const nf::Format& out, Variant v) : v_(v) {
+  Checker(const nf::Format& a, const nf::Format& b, const nf::Format& out, Variant v) : v_(v), cmp_(out) {
     spec_.a = a;
     spec_.b = b;
     spec_.out = out;
@@ -37,40 +35,24 @@ class Checker {
     spec_.daz = v.daz;
   }
   void check(uint32_t a, uint32_t b, Rounding mode) {
-    ++st_.checked;
-    const nf::Packed got = nf::faddModel(spec_, a, b, mode);
-    nfo::OResult want;
-    try {
-      want = nfo::faddOracle(spec_.a, spec_.b, spec_.out, a, b, {mode, v_.saturate, v_.ftz}, v_.daz);
-    } catch (const std::exception& e) {
-      ++st_.bad;
-      if (reported_++ < 8) ADD_FAILURE() << header(a, b, mode) << ": oracle threw " << e.what();
-      return;
-    }
-    if (want.flags & nfo::kOverflow) ++st_.overflows;
-    if (want.flags & nfo::kUnderflow) ++st_.underflows;
-    if (want.flags & nfo::kInexact) ++st_.inexact;
     const double x = nfo::toDoubleSpec(spec_.a, a), y = nfo::toDoubleSpec(spec_.b, b);
-    if (x != 0 && std::fabs(x + y) < std::fabs(x) * 0x1p-4) ++st_.cancellations;
-    if (got.bits == want.bits && got.flags == want.flags) return;
-    ++st_.bad;
-    if (reported_++ < 8)
-      ADD_FAILURE() << header(a, b, mode) << "\n    expected " << nfo::showBits(spec_.out, want.bits) << " "
-                    << nfo::flagsString(want.flags) << "\n    got      " << nfo::showBits(spec_.out, got.bits) << " "
-                    << nfo::flagsString(got.flags);
+    if (x != 0 && std::fabs(x + y) < std::fabs(x) * 0x1p-4) cmp_.countCancellation();
+    cmp_.check(
+        nf::faddModel(spec_, a, b, mode),
+        [&] { return nfo::faddOracle(spec_.a, spec_.b, spec_.out, a, b, {mode, v_.saturate, v_.ftz}, v_.daz); },
+        [&] { return header(a, b, mode); });
   }
   std::string header(uint32_t a, uint32_t b, Rounding mode) const {
     return "fadd " + spec_.a.name + " + " + spec_.b.name + " -> " + spec_.out.name + " " + nfo::modeName(mode) +
            (v_.saturate ? " sat" : "") + (v_.ftz ? " ftz" : "") + (v_.daz ? " daz" : "") +
            ": a=" + nfo::showBits(spec_.a, a) + " b=" + nfo::showBits(spec_.b, b);
   }
-  const Stats& stats() const { return st_; }
+  const Stats& stats() const { return cmp_.stats(); }
 
  private:
   nf::FaddSpec spec_;
   Variant v_;
-  Stats st_;
-  int reported_ = 0;
+  nf::test::OracleComparison cmp_;
 };
 
 Stats run(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, Variant v, int samplesPerMode) {

@@ -24,13 +24,11 @@ const std::vector<std::string>& kPresets = nf::test::kFloatPresets;
 const auto& kModes = nf::test::kDirectedModes;
 
 
-struct Stats {
-  long checked = 0, bad = 0, cancellations = 0, overflows = 0, underflows = 0, inexact = 0;
-};
+using Stats = nf::test::SweepStats;
 
 class Checker {
  public:
-  Checker(const nf::Format& ab, const nf::Format& c, const nf::Format& out, Variant v) : v_(v) {
+  Checker(const nf::Format& ab, const nf::Format& c, const nf::Format& out, Variant v) : v_(v), cmp_(out) {
     spec_.a = spec_.b = ab;
     spec_.c = c;
     spec_.out = out;
@@ -39,40 +37,26 @@ class Checker {
     spec_.daz = v.daz;
   }
   void check(uint32_t a, uint32_t b, uint32_t c, Rounding mode) {
-    ++st_.checked;
-    const nf::Packed got = nf::fmaModel(spec_, a, b, c, mode);
-    nfo::OResult want;
-    try {
-      want = nfo::fmaOracle(spec_.a, spec_.b, spec_.c, spec_.out, a, b, c, {mode, v_.saturate, v_.ftz}, v_.daz);
-    } catch (const std::exception& e) {
-      ++st_.bad;
-      if (reported_++ < 8) ADD_FAILURE() << header(a, b, c, mode) << ": oracle threw " << e.what();
-      return;
-    }
-    if (want.flags & nfo::kOverflow) ++st_.overflows;
-    if (want.flags & nfo::kUnderflow) ++st_.underflows;
-    if (want.flags & nfo::kInexact) ++st_.inexact;
     const double p = nfo::toDoubleSpec(spec_.a, a) * nfo::toDoubleSpec(spec_.b, b), y = nfo::toDoubleSpec(spec_.c, c);
-    if (p != 0 && std::fabs(p + y) < std::fabs(p) * 0x1p-4) ++st_.cancellations;
-    if (got.bits == want.bits && got.flags == want.flags) return;
-    ++st_.bad;
-    if (reported_++ < 8)
-      ADD_FAILURE() << header(a, b, c, mode) << "\n    expected " << nfo::showBits(spec_.out, want.bits) << " "
-                    << nfo::flagsString(want.flags) << "\n    got      " << nfo::showBits(spec_.out, got.bits) << " "
-                    << nfo::flagsString(got.flags);
+    if (p != 0 && std::fabs(p + y) < std::fabs(p) * 0x1p-4) cmp_.countCancellation();
+    cmp_.check(
+        nf::fmaModel(spec_, a, b, c, mode),
+        [&] {
+          return nfo::fmaOracle(spec_.a, spec_.b, spec_.c, spec_.out, a, b, c, {mode, v_.saturate, v_.ftz}, v_.daz);
+        },
+        [&] { return header(a, b, c, mode); });
   }
   std::string header(uint32_t a, uint32_t b, uint32_t c, Rounding mode) const {
     return "fma " + spec_.a.name + " x " + spec_.b.name + " + " + spec_.c.name + " -> " + spec_.out.name + " " +
            nfo::modeName(mode) + (v_.saturate ? " sat" : "") + (v_.ftz ? " ftz" : "") + (v_.daz ? " daz" : "") +
            ": a=" + nfo::showBits(spec_.a, a) + " b=" + nfo::showBits(spec_.b, b) + " c=" + nfo::showBits(spec_.c, c);
   }
-  const Stats& stats() const { return st_; }
+  const Stats& stats() const { return cmp_.stats(); }
 
  private:
   nf::FmaSpec spec_;
   Variant v_;
-  Stats st_;
-  int reported_ = 0;
+  nf::test::OracleComparison cmp_;
 };
 
 Stats run(const nf::Format& fab, const nf::Format& fc, const nf::Format& out, Variant v, int samplesPerMode) {

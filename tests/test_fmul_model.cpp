@@ -51,7 +51,7 @@ std::string tagOf(std::string s) {
 // Compares the model with the oracle vector by vector and keeps a readable record of the first mismatches.
 class Checker {
  public:
-  Checker(const nf::Format& a, const nf::Format& b, const nf::Format& out, Variant v) : v_(v) {
+  Checker(const nf::Format& a, const nf::Format& b, const nf::Format& out, Variant v) : v_(v), cmp_(out) {
     spec_.a = a;
     spec_.b = b;
     spec_.out = out;
@@ -60,24 +60,10 @@ class Checker {
     spec_.daz = v.daz;
   }
   void check(uint32_t a, uint32_t b, Rounding mode) {
-    ++checked_;
-    const nf::Packed got = nf::fmulModel(spec_, a, b, mode);
-    nfo::OResult want;
-    try {
-      want = nfo::fmulOracle(spec_.a, spec_.b, spec_.out, a, b, {mode, v_.saturate, v_.ftz}, v_.daz);
-    } catch (const std::exception& e) {
-      ++bad_;
-      if (reported_++ < kMaxReports) ADD_FAILURE() << header(a, b, mode) << ": oracle threw: " << e.what();
-      return;
-    }
-    if (want.flags & nfo::kOverflow) ++overflows_;
-    if (want.flags & nfo::kUnderflow) ++underflows_;
-    if (got.bits == want.bits && got.flags == want.flags) return;
-    ++bad_;
-    if (reported_++ < kMaxReports)
-      ADD_FAILURE() << header(a, b, mode) << "\n    expected " << nfo::showBits(spec_.out, want.bits) << " flags "
-                    << nfo::flagsString(want.flags) << "\n    got      " << nfo::showBits(spec_.out, got.bits)
-                    << " flags " << nfo::flagsString(got.flags);
+    cmp_.check(
+        nf::fmulModel(spec_, a, b, mode),
+        [&] { return nfo::fmulOracle(spec_.a, spec_.b, spec_.out, a, b, {mode, v_.saturate, v_.ftz}, v_.daz); },
+        [&] { return header(a, b, mode); });
   }
   std::string header(uint32_t a, uint32_t b, Rounding mode) const {
     const double pa = nfo::toDoubleSpec(spec_.a, a), pb = nfo::toDoubleSpec(spec_.b, b);
@@ -85,18 +71,12 @@ class Checker {
                        spec_.out.name, nfo::modeName(mode), v_.name(), nfo::showBits(spec_.a, a),
                        nfo::showBits(spec_.b, b), pa * pb);
   }
-  long checked() const { return checked_; }
-  long bad() const { return bad_; }
-  long overflows() const { return overflows_; }
-  long underflows() const { return underflows_; }
-  const nf::FmulSpec& spec() const { return spec_; }
+  const nf::test::SweepStats& stats() const { return cmp_.stats(); }
 
  private:
-  static constexpr int kMaxReports = 8;
   nf::FmulSpec spec_;
   Variant v_;
-  long checked_ = 0, bad_ = 0, overflows_ = 0, underflows_ = 0;
-  int reported_ = 0;
+  nf::test::OracleComparison cmp_;
 };
 
 // --------------------------------------------------------------------------------------------------------
@@ -246,12 +226,9 @@ class Sampler {
 };
 
 // Runs one (a, b, out, variant) combination over every mode: exhaustive when both inputs are <= 8 bits.
-struct RunStats {
-  long checked = 0, bad = 0, overflows = 0, underflows = 0;  // the last two: oracle flags seen
-};
+using RunStats = nf::test::SweepStats;
 RunStats runPair(const nf::Format& fa, const nf::Format& fb, const nf::Format& out, Variant v, int samplesPerMode,
                  const std::vector<Rounding>& modes = {std::begin(kModes), std::end(kModes)}) {
-  RunStats st;
   Checker c(fa, fb, out, v);
   const bool exhaustive = fa.width() <= 8 && fb.width() <= 8;
   for (Rounding mode : modes) {
@@ -266,11 +243,7 @@ RunStats runPair(const nf::Format& fa, const nf::Format& fb, const nf::Format& o
       }
     }
   }
-  st.checked = c.checked();
-  st.bad = c.bad();
-  st.overflows = c.overflows();
-  st.underflows = c.underflows();
-  return st;
+  return c.stats();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "oracles/mpfr_oracle.h"
 #include "refmodels/kulisch.h"
 #include "tests/catalog.h"
+#include "tests/other_model.h"
 #include "tests/quick_cosim.h"
 #include "verif/cosim.h"
 
@@ -153,18 +154,10 @@ INSTANTIATE_TEST_SUITE_P(Kulisch, KulischModelTest,
                          [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // A stream model that goes wrong after 70000 steps: the harness must report that vector.
-class LateWrong final : public Unit {
+class LateWrong final : public test::ForwardingUnit {
  public:
-  explicit LateWrong(std::unique_ptr<Unit> u) : u_(std::move(u)) {}
-  std::string operatorName() const override { return u_->operatorName(); }
-  std::string moduleName() const override { return u_->moduleName(); }
-  std::vector<std::string> canonicalArgs() const override { return u_->canonicalArgs(); }
-  const std::vector<PortInfo>& inputs() const override { return u_->inputs(); }
-  const std::vector<PortInfo>& outputs() const override { return u_->outputs(); }
-  int latency() const override { return u_->latency(); }
+  using ForwardingUnit::ForwardingUnit;
   bool stateful() const override { return true; }
-  GeneratedModule emit() const override { return u_->emit(); }
-  void emulate(const uint32_t* in, uint32_t* out) const override { u_->emulate(in, out); }
   std::vector<std::vector<uint32_t>> cornerVectors() const override { return {}; }
   class Wrong final : public StreamModel {
    public:
@@ -176,10 +169,9 @@ class LateWrong final : public Unit {
     std::unique_ptr<StreamModel> m_;
     uint64_t n_ = 0;
   };
-  std::unique_ptr<StreamModel> streamModel() const override { return std::make_unique<Wrong>(u_->streamModel()); }
-
- private:
-  std::unique_ptr<Unit> u_;
+  std::unique_ptr<StreamModel> streamModel() const override {
+    return std::make_unique<Wrong>(wrapped().streamModel());
+  }
 };
 
 // Pipelined accumulators: one in-order stream (corner streams, then random terms with clears in mid-stream

@@ -129,12 +129,7 @@ INSTANTIATE_TEST_SUITE_P(Mx, MxDequantCosim,
                                            std::vector<std::string>{"--a", "int8", "--out", "bf16", "--block", "1", "--round", "rtz"},
                                            std::vector<std::string>{"--a", "e5m2", "--out", "fp16", "--block", "1", "--round", "rup"},
                                            std::vector<std::string>{"--a", "e2m1", "--out", "fp32", "--block", "2"}),
-                         [](const auto& info) {
-                           std::string s;
-                           for (const std::string& a : info.param)
-                             if (a[0] != '-') s += (s.empty() ? "" : "_") + a;
-                           return s;
-                         });
+                         [](const auto& info) { return test::argsName(info.param); });
 
 }  // namespace
 }  // namespace nf

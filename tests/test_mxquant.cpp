@@ -612,12 +612,9 @@ TEST_P(MxQuantCosim, RtlMatchesModel) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
   const auto unit = buildUnit("mxquant", GetParam());
-  verif::CosimOptions opt = test::quickCosimOptions();
-  opt.count = 50000;
-  opt.seed = 7;
-  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  const verif::CosimReport r = test::quickRandomCosim(*unit, 50000, 7);
   EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
-  EXPECT_GE(r.vectors, opt.count + 2000);
+  EXPECT_GE(r.vectors, 50000u + 2000);
 }
 
 // The lanes protocol in an event-driven simulator: blocks of K/L = 4 beats (one back to back, one with a bubble);
@@ -716,12 +713,7 @@ INSTANTIATE_TEST_SUITE_P(
                                                "--lanes", "1"},
                       std::vector<std::string>{"--a", "fp16", "--out", "e4m3", "--block", "12", "--round", "sr",
                                                "--sr-bits", "6", "--lanes", "4"}),
-    [](const auto& info) {
-      std::string s;
-      for (const std::string& a : info.param)
-        if (a[0] != '-') s += (s.empty() ? "" : "_") + a;
-      return s;
-    });
+    [](const auto& info) { return test::argsName(info.param); });
 
 }  // namespace
 }  // namespace nf

@@ -531,24 +531,16 @@ TEST_P(Nvfp4Cosim, RtlMatchesModel) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
   ::setenv("NUMFORGE_CACHE", NF_BINARY_DIR "/vcache", 0);
   const auto unit = buildUnit(GetParam().first, GetParam().second);
-  verif::CosimOptions opt = test::quickCosimOptions();
-  opt.count = 20000;
-  opt.seed = 7;
-  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  const verif::CosimReport r = test::quickRandomCosim(*unit, 20000, 7);
   EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
-  EXPECT_GE(r.vectors, opt.count + 5000);
+  EXPECT_GE(r.vectors, 20000u + 5000);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Nv, Nvfp4Cosim,
     ::testing::Values(std::make_pair(std::string("nvfp4quant"), std::vector<std::string>{"--a", "fp16", "--round", "rdn"}),
                       std::make_pair(std::string("nvfp4dequant"), std::vector<std::string>{"--out", "fp16", "--round", "rup"})),
-    [](const auto& info) {
-      std::string s = info.param.first;
-      for (const std::string& a : info.param.second)
-        if (a[0] != '-') s += "_" + a;
-      return s;
-    });
+    [](const auto& info) { return test::argsName(info.param.second, info.param.first); });
 
 }  // namespace
 }  // namespace nf

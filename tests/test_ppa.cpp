@@ -108,13 +108,19 @@ void expectSane(const PpaResult& r) {
   EXPECT_FALSE(r.yosysLog.empty());
 }
 
+// Runs the flow on one module, prints its record (so a failing comparison shows the figures) and checks
+// the record is sane.
+PpaResult runSane(const std::string& verilog, const std::string& top) {
+  PpaResult r = runPpa(verilog, top);
+  fmt::print("{}: {}\n", top, nf::synth::toJson(r).dump());
+  expectSane(r);
+  return r;
+}
+
 TEST(Ppa, WiderAdderHasMoreArea) {
   REQUIRE_YOSYS();
-  PpaResult r8 = runPpa(rippleAdder("add8", 8), "add8");
-  PpaResult r16 = runPpa(rippleAdder("add16", 16), "add16");
-  fmt::print("add8: {}\nadd16: {}\n", nf::synth::toJson(r8).dump(), nf::synth::toJson(r16).dump());
-  expectSane(r8);
-  expectSane(r16);
+  const PpaResult r8 = runSane(rippleAdder("add8", 8), "add8");
+  const PpaResult r16 = runSane(rippleAdder("add16", 16), "add16");
   EXPECT_GT(r16.areaUm2, r8.areaUm2);
   EXPECT_GT(r16.cells, r8.cells);
   EXPECT_EQ(r8.flops, 0);
@@ -123,20 +129,15 @@ TEST(Ppa, WiderAdderHasMoreArea) {
 
 TEST(Ppa, CountsEveryRegisterBitAsAFlop) {
   REQUIRE_YOSYS();
-  PpaResult r = runPpa(kRegisteredAdder, "regadd");
-  fmt::print("regadd: {}\n", nf::synth::toJson(r).dump());
-  expectSane(r);
+  const PpaResult r = runSane(kRegisteredAdder, "regadd");
   EXPECT_EQ(r.flops, 8 + 8 + 9);
   EXPECT_GT(r.cells, r.flops);  // the adder itself is there too
 }
 
 TEST(Ppa, LongerDependentChainIsSlower) {
   REQUIRE_YOSYS();
-  PpaResult one = runPpa(xorChain("xor1", 1), "xor1");
-  PpaResult sixteen = runPpa(xorChain("xor16", 16), "xor16");
-  fmt::print("xor1: {}\nxor16: {}\n", nf::synth::toJson(one).dump(), nf::synth::toJson(sixteen).dump());
-  expectSane(one);
-  expectSane(sixteen);
+  const PpaResult one = runSane(xorChain("xor1", 1), "xor1");
+  const PpaResult sixteen = runSane(xorChain("xor16", 16), "xor16");
   EXPECT_GT(sixteen.delayPs, one.delayPs);
   EXPECT_GT(sixteen.areaUm2, one.areaUm2);
 }

@@ -60,7 +60,7 @@ PowerReport runPower(const std::string& netlistVerilog, const std::string& top,
   const Environment env = readEnvironment(constraints.string());
 
   std::string script = staSetupScript(liberty, top, env, opt.clockPs, hasClockPort(netlistVerilog, top));
-  script += fmt::format("set_power_activity -input -activity {} -duty 0.5\n", opt.vectorlessActivity);
+  script += fmt::format("set_power_activity -input -activity {} -duty {}\n", opt.vectorlessActivity, opt.vectorlessDuty);
   std::string activities;
   for (const NetToggleRate& n : nets) activities += fmt::format("{} {:.9g} {:.9g}\n", n.name, n.togglesPerCycle, n.duty);
 

@@ -18,6 +18,7 @@ struct PowerOptions {
   double clockPs = 0;       // the clock the activities are per cycle of; must be positive
   // Toggles per cycle OpenSTA's vectorless estimate gives every input (duty 0.5); 0.1 is its own default.
   double vectorlessActivity = 0.1;
+  double vectorlessDuty = 0.5;  // the inputs' fraction of time high in that estimate
   std::string tool;  // empty: the nf-sta-power built with numforge ($NUMFORGE_STA_POWER overrides)
   bool keepWorkDir = false;
 };

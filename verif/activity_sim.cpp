@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kActivityAbi = 1;
+constexpr int kActivityAbi = 2;
 
 // Appended to the co-simulation glue of one lane (its Sim, setLanes and reset in nf_create): every public net of
 // the unit instance, sampled after each cycle. Why sampling the var table rather than Verilator's toggle
@@ -80,6 +80,7 @@ void nf_act_run(void* p, const uint32_t* in, uint64_t n, const uint8_t* feed, ui
   Vnf_lanes& t = *a.sim->top;
   const uint32_t* ip[1];
   uint64_t next = 0;
+  t.eval();  // settled, so that the first sample is not Verilator's unevaluated zeros
   for (uint64_t c = 0; c <= cycles; ++c) {
     // Cycle 0 only records the state the run starts from.
     if (c > 0) {

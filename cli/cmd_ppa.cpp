@@ -77,7 +77,7 @@ void printSignoff(const synth::StaResult& s, double abcDelayPs, std::ostream& ou
 class PpaCommand final : public OperatorCommand {
  public:
   CLI::App* add(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand("ppa", "synthesize with Yosys+ABC on NanGate45 and report area and delay");
+    CLI::App* cmd = cmd_ = app.add_subcommand("ppa", "synthesize with Yosys+ABC on NanGate45 and report area and delay");
     cmd->add_option("--liberty", liberty_, "liberty file (default: the vendored NanGate45 typical corner)");
     cmd->add_flag("--json", asJson_, "print JSON");
     cmd->add_option("--clock-ps", clockPs_,
@@ -98,7 +98,7 @@ class PpaCommand final : public OperatorCommand {
     synth::StaOptions sta;
     if (!clockPs_.empty()) sta.clockPs = parseClockPs(clockPs_);
     if (!idleFraction_.empty()) energy_.idleFraction = parseIdleFraction(idleFraction_);
-    if (power_) checkPowerOptions();
+    checkPowerOptions(*unit);
     if (!synth::tools::executableExists("sta"))
       throw UsageError("ppa: OpenSTA's `sta` is not on PATH; sign-off timing needs the Debian package opensta "
                        "(`make deps` installs it)");
@@ -143,12 +143,15 @@ class PpaCommand final : public OperatorCommand {
 
  private:
   // Bad --power options are refused before any synthesis.
-  void checkPowerOptions() {
+  void checkPowerOptions(const Unit& unit) {
+    if (!power_) {
+      for (const char* o : {"--workload", "--workload-file", "--idle-fraction", "--vectors"})
+        if (cmd_->count(o) > 0) throw UsageError(fmt::format("{} applies to --power only; add --power", o));
+      return;
+    }
     if (!energy_.workloadFile.empty()) {
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(energy_.workloadFile, ec))
-        throw UsageError(fmt::format("--workload-file {}: no such file (a float32 .npy tensor is accepted)",
-                                     energy_.workloadFile));
+      energy_.workloadValues = synth::readWorkloadFile(energy_.workloadFile);
+      verif::tensorVectors(unit, energy_.workloadValues, 1);  // refuses a unit without a floating-point input
     } else if (!verif::isWorkload(energy_.workload)) {
       throw UsageError(fmt::format("--workload '{}': accepted values are {}", energy_.workload, verif::workloadChoices()));
     }
@@ -161,6 +164,7 @@ class PpaCommand final : public OperatorCommand {
   std::string liberty_, clockPs_, idleFraction_;
   bool asJson_ = false, power_ = false;
   synth::EnergyOptions energy_;
+  CLI::App* cmd_ = nullptr;
 };
 
 }  // namespace

@@ -20,17 +20,25 @@ int portsNamed(const Unit& unit, const char* pattern) {
 }
 
 std::vector<uint32_t> stimulus(const Unit& unit, const EnergyOptions& opt) {
-  if (opt.workloadFile.empty()) return verif::workloadVectors(unit, opt.workload, opt.vectors, opt.seed);
-  std::vector<float> values;
-  try {
-    values = readNpyFloat32(opt.workloadFile);
-  } catch (const std::exception& e) {
-    throw UsageError(fmt::format("--workload-file {}: {} (a float32 .npy tensor is accepted)", opt.workloadFile, e.what()));
-  }
-  return verif::tensorVectors(unit, values, opt.vectors);
+  if (opt.workloadFile.empty() && opt.workloadValues.empty())
+    return verif::workloadVectors(unit, opt.workload, opt.vectors, opt.seed);
+  if (!opt.workloadValues.empty()) return verif::tensorVectors(unit, opt.workloadValues, opt.vectors);
+  return verif::tensorVectors(unit, readWorkloadFile(opt.workloadFile), opt.vectors);
 }
 
 }  // namespace
+
+std::vector<float> readWorkloadFile(const std::string& path) {
+  try {
+    return readNpyFloat32(path);
+  } catch (const std::exception& e) {
+    // The reader names `accuracy`'s option; this one is --workload-file.
+    std::string why = e.what();
+    const std::string theirs = fmt::format("--input {}: ", path);
+    if (why.rfind(theirs, 0) == 0) why = why.substr(theirs.size());
+    throw UsageError(fmt::format("--workload-file {}: {}", path, why));
+  }
+}
 
 double opsPerResult(const Unit& unit) {
   const std::string op = unit.operatorName();
@@ -56,7 +64,7 @@ EnergyResult measureEnergy(const Unit& unit, const std::string& gateLevel, const
 
   EnergyResult e;
   e.power = runPower(netlist, unit.moduleName(), nets, opt.power);
-  e.workload = opt.workloadFile.empty() ? opt.workload : opt.workloadFile;
+  e.workload = opt.workloadFile.empty() ? (opt.workloadValues.empty() ? opt.workload : "tensor") : opt.workloadFile;
   e.cycles = run.cycles;
   e.validCycles = run.validCycles;
   e.simSeconds = run.seconds;

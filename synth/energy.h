@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@ namespace nf::synth {
 struct EnergyOptions {
   std::string workload = "uniform";  // verif::workloadChoices(); ignored with workloadFile
   std::string workloadFile;          // a float32 .npy tensor
+  std::vector<float> workloadValues;  // that tensor already read (then workloadFile only names it)
   uint64_t vectors = 100000;
   uint64_t seed = 1;
   double idleFraction = 0;
@@ -35,6 +37,9 @@ struct EnergyResult {
   double pjPerOp = 0;
   double vectorlessPjPerOp = 0;
 };
+
+// A float32 .npy tensor; UsageError naming --workload-file when it cannot be read or is not float32.
+std::vector<float> readWorkloadFile(const std::string& path);
 
 // Operations one input vector of the unit stands for: an fma (or MAC) 2, an N-term fdot 2N, a block quantizer
 // one per element; any other unit 1.

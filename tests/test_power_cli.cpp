@@ -30,8 +30,9 @@ CliRun numforge(const std::string& args, const std::string& env = "") {
   return r;
 }
 
+// Without a PATH, neither yosys nor sta can run: a refusal naming the option proves it came before any tool.
 void expectRefused(const std::string& args, const std::string& option, const std::string& env = "") {
-  const CliRun r = numforge("ppa " + args + " fmul --a e4m3", env);
+  const CliRun r = numforge("ppa " + args + " fmul --a e4m3", "PATH=/nonexistent " + env);
   EXPECT_EQ(r.rc, 2) << args << ": " << r.out;
   EXPECT_NE(r.out.find(option), std::string::npos) << args << ": " << r.out;
   EXPECT_EQ(r.out.find("area"), std::string::npos) << "synthesized before refusing " << args << ": " << r.out;
@@ -60,7 +61,7 @@ TEST(PowerCli, UnreadableOrNotFloat32NpyIsRefused) {
   std::string f64 = std::string("\x93NUMPY\x01\x00", 8) + char(header.size() & 0xFF) + char(header.size() >> 8) + header;
   f64 += std::string(16, '\0');
   const std::string path = writeFile("f64.npy", f64);
-  const CliRun r = numforge("ppa --power --workload-file " + path + " fmul --a e4m3");
+  const CliRun r = numforge("ppa --power --workload-file " + path + " fmul --a e4m3", "PATH=/nonexistent");
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("<f8"), std::string::npos) << r.out;
 }

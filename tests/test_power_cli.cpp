@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "catalog.h"
 #include "synth/power.h"
 
 namespace {
@@ -18,15 +19,9 @@ struct CliRun {
   std::string out;
 };
 
-CliRun numforge(const std::string& args, const std::string& env = "") {
-  const std::string cmd = fmt::format("{} {}/numforge {} 2>&1", env, NF_BINARY_DIR, args);
+CliRun numforge(const std::string& args, const std::string& env) {
   CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.rc = nf::test::runCommand(fmt::format("{} {}/numforge {}", env, NF_BINARY_DIR, args), r.out);
   return r;
 }
 

@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEPS  := g++ cmake ninja-build ccache verilator yosys iverilog libsystemc-dev libfmt-dev libgtest-dev \
-         libmpfr-dev libgmp-dev libcli11-dev nlohmann-json3-dev opensta \
+         libmpfr-dev libgmp-dev libcli11-dev nlohmann-json3-dev opensta opensta-dev tcl8.6-dev libreadline-dev zlib1g-dev \
          python3 python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
 NUMFORGE := $(BUILD)/numforge
 

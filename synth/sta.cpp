@@ -32,6 +32,8 @@ constexpr KindQuery kKindQueries[] = {
     {StageKind::InputToOutput, "$data_in", "[all_outputs]", false},
 };
 
+}  // namespace
+
 bool hasClockPort(const std::string& netlist, const std::string& top) {
   // The module header lists the ports: `module top(clk, rst, ...);`
   const std::regex header("module\\s+" + top + "\\s*\\(([^)]*)\\)");
@@ -40,8 +42,8 @@ bool hasClockPort(const std::string& netlist, const std::string& top) {
   return std::regex_search(m[1].first, m[1].second, std::regex("(^|[\\s,])clk([\\s,]|$)"));
 }
 
-std::string staScript(const fs::path& liberty, const std::string& top, const Environment& env, double periodPs,
-                      bool clocked) {
+std::string staSetupScript(const std::filesystem::path& liberty, const std::string& top, const Environment& env,
+                          double periodPs, bool clocked) {
   std::string s = fmt::format(
       "read_liberty \"{}\"\n"
       "read_verilog netlist.v\n"
@@ -61,6 +63,14 @@ std::string staScript(const fs::path& liberty, const std::string& top, const Env
       "set_driving_cell -lib_cell {} $data_in\n"
       "set_load {} [all_outputs]\n",
       env.drivingCell, env.loadFf);
+  return s;
+}
+
+namespace {
+
+std::string staScript(const fs::path& liberty, const std::string& top, const Environment& env, double periodPs,
+                      bool clocked) {
+  std::string s = staSetupScript(liberty, top, env, periodPs, clocked);
   for (const KindQuery& q : kKindQueries) {
     if (q.needsRegisters && !clocked) continue;
     s += fmt::format("puts \"{}{}\"\nreport_checks -path_delay max -from {} -to {} -digits 3\n", kSectionMarker,

@@ -2,6 +2,7 @@
 // stage at a clock, fmax, and the hold check of clocked units, in the same drive/load environment as ABC.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,5 +59,12 @@ struct Environment {
   double loadFf = 0;
 };
 Environment readEnvironment(const std::string& constraintsPath);
+
+// Whether the netlist's top module has a clk port.
+bool hasClockPort(const std::string& netlist, const std::string& top);
+// The OpenSTA commands that read the liberty and netlist.v and set the clock, input/output delays, drive and load
+// (shared by sign-off timing and power, so both see one environment).
+std::string staSetupScript(const std::filesystem::path& liberty, const std::string& top, const Environment& env,
+                           double periodPs, bool clocked);
 
 }  // namespace nf::synth

@@ -30,7 +30,8 @@ std::string cType(int width) {
   return "W";
 }
 
-// Runs a command, capturing stdout+stderr; returns the exit status.
+}  // namespace
+
 int runCapture(const std::string& cmd, std::string& output) {
   output.clear();
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
@@ -50,6 +51,8 @@ const std::string& verilatorVersion() {
   });
   return version;
 }
+
+namespace {
 
 void writeFile(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);

@@ -6,7 +6,7 @@ DEPS  := g++ cmake ninja-build ccache verilator yosys iverilog libsystemc-dev li
          python3 python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
 NUMFORGE := $(BUILD)/numforge
 
-.PHONY: all deps build demo test bench catalog clean
+.PHONY: all deps build demo test test-sanitize bench catalog clean
 all: build
 
 # Installs only what is missing; needs root (or sudo) only when something is missing.
@@ -31,6 +31,13 @@ demo: deps build
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under -fsanitize=address,undefined in its own build directory (docs/verification.md: its time).
+test-sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNUMFORGE_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
 
 bench: deps build
 	$(BUILD)/bench_fmul

@@ -30,30 +30,6 @@ std::string cType(int width) {
   return "W";
 }
 
-}  // namespace
-
-int runCapture(const std::string& cmd, std::string& output) {
-  output.clear();
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-const std::string& verilatorVersion() {
-  static std::once_flag once;
-  static std::string version;
-  std::call_once(once, [] {
-    if (runCapture("verilator --version", version) != 0) version.clear();
-  });
-  return version;
-}
-
-namespace {
-
 void writeFile(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);
   f << text;
@@ -113,6 +89,26 @@ class DlLibrary final : public SimLibrary {
 };
 
 }  // namespace
+
+int runCapture(const std::string& cmd, std::string& output) {
+  output.clear();
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+  const int st = ::pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const std::string& verilatorVersion() {
+  static std::once_flag once;
+  static std::string version;
+  std::call_once(once, [] {
+    if (runCapture("verilator --version", version) != 0) version.clear();
+  });
+  return version;
+}
 
 uint64_t fnv1a64(const std::string& s, uint64_t h) {
   for (unsigned char c : s) {

@@ -53,9 +53,9 @@ std::unique_ptr<SimLibrary> buildSim(const Unit& unit, const BuildOptions& opt =
 std::string lanesVerilog(const Unit& unit, const std::string& unitModule, int lanes);
 std::string glueCpp(const Unit& unit, int lanes);
 std::string defaultCacheDir();
-// Runs a shell command, capturing stdout and stderr; returns its exit status (-1 when it did not exit).
+// Runs a shell command, capturing stdout+stderr; returns its exit status (-1 when it did not exit).
 int runCapture(const std::string& cmd, std::string& output);
-// `verilator --version`, empty when Verilator is missing.
+// `verilator --version`, empty when Verilator is absent (asked once per process).
 const std::string& verilatorVersion();
 uint64_t fnv1a64(const std::string& s, uint64_t h = 1469598103934665603ull);
 

@@ -7,6 +7,8 @@
 #include <random>
 
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/unit_base.h"
 #include "generators/verilog.h"
@@ -16,14 +18,7 @@
 
 namespace nf {
 
-namespace {
-
-using blocks::Design;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
-
-}  // namespace
+using namespace emitter_names;
 
 GeneratedModule emitMxDequant(const MxDequantSpec& s, const std::string& moduleName, const std::string& command) {
   Design d(moduleName);
@@ -112,9 +107,7 @@ GeneratedModule emitMxDequant(const MxDequantSpec& s, const std::string& moduleN
                        intElem ? lit(WZ, 0) : blocks::zeroResultExpr(Z, sign)));
   }
   w.line("  wire unused_ok = &{1'b0" + sink + "};");
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
@@ -203,9 +196,6 @@ class MxDequantFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> mxdequant() { return std::make_unique<MxDequantFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(mxdequant, MxDequantFactory)
 
 }  // namespace nf

@@ -149,10 +149,8 @@ std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
   const Format& A = s_.a;
   const Format& B = s_.b;
   const Format& Z = s_.out;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  const std::vector<uint32_t> ca = formatCorners(A), cb = formatCorners(B);
-  for (uint32_t a : ca)
-    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs = cornerPairs(A, B);
+  const std::vector<uint32_t> ca = formatCorners(A);
   std::mt19937_64 rng(0x6661);
   std::vector<uint32_t> as = ca;
   for (int i = 0; i < 64; ++i) as.push_back(uint32_t(rng()) & A.mask());
@@ -173,29 +171,15 @@ std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
       for (uint32_t bn : neighbours(B, b.bits, 2)) pairs.emplace_back(a, bn);
     }
   }
-  std::vector<std::vector<uint32_t>> operands;
-  for (const auto& [a, b] : pairs) operands.push_back({a, b});
-  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
+  return pairVectors(pairs, A, B, s_.dynamicRounding);
 }
 
-class FaddFactory final : public OperatorFactory {
+class FaddFactory final : public FpArithFactory<FaddUnit, FaddSpec> {
  public:
-  std::string name() const override { return "fadd"; }
-  std::string summary() const override { return "floating-point adder z = round(a + b)"; }
-  void addOptions(CLI::App& cmd) override { options_.add(cmd); }
-  std::unique_ptr<Unit> build() const override {
-    const std::vector<Format> f = options_.formats();
-    FaddSpec s;
-    s.a = f[0];
-    s.b = f[1];
-    s.out = f[2];
-    FpArithOptions::Built b = options_.finish(s, f);
-    return std::make_unique<FaddUnit>(std::move(s), b.arch, b.module, std::move(b.args));
-  }
-
- private:
-  FpArithOptions options_{"fadd", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
-                          "a", "architecture goal: area (default; one path) or delay (near/far paths)"};
+  FaddFactory()
+      : FpArithFactory("floating-point adder z = round(a + b)", {&FaddSpec::a, &FaddSpec::b, &FaddSpec::out},
+                       {"fadd", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
+                        "a", "architecture goal: area (default; one path) or delay (near/far paths)"}) {}
 };
 
 }  // namespace

@@ -184,28 +184,16 @@ std::vector<std::vector<uint32_t>> FmaUnit::cornerVectors() const {
   return cornerVectorsWithRm(operands, {A.mask(), B.mask(), C.mask()}, s_.dynamicRounding);
 }
 
-class FmaFactory final : public OperatorFactory {
+class FmaFactory final : public FpArithFactory<FmaUnit, FmaSpec> {
  public:
-  std::string name() const override { return "fma"; }
-  std::string summary() const override { return "fused multiply-add z = round(a * b + c), one rounding"; }
-  void addOptions(CLI::App& cmd) override { options_.add(cmd); }
-  std::unique_ptr<Unit> build() const override {
-    const std::vector<Format> f = options_.formats();
-    FmaSpec s;
-    s.a = f[0];
-    s.b = f[1];
-    s.c = f[2];
-    s.out = f[3];
-    FpArithOptions::Built b = options_.finish(s, f);
-    return std::make_unique<FmaUnit>(std::move(s), b.arch, b.module, std::move(b.args));
-  }
-
- private:
-  FpArithOptions options_{"fma",
-                          {{"a", "format of a"}, {"b", "format of b (default: a's)"},
-                           {"c", "format of the addend c (default: a's)"}},
-                          "format of z (default: c's)", "c",
-                          "architecture goal: area (default; one path) or delay (near/far paths)"};
+  FmaFactory()
+      : FpArithFactory("fused multiply-add z = round(a * b + c), one rounding",
+                       {&FmaSpec::a, &FmaSpec::b, &FmaSpec::c, &FmaSpec::out},
+                       {"fma",
+                        {{"a", "format of a"}, {"b", "format of b (default: a's)"},
+                         {"c", "format of the addend c (default: a's)"}},
+                        "format of z (default: c's)", "c",
+                        "architecture goal: area (default; one path) or delay (near/far paths)"}) {}
 };
 
 }  // namespace

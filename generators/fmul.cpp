@@ -211,10 +211,8 @@ class FmulUnit final : public FpArithUnit<FmulSpec, FmulFastModel, fmulModel, 2>
 };
 
 std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  const std::vector<uint32_t> ca = formatCorners(s_.a), cb = formatCorners(s_.b);
-  for (uint32_t a : ca)
-    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs = cornerPairs(s_.a, s_.b);
+  const std::vector<uint32_t> cb = formatCorners(s_.b);
 
   // Boundary pairs: for a spread of b, the a whose product lands on each edge of the output range.
   std::mt19937_64 rng(0x6e66);
@@ -260,29 +258,15 @@ std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {
       ++ties;
     }
   }
-  std::vector<std::vector<uint32_t>> operands;
-  for (const auto& [a, b] : pairs) operands.push_back({a, b});
-  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
+  return pairVectors(pairs, A, B, s_.dynamicRounding);
 }
 
-class FmulFactory final : public OperatorFactory {
+class FmulFactory final : public FpArithFactory<FmulUnit, FmulSpec> {
  public:
-  std::string name() const override { return "fmul"; }
-  std::string summary() const override { return "floating-point multiplier z = round(a * b)"; }
-  void addOptions(CLI::App& cmd) override { options_.add(cmd); }
-  std::unique_ptr<Unit> build() const override {
-    const std::vector<Format> f = options_.formats();
-    FmulSpec s;
-    s.a = f[0];
-    s.b = f[1];
-    s.out = f[2];
-    FpArithOptions::Built b = options_.finish(s, f);
-    return std::make_unique<FmulUnit>(std::move(s), b.arch, b.module, std::move(b.args));
-  }
-
- private:
-  FpArithOptions options_{"fmul", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
-                          "a", "architecture goal: area (default) or delay"};
+  FmulFactory()
+      : FpArithFactory("floating-point multiplier z = round(a * b)", {&FmulSpec::a, &FmulSpec::b, &FmulSpec::out},
+                       {"fmul", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
+                        "a", "architecture goal: area (default) or delay"}) {}
 };
 
 }  // namespace

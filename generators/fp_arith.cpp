@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "refmodels/corners.h"
+
 namespace nf {
 
 FpArithOptions::FpArithOptions(std::string op, std::vector<Operand> operands, std::string outHelp,
@@ -52,6 +54,21 @@ void FpArithOptions::finishArgs(Built& b, const std::vector<Format>& formats) co
       for (size_t i = 1; i < formats.size(); ++i) b.module += "_" + formats[i].tag();
     b.module += common_.nameSuffix() + opt_.nameTag();
   }
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> cornerPairs(const Format& A, const Format& B) {
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  const std::vector<uint32_t> ca = formatCorners(A), cb = formatCorners(B);
+  for (uint32_t a : ca)
+    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  return pairs;
+}
+
+std::vector<std::vector<uint32_t>> pairVectors(const std::vector<std::pair<uint32_t, uint32_t>>& pairs, const Format& A,
+                                               const Format& B, bool dynamicRounding) {
+  std::vector<std::vector<uint32_t>> operands;
+  for (const auto& [a, b] : pairs) operands.push_back({a, b});
+  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, dynamicRounding);
 }
 
 }  // namespace nf

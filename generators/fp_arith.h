@@ -65,6 +65,7 @@ class FpArithOptions {
   };
   FpArithOptions(std::string op, std::vector<Operand> operands, std::string outHelp, std::string outDefault,
                  std::string optHelp);
+  const std::string& op() const { return op_; }
   void add(CLI::App& cmd);
   // The validated formats, the operands in order and then out; throws UsageError naming the option.
   std::vector<Format> formats() const;
@@ -94,5 +95,35 @@ class FpArithOptions {
   OptOption opt_;
   CommonFpOptions common_;
 };
+
+// The factory of an FpArithUnit: its options, and a spec whose format fields (`fields`, in the options' order: the
+// operands, then out) are set from them.
+template <class UnitT, class Spec>
+class FpArithFactory : public OperatorFactory {
+ public:
+  FpArithFactory(std::string summary, std::vector<Format Spec::*> fields, FpArithOptions options)
+      : summary_(std::move(summary)), fields_(std::move(fields)), options_(std::move(options)) {}
+  std::string name() const override { return options_.op(); }
+  std::string summary() const override { return summary_; }
+  void addOptions(CLI::App& cmd) override { options_.add(cmd); }
+  std::unique_ptr<Unit> build() const override {
+    const std::vector<Format> f = options_.formats();
+    Spec s;
+    for (size_t i = 0; i < fields_.size(); ++i) s.*fields_[i] = f[i];
+    FpArithOptions::Built b = options_.finish(s, f);
+    return std::make_unique<UnitT>(std::move(s), b.arch, b.module, std::move(b.args));
+  }
+
+ private:
+  std::string summary_;
+  std::vector<Format Spec::*> fields_;
+  FpArithOptions options_;
+};
+
+// Every pair of a corner value of A and one of B (formatCorners), the start of a two-operand corner list.
+std::vector<std::pair<uint32_t, uint32_t>> cornerPairs(const Format& A, const Format& B);
+// Operand pairs as co-simulation vectors (cornerVectorsWithRm).
+std::vector<std::vector<uint32_t>> pairVectors(const std::vector<std::pair<uint32_t, uint32_t>>& pairs, const Format& A,
+                                               const Format& B, bool dynamicRounding);
 
 }  // namespace nf

@@ -166,14 +166,7 @@ class MxDequantFactory final : public OperatorFactory {
   std::unique_ptr<Unit> build() const override {
     MxDequantSpec s;
     s.elem = formatOption("--a", a_);
-    if (s.elem.kind == FormatKind::Int) {
-      if (!s.elem.isSigned || s.elem.intBits < 3 || s.elem.intBits > 16)
-        throw UsageError(fmt::format("bad --a {}: integer elements are signed intN with N 3..16; accepted: e4m3, "
-                                     "e5m2, e3m2, e2m3, e2m1, int8 or another signed format",
-                                     s.elem.name));
-    } else {
-      requireFloat("--a", s.elem, "mxdequant");
-    }
+    requireMxElement("--a", s.elem, "mxdequant", "");
     s.out = formatOption("--out", out_);
     requireFloat("--out", s.out, "mxdequant");
     if (block_ < 1 || block_ > 64) throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));

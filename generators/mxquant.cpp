@@ -562,14 +562,7 @@ class MxQuantFactory final : public OperatorFactory {
     s.in = formatOption("--a", a_);
     requireFloat("--a", s.in, "mxquant");
     s.elem = formatOption("--out", out_);
-    if (s.elem.kind == FormatKind::Int) {
-      if (!s.elem.isSigned || s.elem.intBits < 3 || s.elem.intBits > 16)
-        throw UsageError(fmt::format("bad --out {}: integer elements are signed intN with N 3..16 (1.(N-2) fixed "
-                                     "point); accepted: e4m3, e5m2, e3m2, e2m3, e2m1, int8 or another signed format",
-                                     s.elem.name));
-    } else {
-      requireFloat("--out", s.elem, "mxquant");
-    }
+    requireMxElement("--out", s.elem, "mxquant", " (1.(N-2) fixed point)");
     if (block_ < 1 || block_ > 64)
       throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));
     s.block = block_;

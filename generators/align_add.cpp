@@ -121,8 +121,7 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
                        vlog::zeroExtend("(use_near ? near_lz : far_lz)", K, XO)));
   }
   w.line(fmt::format("  assign zero = ~sig[{}];", W - 1));
-  w.line("endmodule");
-  d.add(a.module, w.str());
+  d.close(a.module, w);
   return a;
 }
 

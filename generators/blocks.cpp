@@ -26,6 +26,11 @@ void Design::add(const std::string& name, const std::string& text) {
                                        "must encode every parameter of its body",
                                        name, top_));
 }
+void Design::close(const std::string& name, vlog::Writer& w) {
+  w.line("endmodule");
+  add(name, w.str());
+}
+
 std::string Design::text() const {
   // The file carries the unit and its helper blocks together, which Verilator's file-naming style rule
   // (one module per file, named alike) would flag; nothing else is switched off.
@@ -105,8 +110,7 @@ std::string emitNormalizer(Design& d, int width) {
     w.line("  assign v_norm = s0;");
     w.line(fmt::format("  assign lz = {{{}}};", lz));
   }
-  w.line("endmodule");
-  d.add(name, w.str());
+  d.close(name, w);
   return name;
 }
 
@@ -216,8 +220,7 @@ Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize, bool z
     w.line(M > 0 ? fmt::format("  assign sig = {{{}, man}};", lead) : fmt::format("  assign sig = {};", lead));
     w.line(fmt::format("  assign exp = {};", expNormal));
   }
-  w.line("endmodule");
-  d.add(u.module, w.str());
+  d.close(u.module, w);
   return u;
 }
 
@@ -235,8 +238,7 @@ std::string emitMultiplier(Design& d, int wa, int wb) {
   w.line(fmt::format("output wire {}p", vlog::range(WP)));
   w.close(");");
   w.line(fmt::format("  assign p = {} * {};", vlog::zeroExtend("x", wa, WP), vlog::zeroExtend("y", wb, WP)));
-  w.line("endmodule");
-  d.add(name, w.str());
+  d.close(name, w);
   return name;
 }
 
@@ -272,8 +274,7 @@ std::string emitDivider(Design& d, int nBits, int dBits, int qBits) {
   w.line(fmt::format("  assign q = {{{}}};", qs));
   w.line(fmt::format("  assign sticky = |s{}[{}:0];", qBits - 1, W - 2));
   w.line("  wire unused_ok = &{1'b0" + sink + "};");
-  w.line("endmodule");
-  d.add(name, w.str());
+  d.close(name, w);
   return name;
 }
 
@@ -410,55 +411,69 @@ uint8_t infinityResultFlags(const Format& out, bool saturate) {
   return packInfinity(false, out, {Rounding::RNE, saturate, false}).flags;
 }
 
-std::string emitRoundPack(Design& d, const RoundPackParams& p) {
-  const std::string name = d.top() + "_roundpack" + p.nameSuffix;
-  const Format& f = p.out;
-  const int M = f.manBits, WZ = f.width(), WR = p.sigBits;
-  const bool two = p.leadingBitMayBeZero;
-  const int R = p.srBits;
-  const bool sr = R > 0;
-  // Under SR the R bits below the lsb must exist in every alignment, and a shift past them leaves only zeros.
-  // Variants B and C read one more bit of eta than A (the bit below the R random bits' weight).
-  const int srExtra = sr && p.srVariant != SrVariant::A ? 1 : 0;
-  const int WP = std::max({WR, M + (two ? 4 : 3), M + 1 + R + srExtra + (two ? 1 : 0)});
-  const int CAP = sr ? M + R + 1 + srExtra : M + 3;
-  const int SHW = vlog::bitsFor(uint64_t(CAP));
-  const int XW = std::max(p.expBits + (two ? 1 : 0), SHW + 1);
-  const int FW = XW + 1;      // biased exponent field, wide enough never to wrap
-  const int MW = FW + M;      // {field, mantissa} before overflow checks
-  const int MWZ = WZ - (f.isSigned ? 1 : 0);
-  const bool flush = p.ftz || !f.subnormals;
-  const std::string maxFin = lit(MW, f.maxFiniteMag());
+namespace {
 
-  vlog::Writer w;
-  w.line(fmt::format("// Rounds a significand to {} ({}) and packs it: subnormal denormalization,", f.name, f.describe()));
-  w.line("// the rounding increment, overflow per mode and format, flags with tininess after rounding.");
-  if (two)
-    w.line("// sig is in [1,4): both alignments are rounded side by side and the late top bit only selects.");
-  w.line("// Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.");
-  w.open(fmt::format("module {} (", name));
-  w.line("input  wire sign,");
-  w.line(fmt::format("input  wire {}exp,", vlog::range(p.expBits)));
-  w.line(fmt::format("input  wire {}sig,", vlog::range(WR)));
-  w.line("input  wire sticky_in,");
-  if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
-  if (sr) w.line(fmt::format("input  wire {}sr,", vlog::range(R)));
-  w.line(fmt::format("output wire {}z,", vlog::range(WZ)));
-  w.line("output wire inexact,");
-  w.line("output wire underflow,");
-  w.line("output wire overflow");
-  w.close(");");
-  if (p.rounding.dynamic) declareModeWires(w, "rm");
-  w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", p.expBits, XW)));
-  w.line(WP == WR ? fmt::format("  wire {}sig_p = sig;", vlog::range(WP))
-                  : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", vlog::range(WP), WP - WR));
-  std::vector<std::string> sink;
+// emitRoundPack's module, stage by stage: the widths are computed once, the candidates (one per alignment of
+// the significand, and the subnormal one) are rounded side by side, then selected, overflowed and packed.
+class RoundPackRtl {
+ public:
+  explicit RoundPackRtl(const RoundPackParams& params)
+      : p(params), f(params.out), M(f.manBits), WZ(f.width()), WR(p.sigBits), two(p.leadingBitMayBeZero),
+        R(p.srBits), sr(R > 0),
+        // Under SR the R bits below the lsb must exist in every alignment, and a shift past them leaves only
+        // zeros. Variants B and C read one more bit of eta than A (the bit below the R random bits' weight).
+        srExtra(sr && p.srVariant != SrVariant::A ? 1 : 0),
+        WP(std::max({WR, M + (two ? 4 : 3), M + 1 + R + srExtra + (two ? 1 : 0)})),
+        CAP(sr ? M + R + 1 + srExtra : M + 3), SHW(vlog::bitsFor(uint64_t(CAP))),
+        XW(std::max(p.expBits + (two ? 1 : 0), SHW + 1)),
+        FW(XW + 1),   // biased exponent field, wide enough never to wrap
+        MW(FW + M),   // {field, mantissa} before overflow checks
+        MWZ(WZ - (f.isSigned ? 1 : 0)), flush(p.ftz || !f.subnormals), maxFin(lit(MW, f.maxFiniteMag())) {}
+
+  std::string emit(Design& d, const std::string& name) {
+    ports(name);
+    normalCandidates();
+    subnormalPath();
+    w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), select("mag_r")));
+    w.line(fmt::format("  wire inexact_r = {};", select("inexact")));
+    w.line(flush && !f.zeroExpIsNormal ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
+    overflowPath();
+    packOutputs();
+    d.close(name, w);
+    return name;
+  }
+
+ private:
+  void ports(const std::string& name) {
+    w.line(fmt::format("// Rounds a significand to {} ({}) and packs it: subnormal denormalization,", f.name, f.describe()));
+    w.line("// the rounding increment, overflow per mode and format, flags with tininess after rounding.");
+    if (two)
+      w.line("// sig is in [1,4): both alignments are rounded side by side and the late top bit only selects.");
+    w.line("// Mirror of nf::roundPack (refmodels/rounding.cpp); the two change together.");
+    w.open(fmt::format("module {} (", name));
+    w.line("input  wire sign,");
+    w.line(fmt::format("input  wire {}exp,", vlog::range(p.expBits)));
+    w.line(fmt::format("input  wire {}sig,", vlog::range(WR)));
+    w.line("input  wire sticky_in,");
+    if (p.rounding.dynamic) w.line("input  wire [2:0] rm,");
+    if (sr) w.line(fmt::format("input  wire {}sr,", vlog::range(R)));
+    w.line(fmt::format("output wire {}z,", vlog::range(WZ)));
+    w.line("output wire inexact,");
+    w.line("output wire underflow,");
+    w.line("output wire overflow");
+    w.close(");");
+    if (p.rounding.dynamic) declareModeWires(w, "rm");
+    w.line(fmt::format("  wire {}e = {};", vlog::range(XW), vlog::signExtend("exp", p.expBits, XW)));
+    w.line(WP == WR ? fmt::format("  wire {}sig_p = sig;", vlog::range(WP))
+                    : fmt::format("  wire {}sig_p = {{sig, {}'d0}};", vlog::range(WP), WP - WR));
+  }
 
   // The significand's lsb (the whole of kept when M = 0: a one-bit wire takes no index).
-  auto lsbOf = [&](const std::string& s) { return M > 0 ? "kept" + s + "[0]" : "kept" + s; };
+  std::string lsbOf(const std::string& s) const { return M > 0 ? "kept" + s + "[0]" : "kept" + s; }
+
   // Rounds the M+1 bits of `src` from bit `hi` down, as one candidate result with suffix `s`.
-  auto candidate = [&](const std::string& s, const std::string& src, int hi, const std::string& field,
-                       const std::string& extraSticky, bool overflowPossible) {
+  void candidate(const std::string& s, const std::string& src, int hi, const std::string& field,
+                 const std::string& extraSticky, bool overflowPossible) {
     w.line(fmt::format("  wire {}kept{} = {}[{}:{}];", vlog::range(M + 1), s, src, hi, hi - M));
     w.line(fmt::format("  wire rb{} = {}[{}];", s, src, hi - M - 1));
     w.line(fmt::format("  wire st{} = (|{}[{}:0]){} | sticky_in;", s, src, hi - M - 2, extraSticky));
@@ -491,29 +506,39 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
     }
     sink.push_back("kept" + s);
     sink.push_back("inc" + s);
-  };
-  auto biased = [&](int add) { return fmt::format("{} + {}", vlog::signExtend("e", XW, FW), slit(FW, f.bias + add)); };
-
-  std::vector<std::string> normal;  // candidate suffixes of the normal path
-  if (two) {
-    w.line(fmt::format("  wire top = sig[{}];", WR - 1));
-    w.line("  // top = 1: the leading one is sig's MSB, exponent e + 1; top = 0: the next bit, exponent e.");
-    candidate("_1", "sig_p", WP - 1, biased(1), "", p.needOverflow);
-    candidate("_0", "sig_p", WP - 2, biased(0), "", p.needOverflow);
-    normal = {"_1", "_0"};
-  } else {
-    candidate("_n", "sig_p", WP - 1, biased(0), "", p.needOverflow);
-    normal = {"_n"};
   }
-  auto pick = [&](const std::string& what) {
-    return two ? fmt::format("(top ? {0}_1 : {0}_0)", what) : what + "_n";
-  };
-  // Is the leading bit's exponent emin - 1? For top = 1 that means e == emin - 2.
-  const std::string leadAtEminMinus1 =
-      two ? fmt::format("(top ? (e == {}) : (e == {}))", slit(XW, f.emin() - 2), slit(XW, f.emin() - 1))
-          : fmt::format("(e == {})", slit(XW, f.emin() - 1));
+  std::string biased(int add) const {
+    return fmt::format("{} + {}", vlog::signExtend("e", XW, FW), slit(FW, f.bias + add));
+  }
 
-  if (p.needSubnormalPath) {
+  void normalCandidates() {
+    if (two) {
+      w.line(fmt::format("  wire top = sig[{}];", WR - 1));
+      w.line("  // top = 1: the leading one is sig's MSB, exponent e + 1; top = 0: the next bit, exponent e.");
+      candidate("_1", "sig_p", WP - 1, biased(1), "", p.needOverflow);
+      candidate("_0", "sig_p", WP - 2, biased(0), "", p.needOverflow);
+    } else {
+      candidate("_n", "sig_p", WP - 1, biased(0), "", p.needOverflow);
+    }
+  }
+  std::string pick(const std::string& what) const {
+    return two ? fmt::format("(top ? {0}_1 : {0}_0)", what) : what + "_n";
+  }
+  // Is the leading bit's exponent emin - 1? For top = 1 that means e == emin - 2.
+  std::string leadAtEminMinus1() const {
+    return two ? fmt::format("(top ? (e == {}) : (e == {}))", slit(XW, f.emin() - 2), slit(XW, f.emin() - 1))
+               : fmt::format("(e == {})", slit(XW, f.emin() - 1));
+  }
+  std::string select(const std::string& what) const {
+    return (p.needSubnormalPath ? fmt::format("is_sub ? {}_s : ", what) : std::string()) + pick(what);
+  }
+
+  void subnormalPath() {
+    if (!p.needSubnormalPath) {
+      w.line("  wire is_sub = 1'b0;");
+      w.line("  wire tiny = 1'b0;");
+      return;
+    }
     w.line("  // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).");
     if (two) {
       w.line(fmt::format("  wire is_sub = ($signed(e) < $signed({})) | ((e == {}) & ~top);", slit(XW, f.emin() - 1),
@@ -531,18 +556,15 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
     // Tininess after rounding: tiny unless the value just below 2^emin rounds up to it at full precision.
     // Under SR the full-precision alignment is the normal candidate's, so its increment is the one.
     w.line(fmt::format("  wire inc_full = {};", sr ? pick("inc") : roundUpExpr(p.rounding, "sign", "1'b1", pick("rb"), pick("st"))));
-    w.line(fmt::format("  wire tiny = is_sub & ~({} & (&{}) & inc_full);", leadAtEminMinus1, pick("kept")));
-  } else {
-    w.line("  wire is_sub = 1'b0;");
-    w.line("  wire tiny = 1'b0;");
+    w.line(fmt::format("  wire tiny = is_sub & ~({} & (&{}) & inc_full);", leadAtEminMinus1(), pick("kept")));
   }
-  auto select = [&](const std::string& what) {
-    return (p.needSubnormalPath ? fmt::format("is_sub ? {}_s : ", what) : std::string()) + pick(what);
-  };
-  w.line(fmt::format("  wire {}mag_r = {};", vlog::range(MW), select("mag_r")));
-  w.line(fmt::format("  wire inexact_r = {};", select("inexact")));
-  w.line(flush && !f.zeroExpIsNormal ? "  wire flush = tiny;" : "  wire flush = 1'b0;");
-  if (p.needOverflow) {
+
+  void overflowPath() {
+    if (!p.needOverflow) {
+      w.line("  wire ovf = 1'b0;");
+      w.line(fmt::format("  wire {}ovf_z = {};", vlog::range(WZ), lit(WZ, 0)));
+      return;
+    }
     w.line(fmt::format("  wire ovf = ~is_sub & {};", pick("ovf")));
     w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign", f)));
     const auto ovfValue = [&](bool sign, bool toInf) {
@@ -551,39 +573,54 @@ std::string emitRoundPack(Design& d, const RoundPackParams& p) {
     };
     w.line(fmt::format("  wire {}ovf_z = to_inf ? (sign ? {} : {}) : (sign ? {} : {});", vlog::range(WZ),
                        ovfValue(true, true), ovfValue(false, true), ovfValue(true, false), ovfValue(false, false)));
-  } else {
-    w.line("  wire ovf = 1'b0;");
-    w.line(fmt::format("  wire {}ovf_z = {};", vlog::range(WZ), lit(WZ, 0)));
   }
-  std::string packed;
-  if (f.isSigned) {
-    const std::string signOut = f.hasNegZero() ? "sign" : fmt::format("sign & (|mag_r[{}:0])", MWZ - 1);
-    packed = fmt::format("{{{}, mag_r[{}:0]}}", signOut, MWZ - 1);
-  } else {
-    packed = fmt::format("mag_r[{}:0]", MWZ - 1);
+
+  void packOutputs() {
+    std::string packed;
+    if (f.isSigned) {
+      const std::string signOut = f.hasNegZero() ? "sign" : fmt::format("sign & (|mag_r[{}:0])", MWZ - 1);
+      packed = fmt::format("{{{}, mag_r[{}:0]}}", signOut, MWZ - 1);
+    } else {
+      packed = fmt::format("mag_r[{}:0]", MWZ - 1);
+    }
+    if (f.zeroExpIsNormal && p.needSubnormalPath) {
+      // No zero and no subnormals: everything below the smallest value becomes it, underflowing unless it
+      // rounded up to it and was not tiny.
+      w.line(fmt::format("  wire below_min = is_sub & ~(|mag_r_s[{}:{}]);", MW - 1, M));
+      w.line(fmt::format("  assign z = ovf ? ovf_z : is_sub ? {} : {};", lit(WZ, f.minNormalMag()), packed));
+      w.line("  assign inexact = inexact_r | ovf | below_min;");
+      w.line("  assign underflow = (tiny & inexact_r) | below_min;");
+      w.line("  wire unused_flush = flush;");
+    } else {
+      w.line(fmt::format("  assign z = flush ? {} : ovf ? ovf_z : {};", zeroResultExpr(f, "sign"), packed));
+      w.line("  assign inexact = inexact_r | flush | ovf;");
+      w.line("  assign underflow = (tiny & inexact_r) | flush;");
+    }
+    w.line("  assign overflow = ovf;");
+    // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
+    std::string sinkList;
+    for (const std::string& x : sink) sinkList += ", " + x;
+    if (!f.isSigned) sinkList += ", sign";  // only some modes read it for an unsigned result
+    w.line(fmt::format("  wire unused_ok = &{{1'b0{}, mag_r[{}:{}], tiny, is_sub}};", sinkList, MW - 1, MWZ));
   }
-  if (f.zeroExpIsNormal && p.needSubnormalPath) {
-    // No zero and no subnormals: everything below the smallest value becomes it, underflowing unless it
-    // rounded up to it and was not tiny.
-    w.line(fmt::format("  wire below_min = is_sub & ~(|mag_r_s[{}:{}]);", MW - 1, M));
-    w.line(fmt::format("  assign z = ovf ? ovf_z : is_sub ? {} : {};", lit(WZ, f.minNormalMag()), packed));
-    w.line("  assign inexact = inexact_r | ovf | below_min;");
-    w.line("  assign underflow = (tiny & inexact_r) | below_min;");
-    w.line("  wire unused_flush = flush;");
-  } else {
-    w.line(fmt::format("  assign z = flush ? {} : ovf ? ovf_z : {};", zeroResultExpr(f, "sign"), packed));
-    w.line("  assign inexact = inexact_r | flush | ovf;");
-    w.line("  assign underflow = (tiny & inexact_r) | flush;");
-  }
-  w.line("  assign overflow = ovf;");
-  // Some configurations leave these without a reader; the sink keeps lint quiet and synthesizes to nothing.
-  std::string sinkList;
-  for (const std::string& x : sink) sinkList += ", " + x;
-  if (!f.isSigned) sinkList += ", sign";  // only some modes read it for an unsigned result
-  w.line(fmt::format("  wire unused_ok = &{{1'b0{}, mag_r[{}:{}], tiny, is_sub}};", sinkList, MW - 1, MWZ));
-  w.line("endmodule");
-  d.add(name, w.str());
-  return name;
+
+  const RoundPackParams& p;
+  const Format& f;
+  const int M, WZ, WR;
+  const bool two;
+  const int R;
+  const bool sr;
+  const int srExtra, WP, CAP, SHW, XW, FW, MW, MWZ;
+  const bool flush;
+  const std::string maxFin;
+  vlog::Writer w;
+  std::vector<std::string> sink;
+};
+
+}  // namespace
+
+std::string emitRoundPack(Design& d, const RoundPackParams& p) {
+  return RoundPackRtl(p).emit(d, d.top() + "_roundpack" + p.nameSuffix);
 }
 
 Unpacked emitUnpackInt(Design& d, const Format& f) {
@@ -615,8 +652,7 @@ Unpacked emitUnpackInt(Design& d, const Format& f) {
   w.line(fmt::format("  wire {}lz;", vlog::range(K)));
   w.line(fmt::format("  {} u_norm (.v(mag), .v_norm(sig), .lz(lz));", norm));
   w.line(fmt::format("  assign exp = {} - {};", slit(u.expBits, N - 1), vlog::zeroExtend("lz", K, u.expBits)));
-  w.line("endmodule");
-  d.add(u.module, w.str());
+  d.close(u.module, w);
   return u;
 }
 
@@ -715,8 +751,7 @@ std::string emitRoundToInt(Design& d, const RoundIntParams& p) {
   }
   if (sr) sinkList += R > 1 ? fmt::format(", srsum[{}:0]", R - 1) : ", srsum[0]";
   w.line(fmt::format("  wire unused_ok = &{{{}}};", sinkList));
-  w.line("endmodule");
-  d.add(name, w.str());
+  d.close(name, w);
   return name;
 }
 

@@ -19,6 +19,8 @@ class Design {
   const std::string& top() const { return top_; }
   bool has(const std::string& name) const;
   void add(const std::string& name, const std::string& text);
+  // Ends the module being written in `w` ("endmodule") and adds it as `name`.
+  void close(const std::string& name, vlog::Writer& w);
   void setHeader(const std::string& comment) { header_ = comment; }
   std::string text() const;  // the header comment, then every module, top first
 

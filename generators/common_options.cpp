@@ -205,6 +205,14 @@ bool isSimpleIdentifier(const std::string& name) {
 
 }  // namespace
 
+void requireMxElement(const std::string& option, const Format& f, const std::string& op, const std::string& intNote) {
+  if (f.kind != FormatKind::Int) return requireFloat(option, f, op);
+  if (!f.isSigned || f.intBits < 3 || f.intBits > 16)
+    throw UsageError(fmt::format("bad {} {}: integer elements are signed intN with N 3..16{}; accepted: e4m3, e5m2, "
+                                 "e3m2, e2m3, e2m1, int8 or another signed format",
+                                 option, f.name, intNote));
+}
+
 bool isValidModuleName(const std::string& name) { return isSimpleIdentifier(name) && !isVerilogKeyword(name); }
 
 void checkModuleName(const std::string& name) {

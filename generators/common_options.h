@@ -100,6 +100,9 @@ struct SrOptions {
 // Parses a format option; throws UsageError naming the option.
 Format formatOption(const std::string& option, const std::string& value);
 void requireFloat(const std::string& option, const Format& f, const std::string& op, bool allowUnsignedP3109 = false);
+// An MX element format (mxquant's --out, mxdequant's --a): a float, or a signed intN with N 3..16 (`intNote` says
+// what the integer means); throws UsageError naming the option and the accepted formats.
+void requireMxElement(const std::string& option, const Format& f, const std::string& op, const std::string& intNote);
 // fmul, fadd and fma round into an unsigned (P3109) format only from unsigned operands; throws UsageError.
 void requireUnsignedResultFromUnsigned(const Format& out, const std::vector<Format>& inputs, const std::string& op);
 bool isValidModuleName(const std::string& name);

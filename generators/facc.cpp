@@ -6,6 +6,7 @@
 #include <random>
 
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
 #include "generators/fadd.h"
 #include "generators/fma.h"
 #include "generators/fp_ports.h"
@@ -15,10 +16,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using vlog::lit;
-using vlog::range;
 
 HeaderText header(const FaccSpec& s, int stages) {
   HeaderText h;
@@ -218,9 +219,6 @@ class FaccFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> facc() { return std::make_unique<FaccFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(facc, FaccFactory)
 
 }  // namespace nf

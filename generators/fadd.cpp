@@ -11,19 +11,20 @@
 #include "generators/align_add.h"
 #include "generators/blocks.h"
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
+#include "generators/fp_arith.h"
 #include "generators/fp_ports.h"
+#include "generators/instances.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
 
 FpUnitDescription fpDescription(const FaddSpec& s, int stages) {
   return {"fadd", "z = round(a + b)", {{"a", s.a}, {"b", s.b}, {"z", s.out}}, s.round, s.dynamicRounding, s.daz,
@@ -56,15 +57,8 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
-  blocks::RoundPackParams rp;
-  rp.out = s.out;
-  rp.expBits = XS;
-  rp.sigBits = aa.sumBits;
-  rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.clampsOverflow();
-  rp.ftz = s.round.ftz;
-  rp.needSubnormalPath = aa.expMin < s.out.emin();
-  rp.needOverflow = aa.expMax >= s.out.emax();
+  const blocks::RoundPackParams rp = blocks::roundPackParams(s.out, s.round, s.dynamicRounding, XS, aa.sumBits,
+                                                              aa.expMin, aa.expMax);
   const std::string roundpack = blocks::emitRoundPack(d, rp);
 
   const FpUnitDescription desc = fpDescription(s, arch.stages);
@@ -77,13 +71,7 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   for (const char* op : {"a", "b"}) {
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
-    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
-    w.line(fmt::format("  wire {}{}_sig_u;", range(u.sigBits), p));
-    w.line(fmt::format("  wire {}{}_exp_u;", range(u.expBits), p));
-    if (!u.normalized) w.line(fmt::format("  wire unused_{}_sub;", p));
-    w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
-                       ".is_nan({1}_nan), .is_snan({1}_snan),{2} .sig({1}_sig_u), .exp({1}_exp_u));",
-                       u.module, p, u.normalized ? "" : fmt::format(" .is_sub(unused_{}_sub),", p)));
+    blocks::instantiateUnpack(w, u, p, p, "_u");
     // Left-aligned to the common width; the exponent names the MSB either way.
     w.line(P == u.sigBits ? fmt::format("  wire {}{}_sig = {}_sig_u;", range(P), p, p)
                           : fmt::format("  wire {}{}_sig = {{{}_sig_u, {}}};", range(P), p, p, lit(P - u.sigBits, 0)));
@@ -139,70 +127,30 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   if (s.dynamicRounding) live1.push_back("rm");
   pipe.cut(cutsWanted >= 1, live1);
 
-  w.line(fmt::format("  wire {}rp_z;", range(WZ)));
-  w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
-  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{} .z(rp_z), "
-                     ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
-                     roundpack, pipe("sum_sign"), pipe("sum_exp"), pipe("sum_sig"),
-                     s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
-  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : rp_z;", range(WZ), pipe("res_nan"),
-                     blocks::nanResultExpr(s.out), pipe("res_inf"),
-                     blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")), pipe("sum_zero"),
-                     blocks::zeroResultExpr(s.out, pipe("zero_sign"))));
-  if (s.flagsPort) {
-    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : {} ? 5'd0 : "
-                       "{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
-                       pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
-                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("sum_zero")));
-  } else {
-    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
-  }
-  if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
-  if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
-    w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
+  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, pipe("sum_sign"), pipe("sum_exp"), pipe("sum_sig"), "1'b0",
+                                   s.dynamicRounding ? pipe("rm") : "", ""});
+  emitFpResultMux(w, s.out, s.round, s.flagsPort,
+                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), pipe("inf_sign"), pipe("sum_zero"),
+                   pipe("zero_sign"), "rp_z", "", true});
   blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
 
-class FaddUnit final : public FpUnit<FaddSpec> {
+class FaddUnit final : public FpArithUnit<FaddSpec, FaddFastModel, faddModel, 2> {
  public:
   FaddUnit(FaddSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
-      : FpUnit(fpDescription, "fadd", std::move(spec), arch, std::move(module), std::move(args)), fast_(s_) {}
-  GeneratedModule emitVerilog(const std::string& command) const override {
-    return emitFadd(s_, arch_, moduleName(), command);
-  }
-  void emulate(const uint32_t* in, uint32_t* out) const override {
-    const Packed r = faddModel(s_, in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
-    out[0] = r.bits;
-    if (s_.flagsPort) out[1] = r.flags;
-  }
-  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
-    const size_t iw = s_.dynamicRounding ? 3 : 2, ow = s_.flagsPort ? 2 : 1;
-    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
-      const Packed r = fast_(in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
-      out[0] = r.bits;
-      if (ow == 2) out[1] = r.flags;
-    }
-  }
+      : FpArithUnit(fpDescription, emitFadd, "fadd", std::move(spec), arch, std::move(module), std::move(args)) {}
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
-
- private:
-  FaddFastModel fast_;
 };
 
 std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
   const Format& A = s_.a;
   const Format& B = s_.b;
   const Format& Z = s_.out;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  const std::vector<uint32_t> ca = formatCorners(A), cb = formatCorners(B);
-  for (uint32_t a : ca)
-    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs = cornerPairs(A, B);
+  const std::vector<uint32_t> ca = formatCorners(A);
   std::mt19937_64 rng(0x6661);
   std::vector<uint32_t> as = ca;
   for (int i = 0; i < 64; ++i) as.push_back(uint32_t(rng()) & A.mask());
@@ -223,57 +171,19 @@ std::vector<std::vector<uint32_t>> FaddUnit::cornerVectors() const {
       for (uint32_t bn : neighbours(B, b.bits, 2)) pairs.emplace_back(a, bn);
     }
   }
-  std::vector<std::vector<uint32_t>> operands;
-  for (const auto& [a, b] : pairs) operands.push_back({a, b});
-  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
+  return pairVectors(pairs, A, B, s_.dynamicRounding);
 }
 
-class FaddFactory final : public OperatorFactory {
+class FaddFactory final : public FpArithFactory<FaddUnit, FaddSpec> {
  public:
-  std::string name() const override { return "fadd"; }
-  std::string summary() const override { return "floating-point adder z = round(a + b)"; }
-  void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--a", a_, "format of a")->required();
-    cmd.add_option("--b", b_, "format of b (default: a's)");
-    cmd.add_option("--out", out_, "format of z (default: a's)");
-    opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
-    common_.add(cmd);
-    common_.addSaturationModes(cmd);
-  }
-  std::unique_ptr<Unit> build() const override {
-    common_.validate();
-    FaddSpec s;
-    s.a = formatOption("--a", a_);
-    s.b = formatOption("--b", b_.empty() ? a_ : b_);
-    s.out = formatOption("--out", out_.empty() ? a_ : out_);
-    requireFloat("--a", s.a, "fadd", true);
-    requireFloat("--b", s.b, "fadd", true);
-    requireFloat("--out", s.out, "fadd", true);
-    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b}, "fadd");
-    Architecture arch = common_.applyTo(s);
-    std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
-    opt_.applyTo(arch, args);
-    common_.appendArgs(args);
-    std::string module = common_.name;
-    if (module.empty()) {
-      module = "fadd_" + s.a.tag();
-      if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
-      module += common_.nameSuffix() + opt_.nameTag();
-    }
-    return std::make_unique<FaddUnit>(std::move(s), arch, module, std::move(args));
-  }
-
- private:
-  std::string a_, b_, out_;
-  OptOption opt_;
-  CommonFpOptions common_;
+  FaddFactory()
+      : FpArithFactory("floating-point adder z = round(a + b)", {&FaddSpec::a, &FaddSpec::b, &FaddSpec::out},
+                       {"fadd", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
+                        "a", "architecture goal: area (default; one path) or delay (near/far paths)"}) {}
 };
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> fadd() { return std::make_unique<FaddFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(fadd, FaddFactory)
 
 }  // namespace nf

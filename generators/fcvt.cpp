@@ -10,6 +10,8 @@
 #include <random>
 
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/fp_ports.h"
 #include "generators/pipeline.h"
@@ -20,12 +22,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
 
 bool isSr(const FcvtSpec& s) { return !s.dynamicRounding && s.round.mode == Rounding::SR; }
 bool hasLfsr(const FcvtSpec& s) { return isSr(s) && s.srSource == FcvtSpec::SrSource::Lfsr; }
@@ -71,30 +71,12 @@ bool directPack(const FcvtSpec& s) {
   return (sub ? s.a.emin() - s.a.manBits : s.a.emin()) >= s.out.emin();
 }
 
-}  // namespace
-
-GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std::string& moduleName,
-                         const std::string& command) {
-  Design d(moduleName);
-  const Format& A = s.a;
-  const Format& Z = s.out;
+void fcvtPorts(vlog::Writer& w, const FcvtSpec& s, int stages, const std::string& moduleName) {
+  const int R = isSr(s) ? s.round.srBits : 0;
+  const int WA = s.a.width(), WZ = s.out.width();
   const bool sr = isSr(s);
-  const int R = sr ? s.round.srBits : 0;
-  const int WA = A.width(), WZ = Z.width();
-  const bool intIn = A.kind == FormatKind::Int, intOut = Z.kind == FormatKind::Int;
-  // A subnormal input need not be normalized when, read as sig * 2^(exp - P + 1) with its leading zeros, it
-  // lands where the rounding only shifts it: onto an integer grid, or below a float z's normal range (z's emin
-  // at least a's: the subnormal is then presented with exponent emin - 1, where round-and-pack denormalizes
-  // whatever the leading bit). Skipping the normalizer saves its area and delay.
-  const bool rawSub = !intIn && A.subnormals && !s.daz && A.manBits > 0 && !A.zeroExpIsNormal &&
-                      (intOut || A.emin() <= Z.emin()) && !directPack(s);
-  const blocks::Unpacked u = intIn ? blocks::emitUnpackInt(d, A) : blocks::emitUnpack(d, A, s.daz, !rawSub);
-  const int P = u.sigBits;
-
-  d.setHeader(headerComment(moduleName, "fcvt", header(s, arch.stages), command));
-  vlog::Writer w;
   w.open(fmt::format("module {} (", moduleName));
-  if (clocked(s, arch.stages)) {
+  if (clocked(s, stages)) {
     w.line("input  wire clk,");
     w.line("input  wire rst,");
     w.line("input  wire valid_in,");
@@ -102,17 +84,19 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
   w.line(fmt::format("input  wire {}a,", range(WA)));
   if (sr && !hasLfsr(s)) w.line(fmt::format("input  wire {}sr_bits,", range(R)));
   if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
-  if (clocked(s, arch.stages)) w.line("output wire valid_out,");
+  if (clocked(s, stages)) w.line("output wire valid_out,");
   w.line(fmt::format("output wire {}z{}", range(WZ), s.flagsPort ? "," : ""));
   if (s.flagsPort) w.line("output wire [4:0] flags");
   w.close(");");
+}
 
-  Pipeline pipe(w);
-  if (hasLfsr(s)) {
-    w.line("  // Random bits: a 32-bit xorshift LFSR (13, 17, 5), reset to the seed, advancing once per valid input.");
-    blocks::emitXorshiftLfsr(w, "lfsr", s.srSeed, "valid_in");
-    w.line(fmt::format("  wire {}sr_bits = lfsr[31:{}];", range(R), 32 - R));
-  }
+// The unpacked input a_sign, a_zero, a_inf, a_nan, a_snan, a_sig, a_exp (an integer has no specials; a
+// subnormal left raw is presented with exponent emin - 1 where z's emin needs it).
+void unpackInput(vlog::Writer& w, const FcvtSpec& s, const blocks::Unpacked& u) {
+  const Format& A = s.a;
+  const Format& Z = s.out;
+  const int P = u.sigBits;
+  const bool intIn = A.kind == FormatKind::Int, intOut = Z.kind == FormatKind::Int;
   w.line("  wire a_sign, a_zero, a_inf, a_nan, a_snan;");
   w.line(fmt::format("  wire {}a_sig;", range(P)));
   w.line(fmt::format("  wire {}a_exp;", range(u.expBits)));
@@ -146,83 +130,41 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
                          u.module));
     }
   }
-  for (const char* f : {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan"}) pipe.define(f, 1);
-  pipe.define("a_sig", P);
-  pipe.define("a_exp", u.expBits);
-  if (sr) pipe.define("sr_bits", R);
-  if (s.dynamicRounding) pipe.define("rm", 3);
-  std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_sig", "a_exp"};
-  // Integer results flag every NaN alike, so signaling-ness only matters for float results with flags.
-  if (s.flagsPort && !intOut) live0.push_back("a_snan");
-  else w.line("  wire unused_snan = a_snan;");
-  if (sr) live0.push_back("sr_bits");
-  if (s.dynamicRounding) live0.push_back("rm");
-  const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 1) : 0;
-  pipe.cut(cutsWanted >= 1, live0);
+}
 
-  const std::string sign = pipe("a_sign");
-  std::string core = "core_z";
-  w.line(fmt::format("  wire {}core_z;", range(WZ)));
-  w.line("  wire core_inexact, core_underflow, core_overflow, core_invalid;");
-  if (intOut) {
-    blocks::RoundIntParams rp;
-    rp.out = Z;
-    rp.expBits = u.expBits;
-    rp.sigBits = P;
-    rp.rounding = {s.dynamicRounding, s.round.mode};
-    rp.srBits = R;
-    const std::string ri = blocks::emitRoundToInt(d, rp);
-    w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}),{}{} .z(core_z), .inexact(core_inexact), "
-                       ".invalid(core_invalid));",
-                       ri, sign, pipe("a_exp"), pipe("a_sig"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : "",
-                       sr ? fmt::format(" .sr({}),", pipe("sr_bits")) : ""));
-    w.line("  assign core_underflow = 1'b0;");
-    w.line("  assign core_overflow = 1'b0;");
-  } else if (directPack(s)) {
-    // Exact: every input is a normal number of z; re-bias the exponent and widen the fraction.
-    const int EZ = Z.expBits, MZ = Z.manBits, XB = std::max(u.expBits, EZ + 2);
-    w.line("  // Exact widening: re-bias the exponent, append zeros to the fraction.");
-    w.line(fmt::format("  wire {}z_field = {} + {};", range(XB), vlog::signExtend(pipe("a_exp"), u.expBits, XB),
-                       vlog::slit(XB, Z.bias)));
-    const std::string frac = P > 1 ? fmt::format("{}[{}:0]", pipe("a_sig"), P - 2) : "";
-    std::string man;
-    if (MZ == 0) man = "";
-    else if (P - 1 == MZ) man = frac;
-    else if (P == 1) man = lit(MZ, 0);
-    else man = fmt::format("{{{}, {}'d0}}", frac, MZ - (P - 1));
-    std::string packed = fmt::format("z_field[{}:0]", EZ - 1) + (man.empty() ? "" : ", " + man);
-    if (Z.isSigned) packed = sign + ", " + packed;
-    w.line(fmt::format("  assign core_z = {{{}}};", packed));
-    w.line(fmt::format("  wire unused_ok = &{{1'b0, z_field[{}:{}], {}[{}]}};", XB - 1, EZ, pipe("a_sig"), P - 1));
-    w.line("  assign core_inexact = 1'b0;");
-    w.line("  assign core_underflow = 1'b0;");
-    w.line("  assign core_overflow = 1'b0;");
-    w.line("  assign core_invalid = 1'b0;");
-  } else {
-    const int XP = std::max(vlog::signedBitsFor(std::min(u.expMin, Z.emin() - 1) - 1, std::max(u.expMax, Z.emax() + 1) + 1),
-                            u.expBits);
-    blocks::RoundPackParams rp;
-    rp.out = Z;
-    rp.expBits = XP;
-    rp.sigBits = P;
-    rp.leadingBitMayBeZero = false;
-    rp.rounding = {s.dynamicRounding, s.round.mode};
-    rp.saturate = s.round.clampsOverflow();
-    rp.ftz = s.round.ftz;
-    rp.needSubnormalPath = u.expMin < Z.emin();
-    rp.needOverflow = u.expMax >= Z.emax();
-    rp.srBits = R;
-    rp.srVariant = s.round.srVariant;
-    const std::string roundpack = blocks::emitRoundPack(d, rp);
-    w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{}{} .z(core_z), "
-                       ".inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));",
-                       roundpack, sign, vlog::signExtend(pipe("a_exp"), u.expBits, XP), pipe("a_sig"),
-                       s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : "",
-                       sr ? fmt::format(" .sr({}),", pipe("sr_bits")) : ""));
-    w.line("  assign core_invalid = 1'b0;");
-  }
+// Exact: every input is a normal number of z; re-bias the exponent and widen the fraction into core_z.
+void emitDirectPack(vlog::Writer& w, const FcvtSpec& s, const blocks::Unpacked& u, const std::string& sign,
+                    const std::string& aExp, const std::string& aSig) {
+  const Format& Z = s.out;
+  const int P = u.sigBits;
+  const int EZ = Z.expBits, MZ = Z.manBits, XB = std::max(u.expBits, EZ + 2);
+  w.line("  // Exact widening: re-bias the exponent, append zeros to the fraction.");
+  w.line(fmt::format("  wire {}z_field = {} + {};", range(XB), vlog::signExtend(aExp, u.expBits, XB),
+                     vlog::slit(XB, Z.bias)));
+  const std::string frac = P > 1 ? fmt::format("{}[{}:0]", aSig, P - 2) : "";
+  std::string man;
+  if (MZ == 0) man = "";
+  else if (P - 1 == MZ) man = frac;
+  else if (P == 1) man = lit(MZ, 0);
+  else man = fmt::format("{{{}, {}'d0}}", frac, MZ - (P - 1));
+  std::string packed = fmt::format("z_field[{}:0]", EZ - 1) + (man.empty() ? "" : ", " + man);
+  if (Z.isSigned) packed = sign + ", " + packed;
+  w.line(fmt::format("  assign core_z = {{{}}};", packed));
+  w.line(fmt::format("  wire unused_ok = &{{1'b0, z_field[{}:{}], {}[{}]}};", XB - 1, EZ, aSig, P - 1));
+  w.line("  assign core_inexact = 1'b0;");
+  w.line("  assign core_underflow = 1'b0;");
+  w.line("  assign core_overflow = 1'b0;");
+  w.line("  assign core_invalid = 1'b0;");
+}
 
-  // Special inputs, then the core result.
+// z_c's and flags_c's expressions: the special inputs (NaN, infinities, zero, negatives into an unsigned z),
+// then the core result.
+std::pair<std::string, std::string> specialResults(vlog::Writer& w, const FcvtSpec& s, const Pipeline& pipe,
+                                                   const std::string& sign) {
+  const Format& A = s.a;
+  const Format& Z = s.out;
+  const int WZ = Z.width();
+  const bool intOut = Z.kind == FormatKind::Int;
   const std::string nan = pipe("a_nan"), inf = pipe("a_inf"), zero = pipe("a_zero");
   std::string zExpr, flagsExpr;
   if (intOut) {
@@ -269,6 +211,87 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
       flagsExpr = fmt::format("{} ? {} : {} ? {} : {} ? {} : {}", nan, nanF, inf, infF, zero, zeroF, coreF);
     }
   }
+  return {zExpr, flagsExpr};
+}
+
+}  // namespace
+
+GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std::string& moduleName,
+                         const std::string& command) {
+  Design d(moduleName);
+  const Format& A = s.a;
+  const Format& Z = s.out;
+  const bool sr = isSr(s);
+  const int R = sr ? s.round.srBits : 0;
+  const int WZ = Z.width();
+  const bool intIn = A.kind == FormatKind::Int, intOut = Z.kind == FormatKind::Int;
+  // A subnormal input need not be normalized when, read as sig * 2^(exp - P + 1) with its leading zeros, it
+  // lands where the rounding only shifts it: onto an integer grid, or below a float z's normal range (z's emin
+  // at least a's: the subnormal is then presented with exponent emin - 1, where round-and-pack denormalizes
+  // whatever the leading bit). Skipping the normalizer saves its area and delay.
+  const bool rawSub = !intIn && A.subnormals && !s.daz && A.manBits > 0 && !A.zeroExpIsNormal &&
+                      (intOut || A.emin() <= Z.emin()) && !directPack(s);
+  const blocks::Unpacked u = intIn ? blocks::emitUnpackInt(d, A) : blocks::emitUnpack(d, A, s.daz, !rawSub);
+  const int P = u.sigBits;
+
+  d.setHeader(headerComment(moduleName, "fcvt", header(s, arch.stages), command));
+  vlog::Writer w;
+  fcvtPorts(w, s, arch.stages, moduleName);
+
+  Pipeline pipe(w);
+  if (hasLfsr(s)) {
+    w.line("  // Random bits: a 32-bit xorshift LFSR (13, 17, 5), reset to the seed, advancing once per valid input.");
+    blocks::emitXorshiftLfsr(w, "lfsr", s.srSeed, "valid_in");
+    w.line(fmt::format("  wire {}sr_bits = lfsr[31:{}];", range(R), 32 - R));
+  }
+  unpackInput(w, s, u);
+  for (const char* f : {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan"}) pipe.define(f, 1);
+  pipe.define("a_sig", P);
+  pipe.define("a_exp", u.expBits);
+  if (sr) pipe.define("sr_bits", R);
+  if (s.dynamicRounding) pipe.define("rm", 3);
+  std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_sig", "a_exp"};
+  // Integer results flag every NaN alike, so signaling-ness only matters for float results with flags.
+  if (s.flagsPort && !intOut) live0.push_back("a_snan");
+  else w.line("  wire unused_snan = a_snan;");
+  if (sr) live0.push_back("sr_bits");
+  if (s.dynamicRounding) live0.push_back("rm");
+  const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 1) : 0;
+  pipe.cut(cutsWanted >= 1, live0);
+
+  const std::string sign = pipe("a_sign");
+  w.line(fmt::format("  wire {}core_z;", range(WZ)));
+  w.line("  wire core_inexact, core_underflow, core_overflow, core_invalid;");
+  if (intOut) {
+    blocks::RoundIntParams rp;
+    rp.out = Z;
+    rp.expBits = u.expBits;
+    rp.sigBits = P;
+    rp.rounding = {s.dynamicRounding, s.round.mode};
+    rp.srBits = R;
+    const std::string ri = blocks::emitRoundToInt(d, rp);
+    w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}),{}{} .z(core_z), .inexact(core_inexact), "
+                       ".invalid(core_invalid));",
+                       ri, sign, pipe("a_exp"), pipe("a_sig"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : "",
+                       sr ? fmt::format(" .sr({}),", pipe("sr_bits")) : ""));
+    w.line("  assign core_underflow = 1'b0;");
+    w.line("  assign core_overflow = 1'b0;");
+  } else if (directPack(s)) {
+    emitDirectPack(w, s, u, sign, pipe("a_exp"), pipe("a_sig"));
+  } else {
+    const int XP = std::max(vlog::signedBitsFor(std::min(u.expMin, Z.emin() - 1) - 1, std::max(u.expMax, Z.emax() + 1) + 1),
+                            u.expBits);
+    blocks::RoundPackParams rp = blocks::roundPackParams(Z, s.round, s.dynamicRounding, XP, P, u.expMin, u.expMax);
+    rp.srBits = R;
+    rp.srVariant = s.round.srVariant;
+    const std::string roundpack = blocks::emitRoundPack(d, rp);
+    blocks::instantiateRoundPack(w, {roundpack, "core", 0, sign, vlog::signExtend(pipe("a_exp"), u.expBits, XP),
+                                     pipe("a_sig"), "1'b0", s.dynamicRounding ? pipe("rm") : "", sr ? pipe("sr_bits") : ""});
+    w.line("  assign core_invalid = 1'b0;");
+  }
+
+  // Special inputs, then the core result.
+  const auto [zExpr, flagsExpr] = specialResults(w, s, pipe, sign);
   w.line(fmt::format("  wire {}z_c = {};", range(WZ), zExpr));
   if (s.flagsPort) {
     w.line(fmt::format("  wire [4:0] flags_c = {};", flagsExpr));
@@ -276,10 +299,7 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
     w.line("  wire unused_flags = core_inexact | core_underflow | core_overflow | core_invalid;");
   }
   blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, clocked(s, arch.stages));
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
@@ -463,14 +483,8 @@ class FcvtFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> fcvt() { return std::make_unique<FcvtFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(fcvt, FcvtFactory)
 
-const FcvtSpec* fcvtSpecOf(const Unit& unit) {
-  const auto* u = dynamic_cast<const FcvtUnit*>(&unit);
-  return u ? &u->spec() : nullptr;
-}
+const FcvtSpec* fcvtSpecOf(const Unit& unit) { return specOf<FcvtUnit>(unit); }
 
 }  // namespace nf

@@ -9,9 +9,11 @@
 #include <random>
 
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
 #include "generators/fma.h"
 #include "generators/fixed_sum.h"
 #include "generators/fp_ports.h"
+#include "generators/instances.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
@@ -19,13 +21,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
 
 const char* accumName(FdotSpec::Accum a) {
   return a == FdotSpec::Accum::Exact ? "exact" : a == FdotSpec::Accum::Align ? "align" : "chain";
@@ -58,28 +57,22 @@ FdotStagePlan planStages(const FdotSpec& s, int stages) {
   return {perGroup, stages - perGroup * s.groups()};
 }
 
-// One fused group: products of a_0..a_{G-1}, b_0..b_{G-1} plus an optional addend of `addendFormat`.
-std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name, GroupCuts cuts) {
+void groupPorts(vlog::Writer& w, const FdotSpec& s, const Format* addendFormat, const std::string& name, bool clocked) {
   const int G = s.groupSize();
-  const Format& out = s.out;
-  const bool dyn = s.dynamicRounding;
-  vlog::Writer w;
-  w.line(fmt::format("// One fused group of {} product{}{}, rounded once to {} ({} accumulation){}.", G, G > 1 ? "s" : "",
-                     addendFormat ? " and an addend (" + addendFormat->name + ")" : "", out.name, accumName(s.accum),
-                     cuts.count() ? fmt::format("; {} cycle{} from inputs to z", cuts.count(), cuts.count() > 1 ? "s" : "")
-                                  : ""));
   w.open(fmt::format("module {} (", name));
-  if (cuts.count()) w.line("input  wire clk,");
+  if (clocked) w.line("input  wire clk,");
   for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}a{},", range(s.a.width()), i));
   for (int i = 0; i < G; ++i) w.line(fmt::format("input  wire {}b{},", range(s.b.width()), i));
   if (addendFormat) w.line(fmt::format("input  wire {}c,", range(addendFormat->width())));
-  if (dyn) w.line("input  wire [2:0] rm,");
-  w.line(fmt::format("output wire {}z,", range(out.width())));
+  if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
+  w.line(fmt::format("output wire {}z,", range(s.out.width())));
   w.line("output wire [4:0] flags");
   w.close(");");
-  // The parent's pipeline keeps the valid bit: these registers hold data only.
-  blocks::Pipeline pipe(w, false);
+}
 
+// The group's terms: products p0.. of a_i, b_i, then the addend q of c when there is one.
+std::vector<TermWires> groupTerms(Design& d, vlog::Writer& w, const FdotSpec& s, const Format* addendFormat) {
+  const int G = s.groupSize();
   std::vector<TermWires> terms;
   const blocks::ProductTerm pt = blocks::emitProductTerm(d, s.a, s.b);
   for (int i = 0; i < G; ++i) {
@@ -104,25 +97,11 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
     terms.push_back({"q_sign", "q_zero", "q_nan", "q_inf", "q_invalid", "q_sig", "q_exp", vt.sigBits, vt.expBits,
                      vt.fracBits, vt.expMin, vt.expMax, false});
   }
-  const int nT = int(terms.size());
-  std::vector<std::string> live;
-  for (const TermWires& t : terms) {
-    for (const std::string& f : {t.sign, t.zero, t.nan, t.inf, t.invalid}) {
-      pipe.define(f, 1);
-      live.push_back(f);
-    }
-    pipe.define(t.sig, t.sigBits);
-    pipe.define(t.exp, t.expBits);
-    live.insert(live.end(), {t.sig, t.exp});
-  }
-  if (dyn) {
-    pipe.define("rm", 3);
-    live.push_back("rm");
-  }
-  pipe.cut(cuts.afterTerms, live);
-  // From here on the terms' wires are read through the pipeline (registered when cut above).
-  for (TermWires& t : terms)
-    for (std::string* f : {&t.sign, &t.zero, &t.nan, &t.inf, &t.invalid, &t.sig, &t.exp}) *f = pipe(*f);
+  return terms;
+}
+
+// The specials of the terms' sum and what the sign of a zero sum depends on.
+void groupSpecials(vlog::Writer& w, const std::vector<TermWires>& terms) {
   auto orAll = [&](auto field) {
     std::string e;
     for (const TermWires& t : terms) e += (e.empty() ? "" : " | ") + field(t);
@@ -144,6 +123,141 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   w.line(fmt::format("  wire any_zero = {};", orAll([](const TermWires& t) { return t.zero; })));
   w.line(fmt::format("  wire all_zeros_neg = {};", andAll([](const TermWires& t) { return "(~" + t.zero + " | " + t.sign + ")"; })));
   w.line(fmt::format("  wire any_zero_neg = {};", orAll([](const TermWires& t) { return "(" + t.zero + " & " + t.sign + ")"; })));
+}
+
+// Every term placed exactly in one fixed-point word, summed as acc.
+void exactSum(vlog::Writer& w, const std::vector<TermWires>& terms, const FdotSpec& s, const Format* addendFormat,
+              int carry, blocks::ReadoutParams& ro) {
+  TermRange r = productRange(s.a, s.b);
+  if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
+  const FixedLayout L = fixedLayout(r, carry);
+  const int W = L.width;
+  w.line(fmt::format("  // Every term placed exactly in a {}-bit fixed point whose LSB weighs 2^{}.", W, L.lsbExp));
+  std::string sum;
+  for (const TermWires& t : terms) {
+    const int shMax = t.expMax - t.fracBits - L.lsbExp;
+    const int SB = vlog::bitsFor(uint64_t(std::max(shMax, 1)));
+    const int XS = std::max(t.expBits, vlog::signedBitsFor(L.lsbExp + t.fracBits, shMax + 1) + 1);
+    // Zero and special terms have a zero significand, so their (meaningless) shift does no harm.
+    w.line(fmt::format("  wire {}{}_off = {} - {};", range(XS), t.sig, vlog::signExtend(t.exp, t.expBits, XS),
+                       slit(XS, L.lsbExp + t.fracBits)));
+    w.line(fmt::format("  wire {}{}_mag = {} << {}_off[{}:0];", range(W), t.sig,
+                       vlog::zeroExtend(t.sig, t.sigBits, W), t.sig, SB - 1));
+    w.line(fmt::format("  wire {}{}_t = {} ? (~{}_mag + {}) : {}_mag;", range(W), t.sig, t.sign, t.sig, lit(W, 1),
+                       t.sig));
+    w.line(fmt::format("  wire unused_{}_off = ^{}_off;", t.sig, t.sig));
+    sum += (sum.empty() ? "" : " + ") + t.sig + "_t";
+  }
+  w.line(fmt::format("  wire {}acc = {};", range(W), sum));
+  ro.accBits = W;
+  ro.baseExpBits = vlog::signedBitsFor(L.lsbExp, L.lsbExp);
+  ro.baseExpMin = ro.baseExpMax = L.lsbExp;
+}
+
+// Every term truncated to alignBits fraction bits below the largest exponent, summed as acc; returns the name
+// of the sum's base exponent.
+std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWires>& terms, const FdotSpec& s,
+                       int carry, blocks::ReadoutParams& ro) {
+  const int F = s.alignBits;
+  int eMin = 0, eMax = 0, XE = 0;
+  for (const TermWires& t : terms) {
+    eMin = std::min(eMin, t.expMin);
+    eMax = std::max(eMax, t.expMax);
+  }
+  XE = vlog::signedBitsFor(eMin - 1, eMax + 1);
+  w.line("  // The largest exponent among finite nonzero terms (a pairwise tree; others count as the minimum).");
+  std::vector<std::string> level;
+  for (const TermWires& t : terms) {
+    const std::string e = t.exp + "_e";
+    w.line(fmt::format("  wire {}{} = ~({} | {} | {}) ? {} : {};", range(XE), e, t.zero, t.nan, t.inf,
+                       vlog::signExtend(t.exp, t.expBits, XE), slit(XE, eMin - 1)));
+    level.push_back(e);
+  }
+  int k = 0;
+  while (level.size() > 1) {
+    std::vector<std::string> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      const std::string m = fmt::format("emax_{}", k++);
+      w.line(fmt::format("  wire {}{} = ($signed({}) > $signed({})) ? {} : {};", range(XE), m, level[i], level[i + 1],
+                         level[i], level[i + 1]));
+      next.push_back(m);
+    }
+    if (level.size() % 2) next.push_back(level.back());
+    level = next;
+  }
+  w.line(fmt::format("  wire {}emax = {};", range(XE), level[0]));
+  const int Q = F + 2;  // two integer bits: a product's significand is in [0, 4)
+  const int DB = vlog::bitsFor(uint64_t(Q));
+  const int S = Q + carry + 1;
+  w.line(fmt::format("  // Each term truncated toward zero to {} fraction bits below 2^emax, then summed exactly.", F));
+  std::string sum;
+  for (const TermWires& t : terms) {
+    const std::string q = t.sig + "_q";
+    std::string scaled;
+    const int intBits = t.sigBits - t.fracBits;  // 2 for products, 1 for values
+    if (F >= t.fracBits)
+      scaled = fmt::format("{{{}{}, {}}}", intBits < 2 ? "1'b0, " : "", t.sig,
+                           lit(F - t.fracBits, 0));
+    else
+      scaled = fmt::format("{{{}{}[{}:{}]}}", intBits < 2 ? "1'b0, " : "", t.sig, t.sigBits - 1, t.fracBits - F);
+    if (F == t.fracBits) scaled = fmt::format("{{{}{}}}", intBits < 2 ? "1'b0, " : "", t.sig);
+    w.line(fmt::format("  wire {}{}_scaled = {};", range(Q), q, scaled));
+    if (F < t.fracBits) w.line(fmt::format("  wire unused_{}_low = ^{}[{}:0];", q, t.sig, t.fracBits - F - 1));
+    w.line(fmt::format("  wire {}{}_d = emax - {};", range(XE), q, vlog::signExtend(t.exp, t.expBits, XE)));
+    w.line(fmt::format("  wire {}{}_dc = ({}_d > {}) ? {} : {}_d[{}:0];", range(DB), q, q, lit(XE, uint64_t(Q)),
+                       lit(DB, uint64_t(Q)), q, DB - 1));
+    w.line(fmt::format("  wire {}{}_mag = {}_scaled >> {}_dc;", range(Q), q, q, q));
+    w.line(fmt::format("  wire {}{}_t = {} ? (~{} + {}) : {};", range(S), q, t.sign,
+                       vlog::zeroExtend(q + "_mag", Q, S), lit(S, 1), vlog::zeroExtend(q + "_mag", Q, S)));
+    sum += (sum.empty() ? "" : " + ") + q + "_t";
+  }
+  w.line(fmt::format("  wire {}acc = {};", range(S), sum));
+  ro.accBits = S;
+  ro.baseExpBits = vlog::signedBitsFor(eMin - 1 - F, eMax - F);
+  ro.baseExpMin = eMin - 1 - F;
+  ro.baseExpMax = eMax - F;
+  w.line(fmt::format("  wire {}base_exp = {} - {};", range(ro.baseExpBits), vlog::signExtend("emax", XE, ro.baseExpBits),
+                     slit(ro.baseExpBits, F)));
+  pipe.define("base_exp", ro.baseExpBits);
+  return "base_exp";
+}
+
+
+// One fused group: products of a_0..a_{G-1}, b_0..b_{G-1} plus an optional addend of `addendFormat`.
+std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name, GroupCuts cuts) {
+  const int G = s.groupSize();
+  const Format& out = s.out;
+  const bool dyn = s.dynamicRounding;
+  vlog::Writer w;
+  w.line(fmt::format("// One fused group of {} product{}{}, rounded once to {} ({} accumulation){}.", G, G > 1 ? "s" : "",
+                     addendFormat ? " and an addend (" + addendFormat->name + ")" : "", out.name, accumName(s.accum),
+                     cuts.count() ? fmt::format("; {} cycle{} from inputs to z", cuts.count(), cuts.count() > 1 ? "s" : "")
+                                  : ""));
+  groupPorts(w, s, addendFormat, name, cuts.count() > 0);
+  // The parent's pipeline keeps the valid bit: these registers hold data only.
+  blocks::Pipeline pipe(w, false);
+
+  std::vector<TermWires> terms = groupTerms(d, w, s, addendFormat);
+  const int nT = int(terms.size());
+  std::vector<std::string> live;
+  for (const TermWires& t : terms) {
+    for (const std::string& f : {t.sign, t.zero, t.nan, t.inf, t.invalid}) {
+      pipe.define(f, 1);
+      live.push_back(f);
+    }
+    pipe.define(t.sig, t.sigBits);
+    pipe.define(t.exp, t.expBits);
+    live.insert(live.end(), {t.sig, t.exp});
+  }
+  if (dyn) {
+    pipe.define("rm", 3);
+    live.push_back("rm");
+  }
+  pipe.cut(cuts.afterTerms, live);
+  // From here on the terms' wires are read through the pipeline (registered when cut above).
+  for (TermWires& t : terms)
+    for (std::string* f : {&t.sign, &t.zero, &t.nan, &t.inf, &t.invalid, &t.sig, &t.exp}) *f = pipe(*f);
+  groupSpecials(w, terms);
   const std::string rm = dyn ? pipe("rm") : "";
   blocks::emitSumZeroSign(w, {dyn, s.round.mode}, rm, "zero_sign", "any_nonzero", "any_zero", "all_zeros_neg",
                           "any_zero_neg");
@@ -159,93 +273,9 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   if (name == d.top() + "_group_next") ro.round.nameSuffix = "_next";
   std::string baseExp;
   if (s.accum == FdotSpec::Accum::Exact) {
-    TermRange r = productRange(s.a, s.b);
-    if (addendFormat) r = unionRange(r, valueRange(*addendFormat));
-    const FixedLayout L = fixedLayout(r, carry);
-    const int W = L.width;
-    w.line(fmt::format("  // Every term placed exactly in a {}-bit fixed point whose LSB weighs 2^{}.", W, L.lsbExp));
-    std::string sum;
-    for (const TermWires& t : terms) {
-      const int shMax = t.expMax - t.fracBits - L.lsbExp;
-      const int SB = vlog::bitsFor(uint64_t(std::max(shMax, 1)));
-      const int XS = std::max(t.expBits, vlog::signedBitsFor(L.lsbExp + t.fracBits, shMax + 1) + 1);
-      // Zero and special terms have a zero significand, so their (meaningless) shift does no harm.
-      w.line(fmt::format("  wire {}{}_off = {} - {};", range(XS), t.sig, vlog::signExtend(t.exp, t.expBits, XS),
-                         slit(XS, L.lsbExp + t.fracBits)));
-      w.line(fmt::format("  wire {}{}_mag = {} << {}_off[{}:0];", range(W), t.sig,
-                         vlog::zeroExtend(t.sig, t.sigBits, W), t.sig, SB - 1));
-      w.line(fmt::format("  wire {}{}_t = {} ? (~{}_mag + {}) : {}_mag;", range(W), t.sig, t.sign, t.sig, lit(W, 1),
-                         t.sig));
-      w.line(fmt::format("  wire unused_{}_off = ^{}_off;", t.sig, t.sig));
-      sum += (sum.empty() ? "" : " + ") + t.sig + "_t";
-    }
-    w.line(fmt::format("  wire {}acc = {};", range(W), sum));
-    ro.accBits = W;
-    ro.baseExpBits = vlog::signedBitsFor(L.lsbExp, L.lsbExp);
-    ro.baseExpMin = ro.baseExpMax = L.lsbExp;
+    exactSum(w, terms, s, addendFormat, carry, ro);
   } else {
-    const int F = s.alignBits;
-    int eMin = 0, eMax = 0, XE = 0;
-    for (const TermWires& t : terms) {
-      eMin = std::min(eMin, t.expMin);
-      eMax = std::max(eMax, t.expMax);
-    }
-    XE = vlog::signedBitsFor(eMin - 1, eMax + 1);
-    w.line("  // The largest exponent among finite nonzero terms (a pairwise tree; others count as the minimum).");
-    std::vector<std::string> level;
-    for (const TermWires& t : terms) {
-      const std::string e = t.exp + "_e";
-      w.line(fmt::format("  wire {}{} = ~({} | {} | {}) ? {} : {};", range(XE), e, t.zero, t.nan, t.inf,
-                         vlog::signExtend(t.exp, t.expBits, XE), slit(XE, eMin - 1)));
-      level.push_back(e);
-    }
-    int k = 0;
-    while (level.size() > 1) {
-      std::vector<std::string> next;
-      for (size_t i = 0; i + 1 < level.size(); i += 2) {
-        const std::string m = fmt::format("emax_{}", k++);
-        w.line(fmt::format("  wire {}{} = ($signed({}) > $signed({})) ? {} : {};", range(XE), m, level[i], level[i + 1],
-                           level[i], level[i + 1]));
-        next.push_back(m);
-      }
-      if (level.size() % 2) next.push_back(level.back());
-      level = next;
-    }
-    w.line(fmt::format("  wire {}emax = {};", range(XE), level[0]));
-    const int Q = F + 2;  // two integer bits: a product's significand is in [0, 4)
-    const int DB = vlog::bitsFor(uint64_t(Q));
-    const int S = Q + carry + 1;
-    w.line(fmt::format("  // Each term truncated toward zero to {} fraction bits below 2^emax, then summed exactly.", F));
-    std::string sum;
-    for (const TermWires& t : terms) {
-      const std::string q = t.sig + "_q";
-      std::string scaled;
-      const int intBits = t.sigBits - t.fracBits;  // 2 for products, 1 for values
-      if (F >= t.fracBits)
-        scaled = fmt::format("{{{}{}, {}}}", intBits < 2 ? "1'b0, " : "", t.sig,
-                             lit(F - t.fracBits, 0));
-      else
-        scaled = fmt::format("{{{}{}[{}:{}]}}", intBits < 2 ? "1'b0, " : "", t.sig, t.sigBits - 1, t.fracBits - F);
-      if (F == t.fracBits) scaled = fmt::format("{{{}{}}}", intBits < 2 ? "1'b0, " : "", t.sig);
-      w.line(fmt::format("  wire {}{}_scaled = {};", range(Q), q, scaled));
-      if (F < t.fracBits) w.line(fmt::format("  wire unused_{}_low = ^{}[{}:0];", q, t.sig, t.fracBits - F - 1));
-      w.line(fmt::format("  wire {}{}_d = emax - {};", range(XE), q, vlog::signExtend(t.exp, t.expBits, XE)));
-      w.line(fmt::format("  wire {}{}_dc = ({}_d > {}) ? {} : {}_d[{}:0];", range(DB), q, q, lit(XE, uint64_t(Q)),
-                         lit(DB, uint64_t(Q)), q, DB - 1));
-      w.line(fmt::format("  wire {}{}_mag = {}_scaled >> {}_dc;", range(Q), q, q, q));
-      w.line(fmt::format("  wire {}{}_t = {} ? (~{} + {}) : {};", range(S), q, t.sign,
-                         vlog::zeroExtend(q + "_mag", Q, S), lit(S, 1), vlog::zeroExtend(q + "_mag", Q, S)));
-      sum += (sum.empty() ? "" : " + ") + q + "_t";
-    }
-    w.line(fmt::format("  wire {}acc = {};", range(S), sum));
-    ro.accBits = S;
-    ro.baseExpBits = vlog::signedBitsFor(eMin - 1 - F, eMax - F);
-    ro.baseExpMin = eMin - 1 - F;
-    ro.baseExpMax = eMax - F;
-    w.line(fmt::format("  wire {}base_exp = {} - {};", range(ro.baseExpBits), vlog::signExtend("emax", XE, ro.baseExpBits),
-                       slit(ro.baseExpBits, F)));
-    baseExp = "base_exp";
-    pipe.define(baseExp, ro.baseExpBits);
+    baseExp = alignedSum(w, pipe, terms, s, carry, ro);
   }
   pipe.define("acc", ro.accBits);
   const blocks::SumSpecialWires sp{"any_nan", "pos_inf", "neg_inf", "any_invalid", "zero_sign"};
@@ -258,8 +288,7 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
                         s.round.saturate, true);
   w.line("  assign z = z_c;");
   w.line("  assign flags = flags_c;");
-  w.line("endmodule");
-  d.add(name, w.str());
+  d.close(name, w);
   return name;
 }
 
@@ -329,8 +358,8 @@ std::vector<std::string> laterLive(const FdotSpec& s, int firstLater, const std:
 }
 
 // The end of both tops: step k's result and flags (OR of every step's) become z_c and flags_c.
-void finishTop(vlog::Writer& w, Pipeline& pipe, const FdotSpec& s, int stages, const std::string& z,
-               const std::string& flags) {
+void driveOutputs(vlog::Writer& w, Pipeline& pipe, const FdotSpec& s, int stages, const std::string& z,
+                  const std::string& flags) {
   w.line(fmt::format("  wire {}z_c = {};", range(s.out.width()), pipe(z)));
   w.line(fmt::format("  wire [4:0] flags_c = {};", pipe(flags)));
   if (!s.flagsPort) w.line("  wire unused_flags = |flags_c;");
@@ -374,7 +403,7 @@ GeneratedModule emitChain(const FdotSpec& s, int stages, const std::string& modu
       pipe.cut(true, live);
     }
   }
-  finishTop(w, pipe, s, stages, fmt::format("acc_{}", s.n - 1), fmt::format("fl_{}", s.n - 1));
+  driveOutputs(w, pipe, s, stages, fmt::format("acc_{}", s.n - 1), fmt::format("fl_{}", s.n - 1));
   w.line("endmodule");
   w.line();
   std::string text = w.str();
@@ -422,10 +451,8 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
     pipe.define(z, s.out.width());
     pipe.define(fl, 5);
   }
-  finishTop(w, pipe, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  driveOutputs(w, pipe, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
+  return blocks::finishTop(d, w);
 }
 
 namespace {
@@ -618,9 +645,6 @@ class FdotFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> fdot() { return std::make_unique<FdotFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(fdot, FdotFactory)
 
 }  // namespace nf

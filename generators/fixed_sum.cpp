@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "generators/instances.h"
 #include "generators/verilog.h"
 
 namespace nf::blocks {
@@ -106,8 +107,7 @@ ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b) {
   w.line("  assign is_inf = (a_inf | b_inf) & ~is_nan;");
   w.line("  assign is_zero = (a_zero | b_zero) & ~is_nan & ~is_inf;");
   w.line("  assign invalid = a_snan | b_snan | zero_times_inf;");
-  w.line("endmodule");
-  d.add(t.module, w.str());
+  d.close(t.module, w);
   return t;
 }
 
@@ -163,8 +163,7 @@ ReadoutModules emitReadoutModules(Design& d, ReadoutParams p) {
     w.line(fmt::format("  assign sig = {{v_norm, {}}};", lit(T - W, 0)));
     w.line("  assign sticky = 1'b0;");
   }
-  w.line("endmodule");
-  d.add(m.normalize, w.str());
+  d.close(m.normalize, w);
   return m;
 }
 
@@ -201,12 +200,8 @@ void emitSumResult(Design& d, vlog::Writer& w, Pipeline& pipe, const ReadoutPara
   live = {"ro_neg", "ro_zero", "ro_e", "ro_sig", "ro_sticky"};
   live.insert(live.end(), carried.begin(), carried.end());
   pipe.cut(cuts.afterNormalize, live);
-  w.line(fmt::format("  wire {}ro_z;", range(out.width())));
-  w.line("  wire ro_inexact, ro_underflow, ro_overflow;");
-  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in({}),{} .z(ro_z), .inexact(ro_inexact), "
-                     ".underflow(ro_underflow), .overflow(ro_overflow));",
-                     m.roundpack, pipe("ro_neg"), pipe("ro_e"), pipe("ro_sig"), pipe("ro_sticky"),
-                     dyn ? fmt::format(" .rm({}),", pipe(in.rm)) : ""));
+  blocks::instantiateRoundPack(w, {m.roundpack, "ro", out.width(), pipe("ro_neg"), pipe("ro_e"), pipe("ro_sig"),
+                                   pipe("ro_sticky"), dyn ? pipe(in.rm) : "", ""});
   const SumSpecialWires sp{pipe(in.sp.nan), pipe(in.sp.posInf), pipe(in.sp.negInf), pipe(in.sp.invalid),
                            pipe(in.sp.zeroSign)};
   w.line(fmt::format("  wire inf_minus_inf = {} & {};", sp.posInf, sp.negInf));

@@ -13,19 +13,20 @@
 #include "generators/align_add.h"
 #include "generators/blocks.h"
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
+#include "generators/fp_arith.h"
 #include "generators/fp_ports.h"
+#include "generators/instances.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
 
 FpUnitDescription fpDescription(const FmaSpec& s, int stages) {
   return {"fma", "z = round(a * b + c)", {{"a", s.a}, {"b", s.b}, {"c", s.c}, {"z", s.out}}, s.round,
@@ -59,15 +60,8 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   const blocks::AlignAdd aa = blocks::emitAlignAdd(d, ap);
   const int XS = std::max(aa.expBits, vlog::signedBitsFor(s.out.emin() - 2, s.out.emax() + 2));
 
-  blocks::RoundPackParams rp;
-  rp.out = s.out;
-  rp.expBits = XS;
-  rp.sigBits = aa.sumBits;
-  rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.clampsOverflow();
-  rp.ftz = s.round.ftz;
-  rp.needSubnormalPath = aa.expMin < s.out.emin();
-  rp.needOverflow = aa.expMax >= s.out.emax();
+  const blocks::RoundPackParams rp = blocks::roundPackParams(s.out, s.round, s.dynamicRounding, XS, aa.sumBits,
+                                                              aa.expMin, aa.expMax);
   const std::string roundpack = blocks::emitRoundPack(d, rp);
   const std::string mul = blocks::emitMultiplier(d, PA, PB);
 
@@ -80,12 +74,7 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   const std::vector<std::pair<std::string, const blocks::Unpacked*>> ops = {{"a", &ua}, {"b", &ub}, {"c", &uc}};
   for (const auto& [p, u] : ops) {
-    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
-    w.line(fmt::format("  wire {}{}_sig;", range(u->sigBits), p));
-    w.line(fmt::format("  wire {}{}_exp;", range(u->expBits), p));
-    w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
-                       ".is_nan({1}_nan), .is_snan({1}_snan), .sig({1}_sig), .exp({1}_exp));",
-                       u->module, p));
+    blocks::instantiateUnpack(w, *u, p, p);
   }
   w.line("  // The special cases, decided from the operands' classes alone.");
   w.line("  wire prod_sign = a_sign ^ b_sign;");
@@ -141,59 +130,22 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
                      aa.module, pipe("prod_sign"), pipe("prod_zero"), pipe("prod_exp"), pipe("prod_sig"), pipe("c_sign"),
                      pipe("c_zero"), pipe("add_exp"), pipe("add_sig")));
   w.line(fmt::format("  wire {}sum_exp = {};", range(XS), vlog::signExtend("sum_exp_n", aa.expBits, XS)));
-  w.line(fmt::format("  wire {}rp_z;", range(WZ)));
-  w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
-  w.line(fmt::format("  {} u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0),{} .z(rp_z), "
-                     ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
-                     roundpack, s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
-  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : sum_zero ? {} : rp_z;", range(WZ), pipe("res_nan"),
-                     blocks::nanResultExpr(s.out), pipe("res_inf"),
-                     blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")),
-                     blocks::zeroResultExpr(s.out, pipe("zero_sign"))));
-  if (s.flagsPort) {
-    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : sum_zero ? 5'd0 : "
-                       "{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
-                       pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
-                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate))));
-  } else {
-    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
-  }
-  if (!s.out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", pipe("zero_sign")));
-  if (blocks::infinityResultExpr(s.out, s.round.saturate, pipe("inf_sign")).find(pipe("inf_sign")) == std::string::npos)
-    w.line(fmt::format("  wire unused_inf_sign = {};", pipe("inf_sign")));
+  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, "sum_sign", "sum_exp", "sum_sig", "1'b0",
+                                   s.dynamicRounding ? pipe("rm") : "", ""});
+  emitFpResultMux(w, s.out, s.round, s.flagsPort,
+                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), pipe("inf_sign"), "sum_zero", pipe("zero_sign"),
+                   "rp_z", "", true});
   blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
 
-class FmaUnit final : public FpUnit<FmaSpec> {
+class FmaUnit final : public FpArithUnit<FmaSpec, FmaFastModel, fmaModel, 3> {
  public:
   FmaUnit(FmaSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
-      : FpUnit(fpDescription, "fma", std::move(spec), arch, std::move(module), std::move(args)), fast_(s_) {}
-  GeneratedModule emitVerilog(const std::string& command) const override {
-    return emitFma(s_, arch_, moduleName(), command);
-  }
-  void emulate(const uint32_t* in, uint32_t* out) const override {
-    const Packed r = fmaModel(s_, in[0], in[1], in[2], s_.dynamicRounding ? roundingFromPort(in[3]) : s_.round.mode);
-    out[0] = r.bits;
-    if (s_.flagsPort) out[1] = r.flags;
-  }
-  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
-    const size_t iw = s_.dynamicRounding ? 4 : 3, ow = s_.flagsPort ? 2 : 1;
-    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
-      const Packed r = fast_(in[0], in[1], in[2], s_.dynamicRounding ? roundingFromPort(in[3]) : s_.round.mode);
-      out[0] = r.bits;
-      if (ow == 2) out[1] = r.flags;
-    }
-  }
+      : FpArithUnit(fpDescription, emitFma, "fma", std::move(spec), arch, std::move(module), std::move(args)) {}
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
-
- private:
-  FmaFastModel fast_;
 };
 
 std::vector<std::vector<uint32_t>> FmaUnit::cornerVectors() const {
@@ -232,56 +184,20 @@ std::vector<std::vector<uint32_t>> FmaUnit::cornerVectors() const {
   return cornerVectorsWithRm(operands, {A.mask(), B.mask(), C.mask()}, s_.dynamicRounding);
 }
 
-class FmaFactory final : public OperatorFactory {
+class FmaFactory final : public FpArithFactory<FmaUnit, FmaSpec> {
  public:
-  std::string name() const override { return "fma"; }
-  std::string summary() const override { return "fused multiply-add z = round(a * b + c), one rounding"; }
-  void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--a", a_, "format of a")->required();
-    cmd.add_option("--b", b_, "format of b (default: a's)");
-    cmd.add_option("--c", c_, "format of the addend c (default: a's)");
-    cmd.add_option("--out", out_, "format of z (default: c's)");
-    opt_.add(cmd, "architecture goal: area (default; one path) or delay (near/far paths)");
-    common_.add(cmd);
-    common_.addSaturationModes(cmd);
-  }
-  std::unique_ptr<Unit> build() const override {
-    common_.validate();
-    FmaSpec s;
-    s.a = formatOption("--a", a_);
-    s.b = formatOption("--b", b_.empty() ? a_ : b_);
-    s.c = formatOption("--c", c_.empty() ? a_ : c_);
-    s.out = formatOption("--out", out_.empty() ? s.c.name : out_);
-    requireFloat("--a", s.a, "fma", true);
-    requireFloat("--b", s.b, "fma", true);
-    requireFloat("--c", s.c, "fma", true);
-    requireFloat("--out", s.out, "fma", true);
-    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b, s.c}, "fma");
-    Architecture arch = common_.applyTo(s);
-    std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--c", s.c.name, "--out", s.out.name};
-    opt_.applyTo(arch, args);
-    common_.appendArgs(args);
-    std::string module = common_.name;
-    if (module.empty()) {
-      module = "fma_" + s.a.tag();
-      if (s.b.name != s.a.name || s.c.name != s.a.name || s.out.name != s.a.name)
-        module += "_" + s.b.tag() + "_" + s.c.tag() + "_" + s.out.tag();
-      module += common_.nameSuffix() + opt_.nameTag();
-    }
-    return std::make_unique<FmaUnit>(std::move(s), arch, module, std::move(args));
-  }
-
- private:
-  std::string a_, b_, c_, out_;
-  OptOption opt_;
-  CommonFpOptions common_;
+  FmaFactory()
+      : FpArithFactory("fused multiply-add z = round(a * b + c), one rounding",
+                       {&FmaSpec::a, &FmaSpec::b, &FmaSpec::c, &FmaSpec::out},
+                       {"fma",
+                        {{"a", "format of a"}, {"b", "format of b (default: a's)"},
+                         {"c", "format of the addend c (default: a's)"}},
+                        "format of z (default: c's)", "c",
+                        "architecture goal: area (default; one path) or delay (near/far paths)"}) {}
 };
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> fma() { return std::make_unique<FmaFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(fma, FmaFactory)
 
 }  // namespace nf

@@ -8,25 +8,85 @@
 
 #include "generators/blocks.h"
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
+#include "generators/fp_arith.h"
 #include "generators/fp_ports.h"
+#include "generators/instances.h"
 #include "generators/pipeline.h"
 #include "generators/verilog.h"
-#include "generators/fp_ports.h"
 #include "refmodels/corners.h"
 #include "refmodels/fmul.h"
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
 
 FpUnitDescription fpDescription(const FmulSpec& s, int stages) {
   return {"fmul", "z = round(a * b)", {{"a", s.a}, {"b", s.b}, {"z", s.out}}, s.round, s.dynamicRounding, s.daz,
           s.flagsPort, stages};
+}
+
+// One normalizer for whichever operand is subnormal (a first; two subnormals give fmul's tiny constant): a_sig,
+// a_exp, b_sig, b_exp from the unpacked *_raw wires, and both_sub.
+void emitSharedNormalizer(Design& d, vlog::Writer& w, Pipeline& pipe, const blocks::Unpacked& ua, const Format& a) {
+  const int P = ua.sigBits, K = blocks::normalizerCountBits(P), XA = ua.expBits;
+  const std::string norm = blocks::emitNormalizer(d, P);
+  w.line("  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.");
+  w.line(fmt::format("  wire {}n_in = a_sub ? {{a_sig_raw[{}:0], 1'b0}} : {{b_sig_raw[{}:0], 1'b0}};", range(P), P - 2,
+                     P - 2));
+  w.line(fmt::format("  wire {}n_sig;", range(P)));
+  w.line(fmt::format("  wire {}n_lz;", range(K)));
+  w.line(fmt::format("  {} u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));", norm));
+  w.line(fmt::format("  wire {}n_exp = {} - {};", range(XA), vlog::slit(XA, a.emin() - 1), vlog::zeroExtend("n_lz", K, XA)));
+  w.line("  wire b_norm = b_sub & ~a_sub;");
+  w.line(fmt::format("  wire {}a_sig = {{1'b1, a_sub ? n_sig[{}:0] : a_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
+  w.line(fmt::format("  wire {}a_exp = a_sub ? n_exp : a_exp_raw;", range(XA)));
+  w.line(fmt::format("  wire {}b_sig = {{1'b1, b_norm ? n_sig[{}:0] : b_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
+  w.line(fmt::format("  wire unused_ok = a_sig_raw[{0}] | b_sig_raw[{0}] | n_sig[{0}];", P - 1));
+  w.line(fmt::format("  wire {}b_exp = b_norm ? n_exp : b_exp_raw;", range(XA)));
+  w.line("  wire both_sub = a_sub & b_sub;");
+  pipe.define("both_sub", 1);
+}
+
+// The subnormal operand's leading-zero count n_lz beside the multiplier (the product is shifted after), and
+// both_sub; returns n_lz's width.
+int emitSubnormalCount(Design& d, vlog::Writer& w, Pipeline& pipe, const blocks::Unpacked& ua) {
+  const int P = ua.sigBits;
+  const int lzBits = blocks::normalizerCountBits(P);
+  const std::string norm = blocks::emitNormalizer(d, P);
+  w.line("  // The subnormal operand's leading zeros, counted beside the multiplier; the product is shifted after.");
+  w.line(fmt::format("  wire {}n_in = a_sub ? a_sig : b_sig;", range(P)));
+  w.line(fmt::format("  wire {}unused_n_sig;", range(P)));
+  w.line(fmt::format("  wire {}n_lz;", range(lzBits)));
+  w.line(fmt::format("  {} u_lzc (.v(n_in), .v_norm(unused_n_sig), .lz(n_lz));", norm));
+  w.line("  wire both_sub = a_sub & b_sub;");
+  pipe.define("both_sub", 1);
+  pipe.define("n_lz", lzBits);
+  return lzBits;
+}
+
+// Any value in (0, min subnormal / 2) rounds alike: to zero, or to the smallest subnormal by mode.
+Packed tinyResult(const FmulSpec& s, bool neg, Rounding m) {
+  RoundOptions o = s.round;
+  o.mode = m;
+  return roundPack<uint64_t>(neg, s.out.emin() - s.out.manBits - 4, 1, false, s.out, o);
+}
+
+// The result of two subnormal operands (tinyResult) by sign and, for dynamic rounding, by the rm port `rm`.
+std::string tinyResultExpr(const FmulSpec& s, const std::string& sign, const std::string& rm) {
+  const int WZ = s.out.width();
+  auto bySign = [&](Rounding m) {
+    const uint32_t pos = tinyResult(s, false, m).bits, neg = tinyResult(s, true, m).bits;
+    return pos == neg ? lit(WZ, pos) : fmt::format("({} ? {} : {})", sign, lit(WZ, neg), lit(WZ, pos));
+  };
+  if (!s.dynamicRounding) return bySign(s.round.mode);
+  std::string expr = bySign(Rounding::RNE);  // rm 0, 6 and 7
+  for (unsigned r = 5; r >= 1; --r)
+    expr = fmt::format("({} == 3'd{}) ? {} : {}", rm, r, bySign(roundingFromPort(r)), expr);
+  return expr;
 }
 
 }  // namespace
@@ -56,16 +116,8 @@ GeneratedModule emitFmul(const FmulSpec& s, const Architecture& arch, const std:
   const int XP = std::max(vlog::signedBitsFor(std::min(pMin, s.out.emin() - 1) - 1, std::max(pMax, s.out.emax() + 1) + 1),
                           std::max(ua.expBits, ub.expBits) + 1);
 
-  blocks::RoundPackParams rp;
-  rp.out = s.out;
-  rp.expBits = XP;
-  rp.sigBits = WP;
+  blocks::RoundPackParams rp = blocks::roundPackParams(s.out, s.round, s.dynamicRounding, XP, WP, pMin, pMax);
   rp.leadingBitMayBeZero = true;
-  rp.rounding = {s.dynamicRounding, s.round.mode};
-  rp.saturate = s.round.clampsOverflow();
-  rp.ftz = s.round.ftz;
-  rp.needSubnormalPath = pMin < s.out.emin();
-  rp.needOverflow = pMax >= s.out.emax();
   const std::string roundpack = blocks::emitRoundPack(d, rp);
 
   const FpUnitDescription desc = fpDescription(s, arch.stages);
@@ -78,48 +130,10 @@ GeneratedModule emitFmul(const FmulSpec& s, const Architecture& arch, const std:
   for (const char* op : {"a", "b"}) {
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
-    w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
-    const std::string raw = share ? "_raw" : "";
-    w.line(fmt::format("  wire {}{}_sig{};", range(u.sigBits), p, raw));
-    w.line(fmt::format("  wire {}{}_exp{};", range(u.expBits), p, raw));
-    if (share || post) w.line(fmt::format("  wire {}_sub;", p));
-    w.line(fmt::format("  {0} u_unpack_{1} (.x({1}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
-                       ".is_nan({1}_nan), .is_snan({1}_snan),{3} .sig({1}_sig{2}), .exp({1}_exp{2}));",
-                       u.module, p, raw, (share || post) ? fmt::format(" .is_sub({}_sub),", p) : ""));
+    blocks::instantiateUnpack(w, u, p, p, share ? "_raw" : "", p + "_sub");
   }
-  if (share) {
-    const int P = ua.sigBits, K = blocks::normalizerCountBits(P), XA = ua.expBits;
-    const std::string norm = blocks::emitNormalizer(d, P);
-    w.line("  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.");
-    w.line(fmt::format("  wire {}n_in = a_sub ? {{a_sig_raw[{}:0], 1'b0}} : {{b_sig_raw[{}:0], 1'b0}};", range(P), P - 2,
-                       P - 2));
-    w.line(fmt::format("  wire {}n_sig;", range(P)));
-    w.line(fmt::format("  wire {}n_lz;", range(K)));
-    w.line(fmt::format("  {} u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));", norm));
-    w.line(fmt::format("  wire {}n_exp = {} - {};", range(XA), vlog::slit(XA, s.a.emin() - 1), vlog::zeroExtend("n_lz", K, XA)));
-    w.line("  wire b_norm = b_sub & ~a_sub;");
-    w.line(fmt::format("  wire {}a_sig = {{1'b1, a_sub ? n_sig[{}:0] : a_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
-    w.line(fmt::format("  wire {}a_exp = a_sub ? n_exp : a_exp_raw;", range(XA)));
-    w.line(fmt::format("  wire {}b_sig = {{1'b1, b_norm ? n_sig[{}:0] : b_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
-    w.line(fmt::format("  wire unused_ok = a_sig_raw[{0}] | b_sig_raw[{0}] | n_sig[{0}];", P - 1));
-    w.line(fmt::format("  wire {}b_exp = b_norm ? n_exp : b_exp_raw;", range(XA)));
-    w.line("  wire both_sub = a_sub & b_sub;");
-    pipe.define("both_sub", 1);
-  }
-  int lzBits = 0;
-  if (post) {
-    const int P = ua.sigBits;
-    lzBits = blocks::normalizerCountBits(P);
-    const std::string norm = blocks::emitNormalizer(d, P);
-    w.line("  // The subnormal operand's leading zeros, counted beside the multiplier; the product is shifted after.");
-    w.line(fmt::format("  wire {}n_in = a_sub ? a_sig : b_sig;", range(P)));
-    w.line(fmt::format("  wire {}unused_n_sig;", range(P)));
-    w.line(fmt::format("  wire {}n_lz;", range(lzBits)));
-    w.line(fmt::format("  {} u_lzc (.v(n_in), .v_norm(unused_n_sig), .lz(n_lz));", norm));
-    w.line("  wire both_sub = a_sub & b_sub;");
-    pipe.define("both_sub", 1);
-    pipe.define("n_lz", lzBits);
-  }
+  if (share) emitSharedNormalizer(d, w, pipe, ua, s.a);
+  const int lzBits = post ? emitSubnormalCount(d, w, pipe, ua) : 0;
   if (s.dynamicRounding) pipe.define("rm", 3);
   for (const char* p : {"a", "b"}) {
     const blocks::Unpacked& u = p[0] == 'a' ? ua : ub;
@@ -170,94 +184,35 @@ GeneratedModule emitFmul(const FmulSpec& s, const Architecture& arch, const std:
   pipe.cut(cutsWanted >= 1, live1);
 
   w.line("  // The shared round-and-pack block rounds both alignments of the [1,4) product.");
-  w.line(fmt::format("  wire {}rp_z;", range(WZ)));
-  w.line("  wire rp_inexact, rp_underflow, rp_overflow;");
-  w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}), .sticky_in(1'b0),{} .z(rp_z), "
-                     ".inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));",
-                     roundpack, pipe("sign"), pipe("exp_sum"), pipe("prod"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : ""));
+  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, pipe("sign"), pipe("exp_sum"), pipe("prod"), "1'b0",
+                                   s.dynamicRounding ? pipe("rm") : "", ""});
   const std::string sign = pipe("sign");
   std::string rounded = "rp_z";
   uint8_t tinyFlags = 0;
   if (share || post) {
-    // Any value in (0, min subnormal / 2) rounds alike: to zero, or to the smallest subnormal by mode.
-    auto tiny = [&](bool neg, Rounding m) {
-      RoundOptions o = s.round;
-      o.mode = m;
-      return roundPack<uint64_t>(neg, s.out.emin() - s.out.manBits - 4, 1, false, s.out, o);
-    };
-    auto bySign = [&](Rounding m) {
-      const uint32_t pos = tiny(false, m).bits, neg = tiny(true, m).bits;
-      return pos == neg ? lit(WZ, pos) : fmt::format("({} ? {} : {})", sign, lit(WZ, neg), lit(WZ, pos));
-    };
-    std::string expr;
-    if (s.dynamicRounding) {
-      expr = bySign(Rounding::RNE);  // rm 0, 6 and 7
-      for (unsigned rm = 5; rm >= 1; --rm)
-        expr = fmt::format("({} == 3'd{}) ? {} : {}", pipe("rm"), rm, bySign(roundingFromPort(rm)), expr);
-    } else {
-      expr = bySign(s.round.mode);
-    }
-    w.line(fmt::format("  wire {}tiny_z = {};", range(WZ), expr));
+    w.line(fmt::format("  wire {}tiny_z = {};", range(WZ), tinyResultExpr(s, sign, s.dynamicRounding ? pipe("rm") : "")));
     rounded = fmt::format("({} ? tiny_z : rp_z)", pipe("both_sub"));
-    tinyFlags = tiny(false, s.round.mode).flags;
+    tinyFlags = tinyResult(s, false, s.round.mode).flags;
   }
-  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : {};", range(WZ), pipe("res_nan"),
-                     blocks::nanResultExpr(s.out), pipe("res_inf"),
-                     blocks::infinityResultExpr(s.out, s.round.saturate, sign), pipe("res_zero"),
-                     blocks::zeroResultExpr(s.out, sign), rounded));
-  if (s.flagsPort) {
-    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : {} ? 5'd0 : "
-                       "{}{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
-                       pipe("res_nan"), pipe("invalid"), pipe("res_inf"),
-                       lit(5, blocks::infinityResultFlags(s.out, s.round.saturate)), pipe("res_zero"),
-                       (share || post) ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : ""));
-  } else {
-    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
-  }
+  emitFpResultMux(w, s.out, s.round, s.flagsPort,
+                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), sign, pipe("res_zero"), sign, rounded,
+                   (share || post) ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : "", false});
   blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
 
-class FmulUnit final : public FpUnit<FmulSpec> {
+class FmulUnit final : public FpArithUnit<FmulSpec, FmulFastModel, fmulModel, 2> {
  public:
   FmulUnit(FmulSpec spec, Architecture arch, std::string module, std::vector<std::string> args)
-      : FpUnit(fpDescription, "fmul", std::move(spec), arch, std::move(module), std::move(args)), fast_(s_) {}
-  GeneratedModule emitVerilog(const std::string& command) const override {
-    return emitFmul(s_, arch_, moduleName(), command);
-  }
-
-  void emulate(const uint32_t* in, uint32_t* out) const override {
-    const Rounding mode = s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode;
-    const Packed r = fmulModel(s_, in[0], in[1], mode);
-    out[0] = r.bits;
-    if (s_.flagsPort) out[1] = r.flags;
-  }
-
-  void emulateBatch(const uint32_t* in, uint32_t* out, size_t n) const override {
-    const size_t iw = s_.dynamicRounding ? 3 : 2, ow = s_.flagsPort ? 2 : 1;
-    for (size_t i = 0; i < n; ++i, in += iw, out += ow) {
-      const Packed r = fast_(in[0], in[1], s_.dynamicRounding ? roundingFromPort(in[2]) : s_.round.mode);
-      out[0] = r.bits;
-      if (ow == 2) out[1] = r.flags;
-    }
-  }
-
+      : FpArithUnit(fpDescription, emitFmul, "fmul", std::move(spec), arch, std::move(module), std::move(args)) {}
   std::vector<std::vector<uint32_t>> cornerVectors() const override;
-
- private:
-  FmulFastModel fast_;
 };
 
 std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  const std::vector<uint32_t> ca = formatCorners(s_.a), cb = formatCorners(s_.b);
-  for (uint32_t a : ca)
-    for (uint32_t b : cb) pairs.emplace_back(a, b);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs = cornerPairs(s_.a, s_.b);
+  const std::vector<uint32_t> cb = formatCorners(s_.b);
 
   // Boundary pairs: for a spread of b, the a whose product lands on each edge of the output range.
   std::mt19937_64 rng(0x6e66);
@@ -303,57 +258,19 @@ std::vector<std::vector<uint32_t>> FmulUnit::cornerVectors() const {
       ++ties;
     }
   }
-  std::vector<std::vector<uint32_t>> operands;
-  for (const auto& [a, b] : pairs) operands.push_back({a, b});
-  return cornerVectorsWithRm(operands, {A.mask(), B.mask()}, s_.dynamicRounding);
+  return pairVectors(pairs, A, B, s_.dynamicRounding);
 }
 
-class FmulFactory final : public OperatorFactory {
+class FmulFactory final : public FpArithFactory<FmulUnit, FmulSpec> {
  public:
-  std::string name() const override { return "fmul"; }
-  std::string summary() const override { return "floating-point multiplier z = round(a * b)"; }
-  void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--a", a_, "format of a")->required();
-    cmd.add_option("--b", b_, "format of b (default: a's)");
-    cmd.add_option("--out", out_, "format of z (default: a's)");
-    opt_.add(cmd, "architecture goal: area (default) or delay");
-    common_.add(cmd);
-    common_.addSaturationModes(cmd);
-  }
-  std::unique_ptr<Unit> build() const override {
-    common_.validate();
-    FmulSpec s;
-    s.a = formatOption("--a", a_);
-    s.b = formatOption("--b", b_.empty() ? a_ : b_);
-    s.out = formatOption("--out", out_.empty() ? a_ : out_);
-    requireFloat("--a", s.a, "fmul", true);
-    requireFloat("--b", s.b, "fmul", true);
-    requireFloat("--out", s.out, "fmul", true);
-    requireUnsignedResultFromUnsigned(s.out, {s.a, s.b}, "fmul");
-    Architecture arch = common_.applyTo(s);
-    std::vector<std::string> args = {"--a", s.a.name, "--b", s.b.name, "--out", s.out.name};
-    opt_.applyTo(arch, args);
-    common_.appendArgs(args);
-    std::string module = common_.name;
-    if (module.empty()) {
-      module = "fmul_" + s.a.tag();
-      if (s.b.name != s.a.name || s.out.name != s.a.name) module += "_" + s.b.tag() + "_" + s.out.tag();
-      module += common_.nameSuffix() + opt_.nameTag();
-    }
-    return std::make_unique<FmulUnit>(std::move(s), arch, module, std::move(args));
-  }
-
- private:
-  std::string a_, b_, out_;
-  OptOption opt_;
-  CommonFpOptions common_;
+  FmulFactory()
+      : FpArithFactory("floating-point multiplier z = round(a * b)", {&FmulSpec::a, &FmulSpec::b, &FmulSpec::out},
+                       {"fmul", {{"a", "format of a"}, {"b", "format of b (default: a's)"}}, "format of z (default: a's)",
+                        "a", "architecture goal: area (default) or delay"}) {}
 };
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> fmul() { return std::make_unique<FmulFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(fmul, FmulFactory)
 
 }  // namespace nf

@@ -76,3 +76,26 @@ void describeFp(nlohmann::json& j, const FpUnitDescription& s) {
 }
 
 }  // namespace nf
+
+namespace nf {
+
+void emitFpResultMux(vlog::Writer& w, const Format& out, const RoundOptions& round, bool flagsPort,
+                     const FpResultMux& r) {
+  const std::string infResult = blocks::infinityResultExpr(out, round.saturate, r.infSign);
+  w.line(fmt::format("  wire {}z_c = {} ? {} : {} ? {} : {} ? {} : {};", vlog::range(out.width()), r.nan,
+                     blocks::nanResultExpr(out), r.inf, infResult, r.zero, blocks::zeroResultExpr(out, r.zeroSign),
+                     r.rounded));
+  if (flagsPort) {
+    w.line(fmt::format("  wire [4:0] flags_c = {} ? {{{}, 4'd0}} : {} ? {} : {} ? 5'd0 : "
+                       "{}{{2'd0, rp_overflow, rp_underflow, rp_inexact}};",
+                       r.nan, r.invalid, r.inf, vlog::lit(5, blocks::infinityResultFlags(out, round.saturate)), r.zero,
+                       r.roundedFlagsCase));
+  } else {
+    w.line("  wire unused_flags = rp_inexact | rp_underflow | rp_overflow;");
+  }
+  if (!r.sinkUnusedSigns) return;
+  if (!out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", r.zeroSign));
+  if (infResult.find(r.infSign) == std::string::npos) w.line(fmt::format("  wire unused_inf_sign = {};", r.infSign));
+}
+
+}  // namespace nf

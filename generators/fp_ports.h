@@ -46,6 +46,17 @@ void describeRounding(nlohmann::json& j, bool dynamicRounding, const RoundOption
 // An FP unit's manifest fields: function, formats (z as "out"), the rounding fields and daz.
 void describeFp(nlohmann::json& j, const FpUnitDescription& u);
 
+// The end of fmul's, fadd's and fma's datapath: z_c and flags_c (or the unused_flags sink) from the special cases
+// and the rounded result (rp_z and its flags, instantiateRoundPack's outputs "rp").
+struct FpResultMux {
+  std::string nan, invalid, inf, infSign, zero, zeroSign;  // Verilog expressions
+  std::string rounded = "rp_z";
+  std::string roundedFlagsCase;  // a case ahead of the rounded flags: "c ? 5'd.. : "
+  bool sinkUnusedSigns = false;  // sink infSign / zeroSign when the result encodings ignore them
+};
+void emitFpResultMux(vlog::Writer& w, const Format& out, const RoundOptions& round, bool flagsPort,
+                     const FpResultMux& r);
+
 // The base of the operators whose ports fpModulePorts writes (fmul, fadd, fma): ports, manifest fields and the
 // result format from the operator's description of its spec.
 template <class Spec>

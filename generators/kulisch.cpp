@@ -7,8 +7,10 @@
 #include <random>
 
 #include "generators/common_options.h"
+#include "generators/emitter_names.h"
 #include "generators/fixed_sum.h"
 #include "generators/fp_ports.h"
+#include "generators/instances.h"
 #include "generators/pipeline.h"
 #include "generators/unit_base.h"
 #include "generators/verilog.h"
@@ -17,13 +19,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using blocks::Pipeline;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
 
 // Where the --stages registers go: the read-out is split first (after the magnitude, the wide negation that
 // measured the slowest part; then after the normalizer), then the term (after the product), then an output
@@ -68,6 +67,61 @@ HeaderText header(const KulischSpec& s, int stages) {
   return h;
 }
 
+void kulischPorts(vlog::Writer& w, const KulischSpec& s, const std::string& moduleName) {
+  w.open(fmt::format("module {} (", moduleName));
+  w.line("input  wire clk,");
+  w.line("input  wire rst,");
+  w.line("input  wire valid_in,");
+  w.line(fmt::format("input  wire {}a,", range(s.a.width())));
+  if (s.b) w.line(fmt::format("input  wire {}b,", range(s.b->width())));
+  w.line("input  wire clear,");
+  if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
+  w.line("output wire valid_out,");
+  w.line(fmt::format("output wire {}z,", range(s.out.width())));
+  w.line(fmt::format("output wire overflow{}", s.flagsPort ? "," : ""));
+  if (s.flagsPort) w.line("output wire [4:0] flags");
+  w.close(");");
+
+}
+
+// The accumulator register acc (cleared by `clear`, adding the placed term t_val with t_sign as the negation's
+// carry-in) and the sticky class bits of the terms since the last clear.
+void emitAccumulator(vlog::Writer& w, const Pipeline& pipe, int W, bool dyn) {
+  const std::string clear = pipe("clear"), tVal = pipe("t_val"), tSign = pipe("t_sign"), tZero = pipe("t_zero");
+  const std::string tNan = pipe("t_nan"), tInf = pipe("t_inf"), tInvalid = pipe("t_invalid");
+  w.line(fmt::format("  reg  {}acc;", range(W)));
+  w.line("  reg  seen_nan, seen_pos_inf, seen_neg_inf, seen_invalid, seen_nonzero, seen_zero, zeros_all_neg, "
+         "zero_any_neg, acc_overflow;");
+  w.line(fmt::format("  wire {}base = {} ? {} : acc;", range(W), clear, lit(W, 0)));
+  w.line(fmt::format("  wire {}sum = base + {} + {};", range(W), tVal, vlog::zeroExtend(tSign, 1, W)));
+  w.line("  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other). The");
+  w.line("  // one's complement has the negated term's sign, except for -0, which adds nothing and cannot overflow.");
+  w.line(fmt::format("  wire add_overflow = (base[{0}] == {1}[{0}]) & (sum[{0}] != base[{0}]);", W - 1, tVal));
+  w.line(fmt::format("  wire t_nonzero = ~({} | {} | {});", tZero, tNan, tInf));
+  if (dyn) w.line("  reg  [2:0] rm_q;");
+  w.open("  always @(posedge clk) begin");
+  w.open("  if (rst) begin");
+  w.line(fmt::format("  acc <= {};", lit(W, 0)));
+  w.line("  seen_nan <= 1'b0; seen_pos_inf <= 1'b0; seen_neg_inf <= 1'b0; seen_invalid <= 1'b0;");
+  w.line("  seen_nonzero <= 1'b0; seen_zero <= 1'b0; zeros_all_neg <= 1'b1; zero_any_neg <= 1'b0;");
+  w.line("  acc_overflow <= 1'b0;");
+  if (dyn) w.line("  rm_q <= 3'd0;");
+  w.reopen(fmt::format("  end else if ({}) begin", pipe.valid()));
+  w.line("  acc <= sum;");
+  w.line(fmt::format("  seen_nan <= (~{0} & seen_nan) | {1};", clear, tNan));
+  w.line(fmt::format("  seen_pos_inf <= (~{0} & seen_pos_inf) | ({1} & ~{2});", clear, tInf, tSign));
+  w.line(fmt::format("  seen_neg_inf <= (~{0} & seen_neg_inf) | ({1} & {2});", clear, tInf, tSign));
+  w.line(fmt::format("  seen_invalid <= (~{0} & seen_invalid) | {1};", clear, tInvalid));
+  w.line(fmt::format("  seen_nonzero <= (~{} & seen_nonzero) | t_nonzero;", clear));
+  w.line(fmt::format("  seen_zero <= (~{0} & seen_zero) | {1};", clear, tZero));
+  w.line(fmt::format("  zeros_all_neg <= ({0} | zeros_all_neg) & (~{1} | {2});", clear, tZero, tSign));
+  w.line(fmt::format("  zero_any_neg <= (~{0} & zero_any_neg) | ({1} & {2});", clear, tZero, tSign));
+  w.line(fmt::format("  acc_overflow <= (~{} & acc_overflow) | add_overflow;", clear));
+  if (dyn) w.line(fmt::format("  rm_q <= {};", pipe("rm")));
+  w.close("  end");
+  w.close("  end");
+}
+
 GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, const std::string& moduleName,
                             const std::string& command) {
   Design d(moduleName);
@@ -77,19 +131,7 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
   const int W = L.width;
   const bool dyn = s.dynamicRounding;
   vlog::Writer w;
-  w.open(fmt::format("module {} (", moduleName));
-  w.line("input  wire clk,");
-  w.line("input  wire rst,");
-  w.line("input  wire valid_in,");
-  w.line(fmt::format("input  wire {}a,", range(s.a.width())));
-  if (s.b) w.line(fmt::format("input  wire {}b,", range(s.b->width())));
-  w.line("input  wire clear,");
-  if (dyn) w.line("input  wire [2:0] rm,");
-  w.line("output wire valid_out,");
-  w.line(fmt::format("output wire {}z,", range(s.out.width())));
-  w.line(fmt::format("output wire overflow{}", s.flagsPort ? "," : ""));
-  if (s.flagsPort) w.line("output wire [4:0] flags");
-  w.close(");");
+  kulischPorts(w, s, moduleName);
 
   Pipeline pipe(w);
   int sigBits, expBits, fracBits, expMax;
@@ -138,39 +180,7 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
   live.push_back("t_val");
   pipe.cut(P.afterAlignment, live);
 
-  const std::string clear = pipe("clear"), tVal = pipe("t_val"), tSign = pipe("t_sign"), tZero = pipe("t_zero");
-  const std::string tNan = pipe("t_nan"), tInf = pipe("t_inf"), tInvalid = pipe("t_invalid");
-  w.line(fmt::format("  reg  {}acc;", range(W)));
-  w.line("  reg  seen_nan, seen_pos_inf, seen_neg_inf, seen_invalid, seen_nonzero, seen_zero, zeros_all_neg, "
-         "zero_any_neg, acc_overflow;");
-  w.line(fmt::format("  wire {}base = {} ? {} : acc;", range(W), clear, lit(W, 0)));
-  w.line(fmt::format("  wire {}sum = base + {} + {};", range(W), tVal, vlog::zeroExtend(tSign, 1, W)));
-  w.line("  // Two's-complement overflow: the carry bits ran out (operands of one sign, result of the other). The");
-  w.line("  // one's complement has the negated term's sign, except for -0, which adds nothing and cannot overflow.");
-  w.line(fmt::format("  wire add_overflow = (base[{0}] == {1}[{0}]) & (sum[{0}] != base[{0}]);", W - 1, tVal));
-  w.line(fmt::format("  wire t_nonzero = ~({} | {} | {});", tZero, tNan, tInf));
-  if (dyn) w.line("  reg  [2:0] rm_q;");
-  w.open("  always @(posedge clk) begin");
-  w.open("  if (rst) begin");
-  w.line(fmt::format("  acc <= {};", lit(W, 0)));
-  w.line("  seen_nan <= 1'b0; seen_pos_inf <= 1'b0; seen_neg_inf <= 1'b0; seen_invalid <= 1'b0;");
-  w.line("  seen_nonzero <= 1'b0; seen_zero <= 1'b0; zeros_all_neg <= 1'b1; zero_any_neg <= 1'b0;");
-  w.line("  acc_overflow <= 1'b0;");
-  if (dyn) w.line("  rm_q <= 3'd0;");
-  w.reopen(fmt::format("  end else if ({}) begin", pipe.valid()));
-  w.line("  acc <= sum;");
-  w.line(fmt::format("  seen_nan <= (~{0} & seen_nan) | {1};", clear, tNan));
-  w.line(fmt::format("  seen_pos_inf <= (~{0} & seen_pos_inf) | ({1} & ~{2});", clear, tInf, tSign));
-  w.line(fmt::format("  seen_neg_inf <= (~{0} & seen_neg_inf) | ({1} & {2});", clear, tInf, tSign));
-  w.line(fmt::format("  seen_invalid <= (~{0} & seen_invalid) | {1};", clear, tInvalid));
-  w.line(fmt::format("  seen_nonzero <= (~{} & seen_nonzero) | t_nonzero;", clear));
-  w.line(fmt::format("  seen_zero <= (~{0} & seen_zero) | {1};", clear, tZero));
-  w.line(fmt::format("  zeros_all_neg <= ({0} | zeros_all_neg) & (~{1} | {2});", clear, tZero, tSign));
-  w.line(fmt::format("  zero_any_neg <= (~{0} & zero_any_neg) | ({1} & {2});", clear, tZero, tSign));
-  w.line(fmt::format("  acc_overflow <= (~{} & acc_overflow) | add_overflow;", clear));
-  if (dyn) w.line(fmt::format("  rm_q <= {};", pipe("rm")));
-  w.close("  end");
-  w.close("  end");
+  emitAccumulator(w, pipe, W, dyn);
   pipe.cut(true, {});  // the accumulator's edge: valid follows the term into the read-out
   for (const char* n : {"acc_overflow", "seen_nan", "seen_pos_inf", "seen_neg_inf", "seen_invalid", "zero_sign"})
     pipe.define(n, 1);
@@ -192,9 +202,7 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
                         {P.afterMagnitude, P.afterNormalize}, s.round.saturate, s.flagsPort);
   blocks::emitPipelinedOutputs(pipe, w, s.out.width(), s.flagsPort, pipe.registeredCuts(),
                                pipe.registeredCuts() + P.outputRegisters, true, {{"acc_overflow", "overflow"}});
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 class KulischUnit final : public OperatorUnit<KulischSpec> {
@@ -318,9 +326,6 @@ class KulischFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> kulisch() { return std::make_unique<KulischFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(kulisch, KulischFactory)
 
 }  // namespace nf

@@ -7,6 +7,8 @@
 #include <random>
 
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/unit_base.h"
 #include "generators/verilog.h"
@@ -16,14 +18,7 @@
 
 namespace nf {
 
-namespace {
-
-using blocks::Design;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
-
-}  // namespace
+using namespace emitter_names;
 
 GeneratedModule emitMxDequant(const MxDequantSpec& s, const std::string& moduleName, const std::string& command) {
   Design d(moduleName);
@@ -112,9 +107,7 @@ GeneratedModule emitMxDequant(const MxDequantSpec& s, const std::string& moduleN
                        intElem ? lit(WZ, 0) : blocks::zeroResultExpr(Z, sign)));
   }
   w.line("  wire unused_ok = &{1'b0" + sink + "};");
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 namespace {
@@ -173,14 +166,7 @@ class MxDequantFactory final : public OperatorFactory {
   std::unique_ptr<Unit> build() const override {
     MxDequantSpec s;
     s.elem = formatOption("--a", a_);
-    if (s.elem.kind == FormatKind::Int) {
-      if (!s.elem.isSigned || s.elem.intBits < 3 || s.elem.intBits > 16)
-        throw UsageError(fmt::format("bad --a {}: integer elements are signed intN with N 3..16; accepted: e4m3, "
-                                     "e5m2, e3m2, e2m3, e2m1, int8 or another signed format",
-                                     s.elem.name));
-    } else {
-      requireFloat("--a", s.elem, "mxdequant");
-    }
+    requireMxElement("--a", s.elem, "mxdequant", "");
     s.out = formatOption("--out", out_);
     requireFloat("--out", s.out, "mxdequant");
     if (block_ < 1 || block_ > 64) throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));
@@ -203,9 +189,6 @@ class MxDequantFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> mxdequant() { return std::make_unique<MxDequantFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(mxdequant, MxDequantFactory)
 
 }  // namespace nf

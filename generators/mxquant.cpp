@@ -11,6 +11,8 @@
 
 #include "generators/block_stimulus.h"
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/unit_base.h"
 #include "generators/verilog.h"
@@ -18,12 +20,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
 
 const char* ruleDefinition(MxScaleRule r) {
   switch (r) {
@@ -152,12 +152,7 @@ struct MxRtl {
   // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for a rule that may add one,
   // u{i}_l0.
   void unpackElement(int i) {
-    w.line(fmt::format("  wire x{0}_sign, x{0}_zero, x{0}_inf, x{0}_nan, x{0}_snan;", i));
-    w.line(fmt::format("  wire {}x{}_sig;", range(P), i));
-    w.line(fmt::format("  wire {}x{}_exp;", range(XA), i));
-    w.line(fmt::format("  {0} u_unpack_{1} (.x(x{1}), .sign(x{1}_sign), .is_zero(x{1}_zero), .is_inf(x{1}_inf), "
-                       ".is_nan(x{1}_nan), .is_snan(x{1}_snan), .sig(x{1}_sig), .exp(x{1}_exp));",
-                       u.module, i));
+    blocks::instantiateUnpack(w, u, fmt::format("x{}", i), fmt::format("x{}", i), "", "", fmt::format("u_unpack_{}", i));
     const std::string expW = EW <= XA ? fmt::format("x{}_exp[{}:0]", i, EW - 1)
                                       : vlog::signExtend(fmt::format("x{}_exp", i), XA, EW);
     w.line(fmt::format("  wire {}e{}_l0 = x{}_zero ? {} : ({} - {});", range(EW), i, i, lit(EW, 0), expW,
@@ -567,14 +562,7 @@ class MxQuantFactory final : public OperatorFactory {
     s.in = formatOption("--a", a_);
     requireFloat("--a", s.in, "mxquant");
     s.elem = formatOption("--out", out_);
-    if (s.elem.kind == FormatKind::Int) {
-      if (!s.elem.isSigned || s.elem.intBits < 3 || s.elem.intBits > 16)
-        throw UsageError(fmt::format("bad --out {}: integer elements are signed intN with N 3..16 (1.(N-2) fixed "
-                                     "point); accepted: e4m3, e5m2, e3m2, e2m3, e2m1, int8 or another signed format",
-                                     s.elem.name));
-    } else {
-      requireFloat("--out", s.elem, "mxquant");
-    }
+    requireMxElement("--out", s.elem, "mxquant", " (1.(N-2) fixed point)");
     if (block_ < 1 || block_ > 64)
       throw UsageError(fmt::format("bad --block {}; accepted: 1..64 (OCP MX uses 32)", block_));
     s.block = block_;
@@ -625,14 +613,8 @@ class MxQuantFactory final : public OperatorFactory {
 
 }  // namespace
 
-const MxQuantSpec* mxQuantSpecOf(const Unit& unit) {
-  const auto* u = dynamic_cast<const MxQuantUnit*>(&unit);
-  return u ? &u->spec() : nullptr;
-}
+const MxQuantSpec* mxQuantSpecOf(const Unit& unit) { return specOf<MxQuantUnit>(unit); }
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> mxquant() { return std::make_unique<MxQuantFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(mxquant, MxQuantFactory)
 
 }  // namespace nf

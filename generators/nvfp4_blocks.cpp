@@ -2,8 +2,11 @@
 // parameters and the --block check.
 #include "generators/nvfp4_blocks.h"
 
+#include "generators/instances.h"
+
 #include <fmt/format.h>
 
+#include "generators/instances.h"
 #include "generators/unit.h"
 #include "generators/verilog.h"
 #include "refmodels/nvfp4quant.h"
@@ -16,12 +19,7 @@ using vlog::range;
 // Instantiates an unpack block for `port` and declares its outputs as <prefix>_sign, ... .
 Nvfp4Operand unpackPort(vlog::Writer& w, const blocks::Unpacked& u, const std::string& port, const std::string& p,
                         std::string& sink) {
-  w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_inf, {0}_nan, {0}_snan;", p));
-  w.line(fmt::format("  wire {}{}_sig;", range(u.sigBits), p));
-  w.line(fmt::format("  wire {}{}_exp;", range(u.expBits), p));
-  w.line(fmt::format("  {0} u_unpack_{1} (.x({2}), .sign({1}_sign), .is_zero({1}_zero), .is_inf({1}_inf), "
-                     ".is_nan({1}_nan), .is_snan({1}_snan), .sig({1}_sig), .exp({1}_exp));",
-                     u.module, p, port));
+  blocks::instantiateUnpack(w, u, p, port);
   sink += fmt::format(", {}_snan", p);
   return {p + "_sign", p + "_zero", p + "_inf", p + "_nan", p + "_sig", p + "_exp"};
 }

@@ -6,6 +6,8 @@
 #include <random>
 
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/nvfp4_blocks.h"
 #include "generators/unit_base.h"
@@ -15,11 +17,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using vlog::lit;
-using vlog::range;
 
 constexpr int K = kNvfp4Block;
 
@@ -82,9 +83,7 @@ GeneratedModule emitNvfp4Dequant(const Nvfp4DequantSpec& s, const std::string& m
                        t.zero, blocks::zeroResultExpr(Z, sign)));
   }
   w.line("  wire unused_ok = &{1'b0" + sink + "};");
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 class Nvfp4DequantUnit final : public OperatorUnit<Nvfp4DequantSpec> {
@@ -157,9 +156,6 @@ class Nvfp4DequantFactory final : public OperatorFactory {
 
 }  // namespace
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> nvfp4dequant() { return std::make_unique<Nvfp4DequantFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(nvfp4dequant, Nvfp4DequantFactory)
 
 }  // namespace nf

@@ -11,6 +11,8 @@
 
 #include "generators/block_stimulus.h"
 #include "generators/blocks.h"
+#include "generators/emitter_names.h"
+#include "generators/instances.h"
 #include "generators/common_options.h"
 #include "generators/nvfp4_blocks.h"
 #include "generators/unit_base.h"
@@ -20,12 +22,10 @@
 
 namespace nf {
 
+using namespace emitter_names;
+
 namespace {
 
-using blocks::Design;
-using vlog::lit;
-using vlog::range;
-using vlog::slit;
 
 constexpr int K = kNvfp4Block;
 
@@ -141,9 +141,7 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
                        blocks::zeroResultExpr(Q, fmt::format("x{}_sign", i))));
   }
   w.line("  wire unused_ok = &{1'b0" + sink + "};");
-  w.line("endmodule");
-  d.add(moduleName, w.str());
-  return generatedModule(d);
+  return blocks::finishTop(d, w);
 }
 
 std::vector<std::vector<uint32_t>> nvfp4QuantStimulus(const Format& A, uint64_t seed) {
@@ -273,14 +271,8 @@ class Nvfp4QuantFactory final : public OperatorFactory {
 
 }  // namespace
 
-const Nvfp4QuantSpec* nvfp4QuantSpecOf(const Unit& unit) {
-  const auto* u = dynamic_cast<const Nvfp4QuantUnit*>(&unit);
-  return u ? &u->spec() : nullptr;
-}
+const Nvfp4QuantSpec* nvfp4QuantSpecOf(const Unit& unit) { return specOf<Nvfp4QuantUnit>(unit); }
 
-// This operator's entry in the registry (generators/operators.h, from NF_OPERATORS).
-namespace operators {
-std::unique_ptr<OperatorFactory> nvfp4quant() { return std::make_unique<Nvfp4QuantFactory>(); }
-}  // namespace operators
+NF_REGISTER_OPERATOR(nvfp4quant, Nvfp4QuantFactory)
 
 }  // namespace nf

@@ -82,4 +82,17 @@ class OperatorUnit : public Unit {
   std::vector<std::string> args_;
 };
 
+// The spec of `unit` when it is a UnitT, else nullptr (the accessors the accuracy command uses).
+template <class UnitT>
+auto specOf(const Unit& unit) -> decltype(&static_cast<const UnitT*>(nullptr)->spec()) {
+  const auto* u = dynamic_cast<const UnitT*>(&unit);
+  return u ? &u->spec() : nullptr;
+}
+
 }  // namespace nf
+
+// An operator's entry in the registry (generators/operators.h, from NF_OPERATORS): nf::operators::<op>().
+#define NF_REGISTER_OPERATOR(op, Factory)                                          \
+  namespace operators {                                                             \
+  std::unique_ptr<OperatorFactory> op() { return std::make_unique<Factory>(); } \
+  }

@@ -8,18 +8,19 @@ bool Fp32ToByteEncoder::applies(const FcvtSpec& spec) {
   const Format& A = spec.a;
   const Format& Z = spec.out;
   const bool binary32 = A.isFloat() && A.width() == 32 && A.expBits == 8 && A.manBits == 23;
-  // Bit 15 of a subnormal input weighs 2^(-149 + 15): it must lie below the output's smallest round bit too.
-  const bool belowRoundBit = Z.emin() - Z.manBits - 1 > -134;
-  return binary32 && Z.isFloat() && Z.width() <= 8 && Z.manBits <= 6 && belowRoundBit && !spec.dynamicRounding &&
+  // A subnormal input's bits below the cut weigh under 2^(-127 - M): below Z's smallest round bit when emin > -127.
+  return binary32 && Z.isFloat() && Z.width() <= 8 && Z.manBits <= 6 && Z.emin() > -127 && !spec.dynamicRounding &&
          spec.round.mode != Rounding::SR;
 }
 
 Fp32ToByteEncoder::Fp32ToByteEncoder(const FcvtSpec& spec) {
   if (!applies(spec)) throw std::invalid_argument("Fp32ToByteEncoder: the conversion is not fp32 -> 8 bits, non-SR");
-  bits_.resize(size_t(1) << 17);
+  low_ = 22 - spec.out.manBits;
+  lowMask_ = (1u << low_) - 1u;
+  bits_.resize(size_t(1) << (33 - low_));
   flags_.resize(bits_.size());
   for (uint32_t i = 0; i < bits_.size(); ++i) {
-    const Packed p = fcvtModel(spec, ((i >> 1) << 16) | (i & 1u), spec.round.mode);
+    const Packed p = fcvtModel(spec, ((i >> 1) << low_) | (i & 1u), spec.round.mode);
     bits_[i] = uint8_t(p.bits);
     flags_[i] = p.flags;
   }
@@ -27,7 +28,9 @@ Fp32ToByteEncoder::Fp32ToByteEncoder(const FcvtSpec& spec) {
 
 void Fp32ToByteEncoder::encode(const uint32_t* in, uint8_t* out, size_t n) const {
   const uint8_t* t = bits_.data();
-  for (size_t i = 0; i < n; ++i) out[i] = t[index(in[i])];
+  const int low = low_;
+  const uint32_t mask = lowMask_;
+  for (size_t i = 0; i < n; ++i) out[i] = t[((in[i] >> low) << 1) | uint32_t((in[i] & mask) != 0)];
 }
 
 }  // namespace nf

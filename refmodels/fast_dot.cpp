@@ -7,42 +7,46 @@
 namespace nf {
 
 bool AlignDotTable::applies(const FdotSpec& s) {
-  return s.accum == FdotSpec::Accum::Align && s.a.width() <= 8 && s.b.width() <= 8 && s.alignBits >= 0 &&
+  return s.accum == FdotSpec::Accum::Align && s.a.isFloat() && s.b.isFloat() && s.a.width() <= 8 && s.b.width() <= 8 && s.alignBits >= 0 &&
          s.alignBits <= 54 && !s.dynamicRounding;
+}
+
+std::vector<AlignDotTable::Operand> AlignDotTable::operandTable(const Format& f) {
+  std::vector<Operand> t(256, Operand{0, kSpecial, kZeroExp});  // codes above the format's width: never fast
+  for (uint32_t x = 0; x <= f.mask(); ++x) {
+    const FpOperand o = decodeOperand(f, x);
+    Operand e{0, uint8_t(o.d.sign ? kNegative : 0), kZeroExp};
+    if (o.d.cls == FpClass::NaN || o.d.cls == FpClass::Inf) e.kind |= kSpecial;
+    else if (o.d.cls != FpClass::Zero) e.sig = uint8_t(o.d.sig), e.alignExp = int16_t(alignExponentOfValue(f, o.d));
+    t[x] = e;
+  }
+  return t;
 }
 
 AlignDotTable::AlignDotTable(const FdotSpec& s) : s_(s), productManBits_(s.a.manBits + s.b.manBits) {
   if (!applies(s)) throw std::invalid_argument("AlignDotTable: not an align dot product of 8-bit operands");
-  products_.resize(size_t(1) << 16);
-  for (uint32_t x = 0; x < 256; ++x) {
-    for (uint32_t y = 0; y < 256; ++y) {
-      Product p{0, INT16_MIN, 0, 0};
-      if (x <= s.a.mask() && y <= s.b.mask()) {
-        const FpOperand u = decodeOperand(s.a, x), v = decodeOperand(s.b, y);
-        const auto special = [](const FpOperand& o) { return o.d.cls == FpClass::NaN || o.d.cls == FpClass::Inf; };
-        p.special = special(u) || special(v);
-        if (!p.special && u.d.cls != FpClass::Zero && v.d.cls != FpClass::Zero) {
-          p.mag = uint32_t(u.d.sig * v.d.sig);
-          p.alignExp = int16_t(alignExponentOfValue(s.a, u.d) + alignExponentOfValue(s.b, v.d));
-          p.negative = u.d.sign != v.d.sign;
-        }
-      }
-      products_[(x << 8) | y] = p;
-    }
-  }
+  a_ = operandTable(s.a);
+  b_ = operandTable(s.b);
 }
 
 bool AlignDotTable::fastGroup(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c,
                               Rounding mode, Packed& out) const {
-  const Product* t = products_.data();
+  const Operand* ta = a_.data();
+  const Operand* tb = b_.data();
+  int exps[32];
+  uint32_t mags[32];
+  uint8_t negative[32];
   int emax = INT_MIN;
-  uint32_t special = 0;
+  uint32_t kinds = 0;
   for (int i = 0; i < n; ++i) {
-    const Product& p = t[(uint32_t(a[i]) << 8) | b[i]];
-    emax = std::max(emax, int(p.alignExp));
-    special |= p.special;
+    const Operand x = ta[a[i]], y = tb[b[i]];
+    exps[i] = x.alignExp + y.alignExp;
+    mags[i] = uint32_t(x.sig) * y.sig;
+    negative[i] = (x.kind ^ y.kind) & kNegative;
+    kinds |= x.kind | y.kind;
+    emax = std::max(emax, exps[i]);
   }
-  if (special) return false;
+  if (kinds & kSpecial) return false;
   FpOperand addTerm;
   bool hasAddTerm = false;
   if (addend) {
@@ -51,17 +55,16 @@ bool AlignDotTable::fastGroup(const uint8_t* a, const uint8_t* b, int n, const F
     hasAddTerm = addTerm.d.cls != FpClass::Zero;
     if (hasAddTerm) emax = std::max(emax, alignExponentOfValue(*addend, addTerm.d));
   }
-  if (emax == INT16_MIN || emax == INT_MIN) return false;  // no nonzero term: the zero-sign rules
-  // A product's lsb exponent is alignExp - productManBits_; it is truncated to units of 2^(emax - alignBits):
-  // shifted left by lead, then right by the exponent gap plus trail.
+  if (emax < kZeroExp + 1000) return false;  // no nonzero term: the zero-sign rules
+  // A product's lsb exponent is its alignExp - productManBits_; it is truncated to units of 2^(emax - alignBits):
+  // shifted left by lead, then right by the exponent gap plus trail (zero products: mag 0).
   const int unitExp = emax - s_.alignBits;
   const int lead = std::max(0, s_.alignBits - productManBits_), trail = std::max(0, productManBits_ - s_.alignBits);
   int64_t sum = 0;
   for (int i = 0; i < n; ++i) {
-    const Product& p = t[(uint32_t(a[i]) << 8) | b[i]];
-    const int shift = std::min(63, emax - int(p.alignExp) + trail);
-    const int64_t q = int64_t((uint64_t(p.mag) << lead) >> shift);
-    sum += p.negative ? -q : q;
+    const int shift = std::min(63, emax - exps[i] + trail);
+    const int64_t q = int64_t((uint64_t(mags[i]) << lead) >> shift);
+    sum += negative[i] ? -q : q;
   }
   if (hasAddTerm) {
     const int shift = unitExp - addTerm.d.exp;

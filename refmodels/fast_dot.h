@@ -1,5 +1,6 @@
 // Dot products of 8-bit operands with align accumulation (a tensor core's alignment), as chained fdot groups:
-// the products come from a 64K table filled by the model's own operand decoder (decodeOperand), each group's
+// the operands come from 256-entry tables filled by the model's own operand decoder (decodeOperand; 1 KB each,
+// so they stay in the L1 cache where a 64K product table would not stay in L2 under load), each group's
 // aligned terms are summed in a 64-bit integer and rounded once by the shared roundPack, exactly the steps of
 // fdotModel's align path. A group holding a NaN or Inf term, or whose aligned sum is zero (its sign rule needs
 // the zero terms), goes to fdotModel itself. tests/test_fast_dot.cpp checks it against fdotModel (all 2^16
@@ -28,19 +29,21 @@ class AlignDotTable {
   Packed group(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c, Rounding mode) const;
 
  private:
-  struct Product {
-    uint32_t mag;     // significand product (0: a zero product)
-    int16_t alignExp; // the sum of the operands' alignment exponents (INT16_MIN for zero products)
-    uint8_t negative;
-    uint8_t special;  // a NaN or Inf operand
+  struct Operand {
+    uint8_t sig;       // significand (0 for zero)
+    uint8_t kind;      // kNegative | kSpecial (NaN or Inf)
+    int16_t alignExp;  // the model's alignment exponent; kZeroExp for zero, so a product with a zero sorts last
   };
+  enum : uint8_t { kNegative = 1, kSpecial = 2 };
+  static constexpr int kZeroExp = -16000;
+  static std::vector<Operand> operandTable(const Format& f);
   bool fastGroup(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c, Rounding mode,
                  Packed& out) const;
   Packed modelGroup(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c, Rounding mode) const;
 
   FdotSpec s_;
   int productManBits_ = 0;  // a.manBits + b.manBits: a product's alignExp - lsbExp
-  std::vector<Product> products_;  // index a << 8 | b
+  std::vector<Operand> a_, b_;
 };
 
 }  // namespace nf

@@ -27,10 +27,8 @@ Fp32ToByteEncoder::Fp32ToByteEncoder(const FcvtSpec& spec) {
 }
 
 void Fp32ToByteEncoder::encode(const uint32_t* in, uint8_t* out, size_t n) const {
-  const uint8_t* t = bits_.data();
-  const int low = low_;
-  const uint32_t mask = lowMask_;
-  for (size_t i = 0; i < n; ++i) out[i] = t[((in[i] >> low) << 1) | uint32_t((in[i] & mask) != 0)];
+  const Lookup code = lookup();
+  for (size_t i = 0; i < n; ++i) out[i] = code(in[i]);
 }
 
 }  // namespace nf

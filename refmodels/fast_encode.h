@@ -27,7 +27,14 @@ class Fp32ToByteEncoder {
   int lowBits() const { return low_; }
   uint32_t index(uint32_t a) const { return ((a >> low_) << 1) | uint32_t((a & lowMask_) != 0); }
   Packed operator()(uint32_t a) const { return {bits_[index(a)], flags_[index(a)]}; }
-  uint8_t bitsAt(uint32_t a) const { return bits_[index(a)]; }
+  // The hot loops' view: the table and the cut in locals, so stores through a uint8_t* do not reload them.
+  struct Lookup {
+    const uint8_t* table;
+    int low;
+    uint32_t mask;
+    uint8_t operator()(uint32_t a) const { return table[((a >> low) << 1) | uint32_t((a & mask) != 0)]; }
+  };
+  Lookup lookup() const { return {bits_.data(), low_, lowMask_}; }
   // Result encodings of n binary32 values (the flags port is not computed here).
   void encode(const uint32_t* in, uint8_t* out, size_t n) const;
 

@@ -29,6 +29,21 @@ bool MxFp32Quantizer::applies(const MxQuantSpec& spec) {
 MxFp32Quantizer::MxFp32Quantizer(const MxQuantSpec& spec) : spec_(spec) {
   if (!applies(spec)) throw std::invalid_argument("MxFp32Quantizer: not an fp32 -> 8-bit float MX quantizer");
   elem_ = std::make_unique<const Fp32ToByteEncoder>(elementConversion(spec));
+  auto shared = [&](uint32_t f, uint32_t man) {
+    const Decoded amax = spec.in.decode((f << 23) | man);
+    return mxSharedExponent(spec, &amax, 1);
+  };
+  for (uint32_t f = 1; f < 255; ++f) {
+    low_[f] = shared(f, 0);
+    high_[f] = shared(f, 0x7FFFFFu);
+    uint32_t lo = 0, hi = 0x7FFFFFu;  // the first significand giving high_[f]
+    while (lo < hi) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      if (shared(f, mid) == high_[f]) hi = mid;
+      else lo = mid + 1;
+    }
+    step_[f] = lo;
+  }
 }
 
 void MxFp32Quantizer::quantize(const uint32_t* x, size_t blocks, uint8_t* scales, uint8_t* q) const {
@@ -48,19 +63,20 @@ void MxFp32Quantizer::quantize(const uint32_t* x, size_t blocks, uint8_t* scales
       for (int i = 0; i < K; ++i) q[i] = uint8_t(out[i]);
       continue;
     }
-    const Decoded amax = spec_.in.decode(maxMag);
-    const int s = mxSharedExponent(spec_, &amax, 1);
+    const uint32_t f = maxMag >> 23;
+    const int s = (maxMag & 0x7FFFFFu) >= step_[f] ? high_[f] : low_[f];
     scales[b] = uint8_t(s + kE8M0Bias);
     // x * 2^-s for a normal x: its exponent field minus s, which stays in 1..254 (s >= amax's exponent minus
     // the element's emax, and the clamp at -127 only arises for blocks below 2^(emax - 127)). A result below
     // fp32's normal range rounds as fp32's smallest subnormal of its sign does (element formats here have
     // round bits far above it); zeros stay zeros.
     const uint32_t shifted = uint32_t(s) << 23;
+    const Fp32ToByteEncoder::Lookup code = elem_->lookup();
     for (int i = 0; i < K; ++i) {
       const uint32_t v = x[i], m = v & 0x7FFFFFFFu, sign = v & 0x80000000u;
       const int e = int(m >> 23) - s;
       const uint32_t scaled = m == 0 ? sign : e >= 1 ? v - shifted : sign | 1u;
-      q[i] = elem_->bitsAt(scaled);
+      q[i] = code(scaled);
     }
   }
 }

@@ -29,6 +29,11 @@ class MxFp32Quantizer {
  private:
   MxQuantSpec spec_;
   std::unique_ptr<const Fp32ToByteEncoder> elem_;
+  // The shared exponent of a block by its amax's exponent field f: mxSharedExponent rises by at most one
+  // inside a binade (at the rule's significand threshold), so s = low_[f], or high_[f] from significand
+  // step_[f] on; all three found with mxSharedExponent itself.
+  int low_[256] = {}, high_[256] = {};
+  uint32_t step_[256] = {};
 };
 
 }  // namespace nf

@@ -6,6 +6,48 @@
 
 namespace nf {
 
+namespace {
+
+// The two loops of a group, compiled twice (AVX2, where the CPU has it: gathers and per-lane shifts halve the time;
+// and baseline x86-64) and picked at load time; refmodels/CMakeLists.txt builds this file at -O3 to vectorize them.
+struct GroupTerms {
+  int exps[32];
+  uint32_t mags[32];
+  uint8_t negative[32];
+};
+
+using Operand = AlignDotTable::Operand;
+
+__attribute__((target_clones("avx2", "default"))) int gatherProducts(const Operand* ta, const Operand* tb,
+                                                                      const uint8_t* a, const uint8_t* b, int n,
+                                                                      uint8_t negativeBit, GroupTerms& t, uint32_t& kinds) {
+  int emax = INT_MIN;
+  uint32_t k = 0;
+  for (int i = 0; i < n; ++i) {
+    const Operand x = ta[a[i]], y = tb[b[i]];
+    t.exps[i] = x.alignExp + y.alignExp;
+    t.mags[i] = uint32_t(x.sig) * y.sig;
+    t.negative[i] = (x.kind ^ y.kind) & negativeBit;
+    k |= uint32_t(x.kind | y.kind);
+    emax = std::max(emax, t.exps[i]);
+  }
+  kinds = k;
+  return emax;
+}
+
+__attribute__((target_clones("avx2", "default"))) int64_t sumAligned(const GroupTerms& t, int n, int emax, int lead,
+                                                                      int trail) {
+  int64_t sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const int shift = std::min(63, emax - t.exps[i] + trail);
+    const int64_t q = int64_t((uint64_t(t.mags[i]) << lead) >> shift);
+    sum += t.negative[i] ? -q : q;
+  }
+  return sum;
+}
+
+}  // namespace
+
 bool AlignDotTable::applies(const FdotSpec& s) {
   return s.accum == FdotSpec::Accum::Align && s.a.isFloat() && s.b.isFloat() && s.a.width() <= 8 && s.b.width() <= 8 && s.alignBits >= 0 &&
          s.alignBits <= 54 && !s.dynamicRounding;
@@ -31,21 +73,9 @@ AlignDotTable::AlignDotTable(const FdotSpec& s) : s_(s), productManBits_(s.a.man
 
 bool AlignDotTable::fastGroup(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c,
                               Rounding mode, Packed& out) const {
-  const Operand* ta = a_.data();
-  const Operand* tb = b_.data();
-  int exps[32];
-  uint32_t mags[32];
-  uint8_t negative[32];
-  int emax = INT_MIN;
+  GroupTerms terms;
   uint32_t kinds = 0;
-  for (int i = 0; i < n; ++i) {
-    const Operand x = ta[a[i]], y = tb[b[i]];
-    exps[i] = x.alignExp + y.alignExp;
-    mags[i] = uint32_t(x.sig) * y.sig;
-    negative[i] = (x.kind ^ y.kind) & kNegative;
-    kinds |= x.kind | y.kind;
-    emax = std::max(emax, exps[i]);
-  }
+  int emax = gatherProducts(a_.data(), b_.data(), a, b, n, kNegative, terms, kinds);
   if (kinds & kSpecial) return false;
   FpOperand addTerm;
   bool hasAddTerm = false;
@@ -60,12 +90,7 @@ bool AlignDotTable::fastGroup(const uint8_t* a, const uint8_t* b, int n, const F
   // shifted left by lead, then right by the exponent gap plus trail (zero products: mag 0).
   const int unitExp = emax - s_.alignBits;
   const int lead = std::max(0, s_.alignBits - productManBits_), trail = std::max(0, productManBits_ - s_.alignBits);
-  int64_t sum = 0;
-  for (int i = 0; i < n; ++i) {
-    const int shift = std::min(63, emax - exps[i] + trail);
-    const int64_t q = int64_t((uint64_t(mags[i]) << lead) >> shift);
-    sum += negative[i] ? -q : q;
-  }
+  int64_t sum = sumAligned(terms, n, emax, lead, trail);
   if (hasAddTerm) {
     const int shift = unitExp - addTerm.d.exp;
     const uint64_t sig = uint64_t(addTerm.d.sig);

@@ -28,7 +28,7 @@ class AlignDotTable {
   // One fused group of n <= 32 products with an addend in `addend` (nullptr: none).
   Packed group(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c, Rounding mode) const;
 
- private:
+  // An operand as a group needs it (public for the group loops in fast_dot.cpp).
   struct Operand {
     uint8_t sig;       // significand (0 for zero)
     uint8_t kind;      // kNegative | kSpecial (NaN or Inf)
@@ -36,6 +36,7 @@ class AlignDotTable {
   };
   enum : uint8_t { kNegative = 1, kSpecial = 2 };
   static constexpr int kZeroExp = -16000;
+ private:
   static std::vector<Operand> operandTable(const Format& f);
   bool fastGroup(const uint8_t* a, const uint8_t* b, int n, const Format* addend, uint32_t c, Rounding mode,
                  Packed& out) const;

@@ -7,7 +7,11 @@
    same values with tensor arithmetic the way microxcaling / torchao emulate it (exponent, scale, round, clamp).
 2. mx_quantize e4m3 K=32 vs the same copy.
 3. matmul 512 x 512 x 512 e4m3, accum align 13, group 32, in M multiply-adds/s.
+
+Each line also gives the CPU time per item over all threads (time.process_time), which a busy machine inflates
+far less than the wall time: on a shared machine read the ratios with the load (uptime) printed at the top.
 """
+import os
 import argparse
 import time
 
@@ -16,13 +20,22 @@ import numpy as np
 import numforge as nf
 
 
-def best_of(fn, repeat):
+CPU = {}  # label -> the CPU seconds of its best wall-time run
+
+
+def best_of(fn, repeat, label=None):
     best = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        if wall < best:
+            best, CPU[label] = wall, time.process_time() - c0
     return best
+
+
+def cpu_ns(label, n):
+    return f"cpu {CPU[label] / n * 1e9:6.2f} ns/item"
 
 
 def torch_e4m3_round(torch, x):
@@ -46,11 +59,12 @@ def main():
     x = (np.random.default_rng(1).standard_normal(n) * 20).astype(np.float32)
     dst = np.empty_like(x)
     gb = x.nbytes / 1e9
-    t_copy = best_of(lambda: np.copyto(dst, x), args.repeat)
-    t_enc = best_of(lambda: nf.encode(x, "e4m3", saturate=True), args.repeat)
-    print(f"n = {n:.3g} fp32 values, numforge threads = {args.threads}")
-    print(f"numpy.copyto fp32         {n / t_copy / 1e6:9.1f} M values/s  ({gb / t_copy:.2f} GB/s read)")
-    print(f"encode fp32->e4m3 (sat)   {n / t_enc / 1e6:9.1f} M values/s  ratio to copy {t_copy / t_enc:.2f}x")
+    t_copy = best_of(lambda: np.copyto(dst, x), args.repeat, "copy")
+    t_enc = best_of(lambda: nf.encode(x, "e4m3", saturate=True), args.repeat, "enc")
+    print(f"n = {n:.3g} fp32 values, numforge threads = {args.threads}, load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"numpy.copyto fp32         {n / t_copy / 1e6:9.1f} M values/s  ({gb / t_copy:.2f} GB/s read)  {cpu_ns('copy', n)}")
+    print(f"encode fp32->e4m3 (sat)   {n / t_enc / 1e6:9.1f} M values/s  ratio to copy {t_copy / t_enc:.2f}x  {cpu_ns('enc', n)}")
     try:
         import torch
         torch.set_num_threads(args.threads)
@@ -62,13 +76,14 @@ def main():
         print(f"  (the torch recipe agrees with numforge on {np.mean(q == ref) * 100:.4f}% of the first 10^6 values)")
     except ImportError:
         print("torch not importable: no tensor-arithmetic comparison")
-    t_mx = best_of(lambda: nf.mx_quantize(x, "e4m3", block=32), args.repeat)
-    print(f"mx_quantize e4m3 K=32     {n / t_mx / 1e6:9.1f} M values/s  ratio to copy {t_copy / t_mx:.2f}x")
+    t_mx = best_of(lambda: nf.mx_quantize(x, "e4m3", block=32), args.repeat, "mx")
+    print(f"mx_quantize e4m3 K=32     {n / t_mx / 1e6:9.1f} M values/s  ratio to copy {t_copy / t_mx:.2f}x  {cpu_ns('mx', n)}")
     rng = np.random.default_rng(2)
     A = nf.encode(rng.standard_normal((512, 512)).astype(np.float32), "e4m3")
     B = nf.encode(rng.standard_normal((512, 512)).astype(np.float32), "e4m3")
-    t_mm = best_of(lambda: nf.matmul(A, B, accum="align", align_bits=13, group=32), max(1, args.repeat - 1))
-    print(f"matmul 512^3 e4m3 align13 group32  {512 ** 3 / t_mm / 1e6:9.1f} M MAC/s ({t_mm:.2f} s)")
+    t_mm = best_of(lambda: nf.matmul(A, B, accum="align", align_bits=13, group=32), args.repeat, "mm")
+    print(f"matmul 512^3 e4m3 align13 group32  {512 ** 3 / t_mm / 1e6:9.1f} M MAC/s ({t_mm:.2f} s)  {cpu_ns('mm', 512 ** 3)}")
+    print(f"load average after the run {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -6,16 +6,20 @@ weights and activations fake-quantized per scheme through numforge (per-tensor e
 e2m1 with the floor and rceil scale rules, NVFP4) and with the matmuls of per-tensor e4m3 operands emulated on
 tensor-core accumulation (fdot align 13, align 24, exact; groups of 32 chained through fp32). Prints a table of
 task accuracy and output QSNR (logits against the float32 model's), and with --ppa each scheme's unit area from
-`numforge ppa` (Yosys/ABC on NanGate45) plus an SVG plot of accuracy against area.
+`numforge ppa --json` (Yosys/ABC on NanGate45; cached in --ppa-cache, so only the first run synthesizes) plus an
+SVG plot of accuracy against area. The energy column is filled once `numforge ppa` reports energy per operation
+(the power work in progress): unit_energy() below is the one place that reads it.
 
   PYTHONPATH=build/python /usr/bin/python3 examples/accuracy_study.py [--seed 0] [--ppa] [--svg study.svg]
 """
 import argparse
+import hashlib
+import json
 import math
 import os
-import re
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import torch
@@ -124,14 +128,49 @@ def qsnr_db(ref, y):
     return math.inf if err == 0 else 10 * math.log10(float((ref ** 2).sum()) / err)
 
 
-def unit_area(numforge, args):
-    out = subprocess.run([numforge, "ppa", *args.split()], capture_output=True, text=True, timeout=1800).stdout
-    m = re.search(r"area ([0-9.]+) um\^2", out)
-    return float(m.group(1)) if m else float("nan")
+def ppa_report(numforge, args, cache_path):
+    """`numforge ppa --json <unit args>` as a dict, from the cache when the same Verilog was measured before. The
+    cache is keyed by the unit's arguments and a hash of the Verilog `numforge gen` writes for them (so a changed
+    generator measures again), and rewritten whole through a temporary file."""
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([numforge, "gen", *args.split(), "--output", d], capture_output=True, check=True, timeout=600)
+        verilog = b"".join(open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d)) if n.endswith(".v"))
+    key = f"{args} | {hashlib.sha256(verilog).hexdigest()[:16]}"
+    cache = {}
+    if cache_path and os.path.exists(cache_path):
+        with open(cache_path) as f:
+            cache = json.load(f)
+    if key not in cache:
+        r = subprocess.run([numforge, "ppa", "--json", *args.split()], capture_output=True, text=True, timeout=3600)
+        if r.returncode != 0:
+            raise RuntimeError(f"numforge ppa {args} failed: {r.stderr.strip()}")
+        cache[key] = json.loads(r.stdout)
+        if cache_path:
+            os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
+            tmp = cache_path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(cache, f, indent=1, sort_keys=True)
+            os.replace(tmp, cache_path)
+    return cache[key]
 
 
-def study(seed=0, n_train=4000, n_test=2000, hidden=64, epochs=8, ppa=False, numforge="build/numforge"):
-    """Rows (scheme, accuracy, QSNR dB, area um^2 or None), the same for the same arguments."""
+def unit_area(report):
+    return float(report["area_um2"])
+
+
+def unit_energy(report):
+    """Energy per operation in pJ from a ppa report, or None while `numforge ppa` reports none. The plug-in point
+    for the power flow: once `ppa --json` carries a per-operation energy, read it here (and pass the options it
+    needs in ppa_report)."""
+    power = report.get("power")
+    if isinstance(power, dict) and "energy_pj" in power:
+        return float(power["energy_pj"])
+    return None
+
+
+def study(seed=0, n_train=4000, n_test=2000, hidden=64, epochs=8, ppa=False, numforge="build/numforge",
+          ppa_cache=None):
+    """Rows (scheme, accuracy, QSNR dB, area um^2 or None, energy pJ or None), the same for the same arguments."""
     torch.set_num_threads(1)  # bit-reproducible float32 training
     x_all, y_all = make_task(seed, n_train + n_test)  # one task: the first n_train samples train, the rest test
     model = train(seed, x_all[:n_train], y_all[:n_train], hidden, epochs)
@@ -142,7 +181,9 @@ def study(seed=0, n_train=4000, n_test=2000, hidden=64, epochs=8, ppa=False, num
         for name, quant, matmul, unit in SCHEMES:
             out = forward(model, x, quant, matmul)
             acc = float((out.argmax(1) == y).float().mean())
-            rows.append((name, acc, qsnr_db(ref, out), unit_area(numforge, unit) if ppa else None))
+            report = ppa_report(numforge, unit, ppa_cache) if ppa else None
+            rows.append((name, acc, qsnr_db(ref, out), unit_area(report) if report else None,
+                         unit_energy(report) if report else None))
     return rows
 
 
@@ -171,12 +212,16 @@ def main():
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--ppa", action="store_true", help="measure each scheme's unit with `numforge ppa` (minutes)")
     p.add_argument("--numforge", default=os.environ.get("NUMFORGE_BIN", "build/numforge"))
+    p.add_argument("--ppa-cache", default=os.path.join(os.path.expanduser("~"), ".cache", "numforge", "study_ppa.json"),
+                   help="where ppa reports are kept between runs (default: ~/.cache/numforge/study_ppa.json)")
     p.add_argument("--svg", help="with --ppa: write accuracy against area to this SVG file")
     a = p.parse_args()
-    rows = study(seed=a.seed, epochs=a.epochs, ppa=a.ppa, numforge=a.numforge)
-    print(f"{'scheme':<20} {'accuracy':>8} {'QSNR dB':>8} {'area um^2':>10}")
-    for name, acc, q, area in rows:
-        print(f"{name:<20} {acc:8.4f} {q:8.2f} {'-' if area is None else format(area, '10.1f'):>10}")
+    rows = study(seed=a.seed, epochs=a.epochs, ppa=a.ppa, numforge=a.numforge, ppa_cache=a.ppa_cache)
+    print(f"{'scheme':<20} {'accuracy':>8} {'QSNR dB':>8} {'area um^2':>10} {'energy pJ':>10}")
+    for name, acc, q, area, energy in rows:
+        area_s = "-" if area is None else format(area, ".1f")
+        energy_s = "-" if energy is None else format(energy, ".3f")
+        print(f"{name:<20} {acc:8.4f} {q:8.2f} {area_s:>10} {energy_s:>10}")
     if a.svg and a.ppa:
         write_svg(rows, a.svg)
     return 0

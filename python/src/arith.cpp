@@ -9,6 +9,7 @@
 #include "python/src/binding.h"
 #include "refmodels/facc.h"
 #include "refmodels/fadd.h"
+#include "refmodels/fast_dot.h"
 #include "refmodels/fdot.h"
 #include "refmodels/fma.h"
 #include "refmodels/fmul.h"
@@ -204,6 +205,9 @@ struct DotPlan {
   std::vector<int> offsets;
   int k = 0;
   bool hasC = false;
+  // align with 8-bit operands: the whole chain through the product table (refmodels/fast_dot), on byte codes.
+  std::shared_ptr<const AlignDotTable> align;
+  int group = 0;
 
   Packed operator()(const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode) const {
     Packed acc;
@@ -249,6 +253,11 @@ DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
   DotPlan p;
   p.k = k;
   p.hasC = bool(d.c);
+  if (!chain && FastGroup::enabled() && AlignDotTable::applies(s)) {
+    p.align = std::make_shared<const AlignDotTable>(s);
+    p.group = group;
+    return p;
+  }
   if (chain) {
     s.n = k;
     p.specs.push_back(s);
@@ -289,7 +298,14 @@ pyb::tuple dotCodes(const pyb::array& a, const pyb::array& b, const pyb::object&
   const Rounding mode = parseRoundingArg("dot", d.round.rounding, false);
   parallelFor(rows, std::max<size_t>(1, 8192 / size_t(k)), [&](size_t begin, size_t end) {
     std::vector<uint32_t> ra(static_cast<size_t>(k)), rb(static_cast<size_t>(k));
-    for (size_t r = begin; r < end; ++r) {
+    std::vector<uint8_t> a8(static_cast<size_t>(k)), b8(static_cast<size_t>(k));
+    for (size_t r = begin; r < end && plan.align; ++r) {
+      for (int i = 0; i < k; ++i) a8[size_t(i)] = uint8_t(av[r * size_t(k) + size_t(i)]), b8[size_t(i)] = uint8_t(bv[r * size_t(k) + size_t(i)]);
+      const Packed p = plan.align->dot(a8.data(), b8.data(), k, plan.group, cv ? (*cv)[r] : 0u, mode);
+      zv.set(r, p.bits);
+      f[r] = p.flags;
+    }
+    for (size_t r = begin; r < end && !plan.align; ++r) {
       for (int i = 0; i < k; ++i) ra[size_t(i)] = av[r * size_t(k) + size_t(i)], rb[size_t(i)] = bv[r * size_t(k) + size_t(i)];
       const Packed p = plan(ra.data(), rb.data(), cv ? (*cv)[r] : 0u, mode);
       zv.set(r, p.bits);
@@ -314,6 +330,22 @@ pyb::tuple matmulCodes(const pyb::array& a, const pyb::array& bt, const pyb::obj
   const CodeView zv(z, "matmul");
   uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
   const Rounding mode = parseRoundingArg("matmul", d.round.rounding, false);
+  if (plan.align) {
+    std::vector<uint8_t> a8(av.size()), b8(bv.size());
+    for (size_t i = 0; i < a8.size(); ++i) a8[i] = uint8_t(av[i]);
+    for (size_t i = 0; i < b8.size(); ++i) b8[i] = uint8_t(bv[i]);
+    parallelFor(size_t(m), 1, [&](size_t begin, size_t end) {
+      for (size_t r = begin; r < end; ++r)
+        for (size_t col = 0; col < size_t(n); ++col) {
+          const size_t o = r * size_t(n) + col;
+          const Packed p = plan.align->dot(a8.data() + r * size_t(k), b8.data() + col * size_t(k), k, plan.group,
+                                           cv ? (*cv)[o] : 0u, mode);
+          zv.set(o, p.bits);
+          f[o] = p.flags;
+        }
+    });
+    return pyb::make_tuple(z, flags);
+  }
   std::vector<uint32_t> b32(bv.size());
   for (size_t i = 0; i < b32.size(); ++i) b32[i] = bv[i];
   parallelFor(size_t(m), 1, [&](size_t begin, size_t end) {

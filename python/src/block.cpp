@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "python/src/binding.h"
+#include "refmodels/fast_mx.h"
 #include "refmodels/fcvt.h"
 #include "refmodels/mxdequant.h"
 #include "refmodels/mxquant.h"
@@ -52,14 +53,14 @@ pyb::tuple mxQuantizeCodes(const pyb::array& x, const Format& in, const Format& 
   pyb::array q = newCodes(elem, {ssize_t(xv.size())});
   uint8_t* sc = static_cast<uint8_t*>(scales.mutable_data());
   const CodeView qv(q, func);
-  if (in.name == "fp32" && elem.width() <= 8 && !sr) {
-    // The float32 tensor path of refmodels/quant_stats (tables tested against mxQuantize), a chunk of blocks
-    // per call on one thread each.
-    const float* xf = static_cast<const float*>(xv.data());
+  if (MxFp32Quantizer::applies(s) && !sr) {
+    // The tensor-rate path of refmodels/fast_mx (the model's shared exponent, element tables filled by
+    // fcvtModel; tests/test_fast_mx.cpp checks it against mxQuantize), chunks of blocks across the threads.
+    const MxFp32Quantizer fast(s);
+    const uint32_t* xb = static_cast<const uint32_t*>(xv.data());
     uint8_t* q8 = static_cast<uint8_t*>(qv.data());
-    parallelFor(blocks, 4096, [&](size_t begin, size_t end) {
-      mxQuantizeTensor(s, xf + begin * size_t(block), (end - begin) * size_t(block), sc + begin,
-                       q8 + begin * size_t(block), 1);
+    parallelFor(blocks, 2048, [&](size_t begin, size_t end) {
+      fast.quantize(xb + begin * size_t(block), end - begin, sc + begin, q8 + begin * size_t(block));
     });
     return pyb::make_tuple(scales, q);
   }

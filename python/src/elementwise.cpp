@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "python/src/binding.h"
+#include "refmodels/fast_encode.h"
 #include "refmodels/fcvt.h"
 
 namespace nf::py {
@@ -59,6 +60,19 @@ std::shared_ptr<const FcvtFastModel> fastModel(const FcvtSpec& s) {
   return slot;
 }
 
+// fp32 -> 8-bit tables (refmodels/fast_encode, filled from fcvtModel), built once per spec and kept.
+std::shared_ptr<const Fp32ToByteEncoder> byteEncoder(const FcvtSpec& s) {
+  if (!Fp32ToByteEncoder::applies(s)) return nullptr;
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const Fp32ToByteEncoder>> cache;
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}", s.a.name, s.out.name, int(s.round.mode), s.round.saturate,
+                                      s.round.ftz, s.daz);
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[key];
+  if (!slot) slot = std::make_shared<const Fp32ToByteEncoder>(s);
+  return slot;
+}
+
 // A conversion's random bits (checked against the rounding) and its result arrays of the input's shape.
 struct Outputs {
   Outputs(const std::string& func, const FcvtSpec& spec, const pyb::array& input, const pyb::object& srBits, bool wantFlags)
@@ -86,6 +100,13 @@ pyb::tuple convertCodes(const pyb::array& codes, const ConvertArgs& c, const pyb
   const uint32_t* sr = o.sr;
   const CodeView& z = o.z;
   uint8_t* f = o.f;
+  const std::shared_ptr<const Fp32ToByteEncoder> bytes = sr || f ? nullptr : byteEncoder(spec);
+  if (bytes && in.itemsize() == 4 && z.itemsize() == 1) {
+    const uint32_t* src = static_cast<const uint32_t*>(in.data());
+    uint8_t* dst = static_cast<uint8_t*>(z.data());
+    parallelFor(n, 1 << 16, [&](size_t begin, size_t end) { bytes->encode(src + begin, dst + begin, end - begin); });
+    return o.result();
+  }
   const std::shared_ptr<const FcvtFastModel> fast = sr ? nullptr : fastModel(spec);
   parallelFor(n, 1 << 16, [&](size_t begin, size_t end) {
     if (fast && fast->hasTable() && !f) {

@@ -93,3 +93,56 @@ def test_nvfp4_quantize_scales_match_rtl(tmp_path, rng):
     xb = x.view(torch.int16).numpy().view(np.uint16)
     lines = [" ".join([tbits] + hexs(xb[i]) + hexs(scales.numpy()[i])) for i in range(len(xb))]
     verify_vectors(tmp_path, "nvfp4quant --a bf16", lines)
+
+
+def stream_codes(rng, fmt, rows, length):
+    """Streams of codes: random encodings, the format's corners scattered in, and runs of its largest finite value
+    of one sign then the other (growth to overflow, then cancellation)."""
+    f = nf.format(fmt)
+    codes = rng.integers(0, 1 << f.bits, size=(rows, length), dtype=np.uint64).astype(f.dtype)
+    big, sign = f.max_code, 1 << (f.bits - 1)
+    corners = [0, sign, 1, big, big | sign, f.nan_code, 1 << f.man_bits, (1 << f.man_bits) | sign]
+    codes[rows // 2:, ::5] = rng.choice(np.array(corners, dtype=f.dtype), size=codes[rows // 2:, ::5].shape)
+    codes[0, :] = big
+    codes[1, : length // 2] = big
+    codes[1, length // 2:] = big | sign
+    return codes
+
+
+def stream_lines(inputs, z, f=None):
+    """One vector per step: the stream's input words, clear on each stream's first term, the expected z (and flags:
+    verify compares the word after z with the unit's second output, which is flags for facc, `overflow` for kulisch,
+    so kulisch vectors carry z alone)."""
+    rows, length = z.shape
+    lines = []
+    for r in range(rows):
+        for i in range(length):
+            words = [format(int(x[r, i]), "x") for x in inputs] + ["1" if i == 0 else "0", format(int(z[r, i]), "x")]
+            lines.append(" ".join(words if f is None else words + [format(int(f[r, i]), "x")]))
+    return lines
+
+
+@pytest.mark.parametrize("a_fmt,out,rounding", [("e4m3", "fp32", "rne"), ("bf16", "bf16", "rtz"), ("e5m2", "fp16", "rup")])
+def test_facc_stream_matches_rtl(tmp_path, rng, a_fmt, out, rounding):
+    a = stream_codes(rng, a_fmt, 120, 24)
+    z, f = nf.facc(a, a_fmt, out=out, rounding=rounding, flags=True)
+    verify_vectors(tmp_path, f"facc --a {a_fmt} --out {out} --round {rounding} --flags", stream_lines([a], z, f))
+
+
+def test_facc_mac_stream_matches_rtl(tmp_path, rng):
+    a, b = stream_codes(rng, "e4m3", 100, 24), stream_codes(rng, "e4m3", 100, 24)
+    z, f = nf.facc(a, "e4m3", out="fp32", b=b, b_fmt="e4m3", flags=True)
+    verify_vectors(tmp_path, "facc --a e4m3 --b e4m3 --mac --out fp32 --flags", stream_lines([a, b], z, f))
+
+
+@pytest.mark.parametrize("args", [dict(a_fmt="e4m3", b_fmt="e4m3", out="fp32", carry_bits=16, rounding="rne"),
+                                  dict(a_fmt="bf16", b_fmt=None, out="bf16", carry_bits=4, rounding="rdn")])
+def test_kulisch_stream_matches_rtl(tmp_path, rng, args):
+    a = stream_codes(rng, args["a_fmt"], 120, 24)
+    b = stream_codes(rng, args["b_fmt"], 120, 24) if args["b_fmt"] else None
+    z = nf.kulisch(a, args["a_fmt"], args["out"], b=b, b_fmt=args["b_fmt"], carry_bits=args["carry_bits"],
+                   rounding=args["rounding"])
+    unit = f"kulisch --a {args['a_fmt']} --out {args['out']} --carry-bits {args['carry_bits']} --round {args['rounding']} --flags"
+    if b is not None:
+        unit += f" --b {args['b_fmt']}"
+    verify_vectors(tmp_path, unit, stream_lines([a] if b is None else [a, b], z))

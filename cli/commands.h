@@ -14,7 +14,8 @@
   X(Verify)                \
   X(Ppa)                   \
   X(Accuracy)              \
-  X(Catalog)
+  X(Catalog)               \
+  X(Sweep)
 
 namespace nf::cli {
 #define NF_DECLARE_COMMAND(Name) std::unique_ptr<Command> make##Name##Command();

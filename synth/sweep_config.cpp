@@ -269,7 +269,8 @@ void readOperator(const Checker& c, const toml::table& op, size_t index, uint64_
   const toml::table* paramsTable = c.table(op, prefix, "params");
   const std::vector<Param> params = paramsTable ? readParams(c, *paramsTable, prefix + ".params") : std::vector<Param>{};
   const std::vector<Exclude> rules = readExcludes(c, op, prefix, params);
-  // The Cartesian product, odometer order (the last parameter changes fastest), minus the exclusions.
+  // The Cartesian product in odometer order over the keys as toml++ keeps them (sorted: a TOML table is a
+  // map), the last changing fastest, minus the exclusions.
   std::vector<size_t> at(params.size(), 0);
   size_t kept = 0;
   for (bool more = true; more;) {

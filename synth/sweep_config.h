@@ -28,7 +28,7 @@ struct AccuracySettings {
 struct SweepPoint {
   size_t index = 0;  // position in the product (shards take index % n == i)
   std::string op;
-  std::vector<std::pair<std::string, std::string>> params;  // option name (no "--") -> value, config order
+  std::vector<std::pair<std::string, std::string>> params;  // option name (no "--") -> value, key order
   std::vector<std::string> args;                            // the operator's option words: --a e4m3 --round rne
   double clockPs = 0;                                       // "clock-ps" parameter; 0: the worst path
   VerifySettings verify;

@@ -164,7 +164,7 @@ double peakOpsPerSecond(const RooflineSettings& r, const nlohmann::json& rec) {
 }
 
 std::string rooflineSvg(const RooflineSettings& r, const std::vector<nlohmann::json>& records) {
-  const double W = 760, H = 420, x0 = 80, y0 = 40, w = 480, h = 320;
+  const double W = 900, H = 420, x0 = 80, y0 = 40, w = 480, h = 320;
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"{}\" height=\"{}\" fill=\"#f8f8f8\"/>\n", W, H, W, H, W, H);

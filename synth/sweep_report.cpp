@@ -106,7 +106,10 @@ Table flatten(const std::vector<nlohmann::json>& records) {
 std::string resultsCsv(const Table& t) {
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csvField(cells[i]);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i) out += ',';
+      out += csvField(cells[i]);
+    }
     out += "\n";
   };
   line(t.columns);

@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 inline const std::string kNumforgeExe = NF_BINARY_DIR "/numforge";
 inline const std::string kSweepEnv = "NUMFORGE_CACHE=" NF_BINARY_DIR "/vcache ";
 
+inline std::string readText(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
 class SweepScratch : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -36,12 +43,7 @@ class SweepScratch : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
   }
-  static std::string read(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
+  static std::string read(const fs::path& p) { return readText(p); }
   static nlohmann::json readJson(const fs::path& p) { return nlohmann::json::parse(read(p)); }
   // numforge with args (stdout + stderr in out); returns its exit status.
   static int numforge(const std::string& args, std::string& out) {

@@ -205,3 +205,23 @@ TEST(SweepReport, CsvQuotesWhatNeedsQuotingAndHasEveryColumn) {
 
 }  // namespace
 }  // namespace nf
+
+namespace nf {
+namespace {
+
+// The example configs the docs and README use stay valid: every point builds through its operator's factory.
+TEST(SweepExamples, EveryExampleConfigLoads) {
+  const std::map<std::string, size_t> points = {
+      {"fmul_formats.toml", 35}, {"fmul_bench.toml", 20}, {"accumulation.toml", 10}, {"quantizers.toml", 7}};
+  for (const auto& [name, n] : points) {
+    const std::string path = std::string(NF_SOURCE_DIR) + "/synth/sweeps/" + name;
+    try {
+      EXPECT_EQ(sweep::loadSweepConfig(path).points.size(), n) << name;
+    } catch (const UsageError& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nf

@@ -3,7 +3,8 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEPS  := g++ cmake ninja-build ccache verilator yosys iverilog libsystemc-dev libfmt-dev libgtest-dev \
          libmpfr-dev libgmp-dev libcli11-dev nlohmann-json3-dev opensta opensta-dev tcl8.6-dev libreadline-dev zlib1g-dev \
-         python3 python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
+         python3 python3-dev pybind11-dev python3-numpy python3-pytest python3-torch \
+         libtomlplusplus-dev slurm-wlm munge chromium
 NUMFORGE := $(BUILD)/numforge
 
 .PHONY: all deps build demo test test-sanitize bench catalog clean
@@ -43,6 +44,7 @@ bench: deps build
 	$(BUILD)/bench_fmul
 	$(BUILD)/bench_fcvt
 	$(BUILD)/bench_quant
+	scripts/bench-sweep.sh $(BUILD)
 
 catalog: build
 	$(NUMFORGE) catalog --write rtl

@@ -15,7 +15,8 @@
   X(Ppa)                   \
   X(Accuracy)              \
   X(Catalog)               \
-  X(Regress)
+  X(Regress)               \
+  X(Sweep)
 
 namespace nf::cli {
 #define NF_DECLARE_COMMAND(Name) std::unique_ptr<Command> make##Name##Command();

@@ -149,8 +149,15 @@ class Fuzz : public ::testing::Test {
     fs::remove_all(root_);
     fs::create_directories(root_ / "out");
     npy_ = root_ / "t.npy";
+    // A mutation can turn -o's value into any relative path: run inside root_ so whatever such a case
+    // writes stays in the test's own directory (and goes with it), never in the source tree.
+    cwd_ = fs::current_path();
+    fs::current_path(root_);
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override {
+    fs::current_path(cwd_);
+    fs::remove_all(root_);
+  }
 
   std::vector<std::string> files() const {
     std::vector<std::string> v;
@@ -182,7 +189,7 @@ class Fuzz : public ::testing::Test {
     }
   }
 
-  fs::path root_, npy_;
+  fs::path root_, npy_, cwd_;
   size_t cases_ = 0;
   std::set<std::string> lintedModules_;
 };

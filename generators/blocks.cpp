@@ -159,7 +159,8 @@ Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize, bool z
     case NonFinite::IEEE:
       w.line(fmt::format("  assign is_inf  = (&field) & {};", manZero));
       w.line(fmt::format("  assign is_nan  = (&field) & ~{};", manZero));
-      w.line(fmt::format("  assign is_snan = is_nan & ~man[{}];", M - 1));
+      // The quiet bit is the top trailing bit; with one trailing bit `man` is a scalar, which takes no select.
+      w.line(fmt::format("  assign is_snan = is_nan & ~{};", M == 1 ? std::string("man") : fmt::format("man[{}]", M - 1)));
       break;
     case NonFinite::FN:
       w.line("  assign is_inf  = 1'b0;");

@@ -85,6 +85,14 @@ bool parseHexWords(const std::string& tok, int width, std::vector<uint32_t>& wor
   return true;
 }
 
+void randomVector(const Unit& unit, uint64_t seed, uint64_t index, uint64_t shapeIndex, uint32_t* in) {
+  uint64_t state = seed * 0x9E3779B97F4A7C15ull + index;
+  size_t w = 0;
+  for (const PortInfo& p : unit.inputs())
+    for (int k = 0; k < p.words(); ++k) in[w++] = uint32_t(splitmix64(state)) & portMask(p.width, k, p.words());
+  unit.shapeRandomVector(in, shapeIndex);
+}
+
 std::string describeMismatch(const Unit& unit, const uint32_t* in, const uint32_t* expected, const uint32_t* got) {
   std::string s = "inputs:   " + describeInputs(unit, in);
   s += "\nexpected: " + describeOutputs(unit, expected);
@@ -179,11 +187,7 @@ class Stimulus {
     } else if (index < corners_.size()) {
       std::copy(corners_[index].begin(), corners_[index].end(), in);
     } else {
-      uint64_t state = opt_.seed * 0x9E3779B97F4A7C15ull + index;
-      size_t w = 0;
-      for (const PortInfo& p : unit_.inputs())
-        for (int k = 0; k < p.words(); ++k) in[w++] = uint32_t(splitmix64(state)) & portMask(p.width, k, p.words());
-      unit_.shapeRandomVector(in, index - corners_.size());
+      randomVector(unit_, opt_.seed, index, index - corners_.size(), in);
     }
   }
 

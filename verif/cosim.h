@@ -57,6 +57,11 @@ bool parseHexWords(const std::string& tok, int width, std::vector<uint32_t>& wor
 
 std::string describeInputs(const Unit& unit, const uint32_t* in);
 std::string describeOutputs(const Unit& unit, const uint32_t* out);
+// Random vector `index` of a run seeded `seed`: every port's bits from a counter-based generator (so any
+// vector can be made on its own, by any thread), then the unit's own shaping of vector `shapeIndex`. Co-simulation's
+// random vectors and the energy workload `uniform` are both this.
+void randomVector(const Unit& unit, uint64_t seed, uint64_t index, uint64_t shapeIndex, uint32_t* in);
+
 std::string describeMismatch(const Unit& unit, const uint32_t* in, const uint32_t* expected, const uint32_t* got);
 
 }  // namespace nf::verif

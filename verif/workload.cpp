@@ -8,6 +8,7 @@
 
 #include "refmodels/distributions.h"
 #include "refmodels/rounding.h"
+#include "verif/cosim.h"
 
 namespace nf::verif {
 namespace {
@@ -36,22 +37,11 @@ std::vector<uint32_t> valueVectors(const Unit& unit, uint64_t n, const std::func
   return v;
 }
 
+// Co-simulation's own random vectors (verif::randomVector), so `uniform` is the stimulus the unit is verified with.
 std::vector<uint32_t> randomBits(const Unit& unit, uint64_t n, uint64_t seed) {
   const size_t iw = unit.inputWords();
   std::vector<uint32_t> v(size_t(n) * iw, 0u);
-  std::mt19937_64 rng(seed);
-  for (uint64_t i = 0; i < n; ++i) {
-    uint32_t* vec = v.data() + i * iw;
-    size_t w = 0;
-    for (const PortInfo& p : unit.inputs()) {
-      for (int k = 0; k < p.words(); ++k) {
-        const int bits = std::min(32, p.width - 32 * k);
-        vec[w + size_t(k)] = uint32_t(rng()) & (bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1u);
-      }
-      w += size_t(p.words());
-    }
-    unit.shapeRandomVector(vec, i);
-  }
+  for (uint64_t i = 0; i < n; ++i) randomVector(unit, seed, i, i, v.data() + i * iw);
   return v;
 }
 

@@ -20,20 +20,18 @@ namespace {
 
 // A positive, finite period in ps, or UsageError naming the option.
 double parseClockPs(const std::string& text) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v) || v <= 0)
+  const std::optional<double> v = parseWholeNumber(text);
+  if (!v || !std::isfinite(*v) || *v <= 0)
     throw UsageError(fmt::format("--clock-ps '{}': accepted values are a positive number of picoseconds", text));
-  return v;
+  return *v;
 }
 
 // A fraction in [0, 1), or UsageError naming the option.
 double parseIdleFraction(const std::string& text) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !(v >= 0 && v < 1))
+  const std::optional<double> v = parseWholeNumber(text);
+  if (!v || !(*v >= 0 && *v < 1))
     throw UsageError(fmt::format("--idle-fraction '{}': accepted values are a number F with 0 <= F < 1", text));
-  return v;
+  return *v;
 }
 
 void printEnergy(const synth::EnergyResult& e, std::ostream& out) {

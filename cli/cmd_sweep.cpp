@@ -34,11 +34,10 @@ std::pair<int, int> parseShard(const std::string& text) {
 }
 
 double parseSeconds(const std::string& text) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v) || v <= 0)
+  const std::optional<double> v = parseWholeNumber(text);
+  if (!v || !std::isfinite(*v) || *v <= 0)
     throw UsageError(fmt::format("--point-timeout '{}': accepted values are a positive number of seconds", text));
-  return v;
+  return *v;
 }
 
 void requireTools() {

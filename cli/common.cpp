@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -49,6 +50,13 @@ std::vector<CLI::App*> OperatorChoice::subcommands() const {
 }
 
 void OperatorCommand::attachOperators(CLI::App& cmd) { operators_ = std::make_unique<OperatorChoice>(cmd); }
+
+std::optional<double> parseWholeNumber(const std::string& text) {
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
 
 CLI::Option* addThreadsOption(CLI::App& cmd, int& threads) {
   return cmd.add_option("--threads", threads, "worker threads (default: all cores)")->check(integerIn(0, 256));

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,10 @@ class OperatorCommand : public Command {
  private:
   std::unique_ptr<OperatorChoice> operators_;
 };
+
+// The whole of `text` as a number (std::from_chars), or nullopt when it is not one or has trailing characters;
+// the caller checks the range and names its option.
+std::optional<double> parseWholeNumber(const std::string& text);
 
 // Options several commands take, each declared and range-checked in one place.
 CLI::Option* addThreadsOption(CLI::App& cmd, int& threads);    // --threads 0..256, 0 = all cores

@@ -1,6 +1,10 @@
 // The rtl/ catalog as the tests see it: each entry's operator and option words.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -43,6 +47,16 @@ inline std::string argsName(const std::vector<std::string>& args, std::string pr
   for (const std::string& a : args)
     if (a[0] != '-') prefix += (prefix.empty() ? "" : "_") + a;
   return prefix;
+}
+
+// An empty directory of the running test's own (`prefix` + pid + test name) under the temporary directory.
+inline std::filesystem::path freshTestDir(const std::string& prefix) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    (prefix + std::to_string(::getpid()) + "_" +
+                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 // Runs a shell command, capturing stdout+stderr; returns the exit status.

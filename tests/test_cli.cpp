@@ -27,10 +27,7 @@ CliRun numforge(const std::string& args) {
 class ScratchDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nf_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test::freshTestDir("nf_cli_");
   }
   void TearDown() override { fs::remove_all(dir_); }
   size_t fileCount() const {

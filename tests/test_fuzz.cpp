@@ -144,9 +144,7 @@ class Mutator {
 class Fuzz : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("nf_fuzz_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = test::freshTestDir("nf_fuzz_");
     fs::create_directories(root_ / "out");
     npy_ = root_ / "t.npy";
     // A mutation can turn -o's value into any relative path: run inside root_ so whatever such a case

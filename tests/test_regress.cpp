@@ -38,9 +38,7 @@ std::string rowOf(const std::string& out, const std::string& module) {
 class Regress : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nf_regress_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = test::freshTestDir("nf_regress_");
     fs::create_directories(dir_ / "rtl");
     std::ofstream(dir_ / "rtl" / "catalog.txt") << "# two units\n" << kCombinational << "\n" << kStateful << "\n";
     for (const std::string& m : {kCombinationalModule, kStatefulModule}) fs::copy(kRtl / (m + ".v"), dir_ / "rtl" / (m + ".v"));

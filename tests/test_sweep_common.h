@@ -31,10 +31,7 @@ inline std::string readText(const fs::path& p) {
 class SweepScratch : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nf_sweep_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test::freshTestDir("nf_sweep_");
   }
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);  // kept for a look when the test failed

@@ -30,7 +30,7 @@ struct CommonFpOptions {
   CLI::Option* roundOption = nullptr;
 
   void add(CLI::App& cmd);
-  // --sat: IEEE P3109's saturation modes (fmul, fadd, fma, fcvt).
+  // --sat: IEEE P3109's saturation modes (fmul, fadd, fma, fcvt, facc, kulisch).
   void addSaturationModes(CLI::App& cmd);
   // Sets r.saturate / r.satPropagate from --saturate and --sat.
   void applySaturation(RoundOptions& r) const;

@@ -179,6 +179,7 @@ class FaccFactory final : public OperatorFactory {
     cmd.add_option("--out", out_, "format of the accumulator (default: a's)");
     cmd.add_flag("--mac", mac_, "accumulate a * b with one rounding (an fma) instead of a");
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();

@@ -194,7 +194,8 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
   ro.baseExpMin = ro.baseExpMax = L.lsbExp;
   ro.round.out = s.out;
   ro.round.rounding = {dyn, s.round.mode};
-  ro.round.saturate = s.round.saturate;
+  // satpropagate clamps finite overflows in the round block; infinite terms still read out as infinities.
+  ro.round.saturate = s.round.clampsOverflow();
   ro.round.ftz = s.round.ftz;
   blocks::emitSumResult(d, w, pipe, ro,
                         {"acc", "", {"seen_nan", "seen_pos_inf", "seen_neg_inf", "seen_invalid", "zero_sign"},
@@ -284,6 +285,7 @@ class KulischFactory final : public OperatorFactory {
         ->default_str("16")
         ->check(integerIn(1, 64));
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();

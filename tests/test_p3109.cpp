@@ -12,11 +12,13 @@
 #include <tuple>
 #include <random>
 
+#include "refmodels/facc.h"
 #include "refmodels/fadd.h"
 #include "refmodels/fcvt.h"
 #include "refmodels/fma.h"
 #include "generators/unit.h"
 #include "refmodels/fmul.h"
+#include "refmodels/kulisch.h"
 #include "tests/catalog.h"
 #include "tests/oracles/mpfr_oracle.h"
 #include "tests/quick_cosim.h"
@@ -426,6 +428,121 @@ TEST(P3109Arith, ModelsMatchDefinition) {
   mpfr_clears(acc, tmp, (mpfr_ptr)0);
 }
 
+// The accumulators on P3109 formats, from the definition: facc rounds after every term (acc <- Project(acc + a),
+// or Project(a * b + acc) with --mac; a clear starts from +0, the only zero), kulisch sums its terms exactly and
+// projects the sum once (any NaN, 0 x Inf or Inf - Inf: NaN; an infinity: Saturate's; an exact zero: +0). Each
+// runs seeded streams with clears for every rounding mode and saturation mode.
+struct ExactTerms {
+  bool nan = false, posInf = false, negInf = false;
+  void add(const Def& d, uint32_t a, const uint32_t* b, mpfr_ptr sum, mpfr_ptr tmp) {
+    double va = 0, vb = 1;
+    const Cls ca = d.decode(a, va);
+    const Cls cb = b ? d.decode(*b, vb) : Cls::Finite;
+    if (ca == Cls::NaN || cb == Cls::NaN) {
+      nan = true;
+      return;
+    }
+    const bool inf = ca == Cls::Inf || cb == Cls::Inf;
+    if (inf && (va == 0 || vb == 0)) {
+      nan = true;
+      return;
+    }
+    const bool neg = (va < 0) != (vb < 0);
+    if (inf) {
+      (neg ? negInf : posInf) = true;
+      return;
+    }
+    mpfr_set_d(tmp, va, MPFR_RNDN);
+    mpfr_mul_d(tmp, tmp, vb, MPFR_RNDN);  // exact: 400 bits hold any 8-bit product
+    mpfr_add(sum, sum, tmp, MPFR_RNDN);
+  }
+  uint32_t project(const Def& out, mpfr_srcptr sum, Rounding m, Sat s) const {
+    if (nan || (posInf && negInf)) return out.nan();
+    if (posInf || negInf) return saturate(out, Cls::Inf, 0, negInf, m, s);
+    return nf::project(out, sum, m, s);
+  }
+};
+
+TEST(P3109Accumulators, ModelsMatchDefinition) {
+  mpfr_t sum, tmp;
+  mpfr_inits2(400, sum, tmp, (mpfr_ptr)0);
+  std::mt19937 rng(3109);
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"binary8p3se", "binary8p3se"}, {"binary8p4sf", "binary8p4sf"}, {"binary8p4se", "binary8p5se"},
+      {"binary8p5se", "binary8p3se"}};  // (facc and kulisch refuse unsigned formats: requireFloat)
+  auto defOf = [](const std::string& name) {
+    for (const auto& [n, d] : testFormats())
+      if (n == name) return d;
+    ADD_FAILURE() << "no definition for " << name;
+    return Def{8, 3, true, true};
+  };
+  for (const auto& [inName, outName] : pairs) {
+    const Def din = defOf(inName), dout = defOf(outName);
+    const Format fin = parseFormat(inName), fout = parseFormat(outName);
+    for (Rounding m : kModes)
+      for (Sat s : kSats)
+        for (bool mac : {false, true}) {
+          FaccSpec fs;
+          fs.a = fin;
+          if (mac) fs.b = fin;
+          fs.out = fout;
+          fs.round = optionsFor(m, s);
+          KulischSpec ks;
+          ks.a = fin;
+          if (mac) ks.b = fin;
+          ks.out = fout;
+          ks.round = optionsFor(m, s);
+          FaccModel facc(fs);
+          KulischModel kulisch(ks);
+          uint32_t acc = 0;
+          ExactTerms terms;
+          mpfr_set_zero(sum, 1);
+          int bad = 0;
+          for (int i = 0; i < 600; ++i) {
+            const bool clear = i == 0 || rng() % 16 == 0;
+            // Mostly finite codes near the middle of the range, so sums run long before they overflow.
+            const uint32_t a = rng() % 8 == 0 ? rng() & 0xFFu : (rng() & 0x9Fu) | 0x20u;
+            const uint32_t b = rng() % 8 == 0 ? rng() & 0xFFu : (rng() & 0x9Fu) | 0x20u;
+            if (clear) {
+              acc = 0;
+              terms = {};
+              mpfr_set_zero(sum, 1);
+            }
+            // facc: one rounding per term, through the definition of fadd / fma on the accumulator's format.
+            // The accumulator is `out`; a and b are decoded from `in`, so re-encode a term's exact value.
+            {
+              ExactTerms one;
+              mpfr_set_zero(tmp, 1);
+              mpfr_t t;
+              mpfr_init2(t, 400);
+              mpfr_set_zero(t, 1);
+              one.add(din, a, mac ? &b : nullptr, t, tmp);
+              double vacc = 0;
+              const Cls cacc = dout.decode(acc, vacc);
+              if (cacc == Cls::NaN) one.nan = true;
+              else if (cacc == Cls::Inf) (vacc < 0 ? one.negInf : one.posInf) = true;
+              else {
+                mpfr_set_d(tmp, vacc, MPFR_RNDN);
+                mpfr_add(t, t, tmp, MPFR_RNDN);
+              }
+              acc = one.project(dout, t, m, s);
+              mpfr_clear(t);
+            }
+            terms.add(din, a, mac ? &b : nullptr, sum, tmp);
+            const uint32_t wantK = terms.project(dout, sum, m, s);
+            const uint32_t gotF = facc.step(a, b, clear, m).bits;
+            const uint32_t gotK = kulisch.step(a, b, clear, m).z.bits;
+            if ((gotF != acc || gotK != wantK) && ++bad <= 3)
+              ADD_FAILURE() << inName << "->" << outName << (mac ? " mac " : " add ") << roundingName(m) << " "
+                            << satName(s) << " term " << i << " a=0x" << std::hex << a << " b=0x" << b
+                            << ": facc model 0x" << gotF << " definition 0x" << acc << "; kulisch model 0x"
+                            << gotK << " definition 0x" << wantK;
+          }
+        }
+  }
+  mpfr_clears(sum, tmp, (mpfr_ptr)0);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Exhaustive co-simulation of the 8-bit units, every rounding mode through the rm port (fma: rne, 2^24).
 // Each format takes one saturation mode, so all three are covered without tripling the builds. To stay within
@@ -458,6 +575,17 @@ std::vector<CosimCase> cosimCases() {
     v.push_back({"fcvt", {"--a", "bf16", "--out", f, "--round", "dyn", "--sat", sat, "--flags"}});
     for (const char* wide : {"bf16", "fp16"}) v.push_back({"fcvt", {"--a", f, "--out", wide, "--round", "dyn", "--flags"}});
   }
+  // The accumulators and dot products on P3109 formats (stateful or wider than 24 input bits: corners + seeded
+  // random), one saturation mode each.
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"facc", "--a", "binary8p3se", "--round", "dyn", "--sat", "satpropagate", "--flags"},
+           {"facc", "--a", "binary8p4sf", "--mac", "--round", "rne", "--sat", "satfinite", "--flags"},
+           {"kulisch", "--a", "binary8p4se", "--out", "binary8p5se", "--round", "dyn", "--sat", "satpropagate", "--flags"},
+           {"kulisch", "--a", "binary8p3se", "--b", "binary8p3se", "--out", "binary8p4sf", "--round", "dyn", "--flags"},
+           {"fdot", "--n", "2", "--a", "binary8p3se", "--out", "binary8p3se", "--round", "dyn", "--saturate", "--flags"},
+           {"fdot", "--n", "4", "--a", "binary8p4sf", "--out", "fp32", "--accum", "align", "--align-bits", "13",
+            "--flags"}})
+    v.push_back({args[0], {args.begin() + 1, args.end()}, false});
   // The stochastic variants in RTL.
   for (const char* variant : {"b", "c"})
     v.push_back({"fcvt", {"--a", "fp16", "--out", "binary8p3se", "--round", "sr", "--sr-bits", "3", "--sr-variant",

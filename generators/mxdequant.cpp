@@ -157,7 +157,7 @@ class MxDequantFactory final : public OperatorFactory {
   std::string name() const override { return "mxdequant"; }
   std::string summary() const override { return "OCP MX v1.0 block (E8M0 scale + K elements) back to fp32/bf16"; }
   void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--a", a_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8")->required();
+    cmd.add_option("--a", a_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1, int8 or another signed format (eXmY, P3109 binaryKpPs[e|f])")->required();
     cmd.add_option("--out", out_, "output format (default fp32; bf16, fp16, ...)");
     cmd.add_option("--block", block_, "elements per block K (default 32)")->check(integerIn(1, 64));
     cmd.add_option("--round", round_, "rounding at the output's range edges: rne (default), rtz, rup, rdn, rna, rod");

@@ -548,7 +548,7 @@ class MxQuantFactory final : public OperatorFactory {
   }
   void addOptions(CLI::App& cmd) override {
     cmd.add_option("--a", a_, "input format (fp32, bf16, fp16, ...)")->required();
-    cmd.add_option("--out", out_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1 or int8 (default e4m3)");
+    cmd.add_option("--out", out_, "element format: e4m3, e5m2, e3m2, e2m3, e2m1, int8 or another signed format (eXmY, P3109 binaryKpPs[e|f]; default e4m3)");
     cmd.add_option("--block", block_, "elements per block K (default 32)")->check(integerIn(1, 64));
     cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default), ceil, even or rceil (torchao's ScaleCalculationMode)");
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn, rod, sr (stochastic)");

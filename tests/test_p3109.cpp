@@ -584,7 +584,11 @@ std::vector<CosimCase> cosimCases() {
            {"kulisch", "--a", "binary8p3se", "--b", "binary8p3se", "--out", "binary8p4sf", "--round", "dyn", "--flags"},
            {"fdot", "--n", "2", "--a", "binary8p3se", "--out", "binary8p3se", "--round", "dyn", "--saturate", "--flags"},
            {"fdot", "--n", "4", "--a", "binary8p4sf", "--out", "fp32", "--accum", "align", "--align-bits", "13",
-            "--flags"}})
+            "--flags"},
+           // MX blocks with P3109 elements (8 per block: the element path is the same at any K).
+           {"mxquant", "--a", "bf16", "--out", "binary8p3se", "--block", "8", "--scale-rule", "rceil"},
+           {"mxquant", "--a", "fp16", "--out", "binary8p4sf", "--block", "8", "--round", "rtz"},
+           {"mxdequant", "--a", "binary8p3se", "--out", "bf16", "--block", "8"}})
     v.push_back({args[0], {args.begin() + 1, args.end()}, false});
   // The stochastic variants in RTL.
   for (const char* variant : {"b", "c"})

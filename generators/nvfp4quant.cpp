@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <random>
+#include <stdexcept>
 
 #include "generators/block_stimulus.h"
 #include "generators/blocks.h"
@@ -26,8 +28,46 @@ using namespace emitter_names;
 
 namespace {
 
-
 constexpr int K = kNvfp4Block;
+
+// The element quotient r = n / dv (n, dv significands in [1,2), so r in (1/2, 2)) by comparison instead of
+// division: r >= j/8 for the seven j below tells floor(4 r) when r >= 1 and floor(8 r) when r < 1, which with
+// "r is exactly one of them" is everything E2M1's rounding in any mode needs (one mantissa bit, a round bit,
+// a sticky bit, whichever binade r lies in). Each j dv / 8 is formed once per block.
+constexpr int kRatioThresholds[] = {5, 6, 7, 8, 10, 12, 14};
+constexpr int kNThr = int(std::size(kRatioThresholds));
+
+// Ports: n (the P-bit significand), c (kNThr thresholds of P+1 bits, c[j] = ceil(j dv 2^(P-1) / 8) in the
+// order of kRatioThresholds), x (bit j: j dv 2^(P-1) / 8 is an integer) -> q, sticky as emitDivider's with
+// qBits = 4: q's bit 0 folded into sticky when r >= 1, where rounding to E2M1 never reads it apart.
+std::string emitRatioCompare(Design& d, int P) {
+  const std::string name = fmt::format("{}_ratiocmp{}", d.top(), P);
+  if (d.has(name)) return name;
+  const int C = P + 1;
+  vlog::Writer w;
+  w.line("// n / dv in (1/2, 2) against j / 8 (j = 5, 6, 7, 8, 10, 12, 14): the comparisons replace a divider; q and");
+  w.line("// sticky feed the round block as a restoring divider's 4 quotient bits and remainder sticky would.");
+  w.open(fmt::format("module {} (", name));
+  w.line(fmt::format("input  wire {}n,", range(P)));
+  w.line(fmt::format("input  wire {}c,", range(kNThr * C)));
+  w.line(fmt::format("input  wire {}x,", range(kNThr)));
+  w.line("output wire [3:0] q,");
+  w.line("output wire sticky");
+  w.close(");");
+  w.line(fmt::format("  wire {}nn = {{1'b0, n}};", range(C)));
+  std::string eqs;
+  for (int i = 0; i < kNThr; ++i) {
+    const int j = kRatioThresholds[i];
+    w.line(fmt::format("  wire ge{0} = (nn >= c[{1}:{2}]);", j, (i + 1) * C - 1, i * C));
+    w.line(fmt::format("  wire eq{0} = x[{1}] & (nn == c[{2}:{3}]);", j, i, (i + 1) * C - 1, i * C));
+    eqs += fmt::format("{}eq{}", i ? " | " : "", j);
+  }
+  w.line("  // r >= 1: q = {floor(4 r), 0}; r < 1: q = floor(8 r). Both counts are thermometer codes.");
+  w.line("  assign q = ge8 ? {1'b1, ge12, ge10 ^ ge12 ^ ge14, 1'b0} : {2'b01, ge6, ge5 ^ ge6 ^ ge7};");
+  w.line(fmt::format("  assign sticky = ~({});", eqs));
+  d.close(name, w);
+  return name;
+}
 
 }  // namespace
 
@@ -56,7 +96,9 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
                                      int64_t(ua.expMax) - us.expMin - ut.expMin - 1);
   const std::string maxTree = blocks::emitMaxTree(d, K, KW);
   const std::string scaleDiv = blocks::emitDivider(d, P, D3, qScaleBits);
-  const std::string elemDiv = blocks::emitDivider(d, P, PS + PT, qElemBits);
+  if (Q.manBits != 1 || qElemBits != 4 || PS + PT < P)
+    throw std::logic_error("nvfp4quant: the element comparisons are written for E2M1 and a divisor as wide as x");
+  const std::string elemCmp = emitRatioCompare(d, P);
   blocks::RoundPackParams scaleRp = nvfp4RoundParams(S, XS, qScaleBits, Rounding::RNE, true);
   scaleRp.nameSuffix = "_scale";
   const std::string scaleRound = blocks::emitRoundPack(d, scaleRp);
@@ -67,7 +109,7 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
   h.operands = {{"x", operandText(A)},
                 {"tensor_scale", operandText(T, ", the per-tensor decode scale t > 0")},
                 {"scale", operandText(S, " = RNE(amax / (6 t)), satfinite; 2^-9 if that rounds to 0")},
-                {"q", operandText(Q, " = round(x_i / (scale * t)), exact quotient, satfinite")}};
+                {"q", operandText(Q, " = round(x_i / (scale * t)), exact quotient (by comparisons), satfinite")}};
   h.notes = {"Zero block: scale 0, signed-zero elements. NaN/Inf in the block, or t not positive finite: scale 0x7F",
              "(NaN), elements 0.", fmt::format("Rounding: {} (elements; the scale always rne)", roundingName(s.mode)),
              pipelineLatencyNote(0)};
@@ -119,16 +161,40 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
                      lit(S.width(), S.minSubnormalMag())));
   w.line(fmt::format("  assign scale = special ? {} : all_zero ? {} : sb;", lit(S.width(), S.canonicalNaN()),
                      lit(S.width(), 0)));
-  w.line("  // Elements: x_i / (sb * t), the divisor the exact product of the two significands.");
+  w.line("  // Elements: x_i / (sb * t), the divisor the exact product of the two significands, by comparisons.");
   const Nvfp4Operand sb = unpackPort(w, us, "sb", "s", sink);
   sink += fmt::format(", {}, {}, {}, {}", sb.sign, sb.zero, sb.inf, sb.nan);
   scaleProduct(d, w, "dvs", sb.sig, PS, t.sig, PT);
   w.line(fmt::format("  wire {}dvs_exp = {} + {} + {};", range(XR), vlog::signExtend(sb.exp, us.expBits, XR),
                      vlog::signExtend(t.exp, ut.expBits, XR), vlog::zeroExtend("dvs_hi", 1, XR)));
+  // Once per block: c_j = ceil(j dvs / 2^L) with L = W - P + 3, so that 8 x_sig >= j dvs <=> x_sig >= c_j, and
+  // whether j dvs / 2^L is an integer (only then can x_sig / dvs be exactly j / 8).
+  const int W = PS + PT, L = W - P + 3, CW = P + 1, MW = W + 4;
+  w.line("  // Element thresholds: j dvs / 8 at x's scale for j = 5, 6, 7, 8, 10, 12, 14, formed once per block.");
+  w.line(fmt::format("  wire {}dvs_m1 = {};", range(MW), vlog::zeroExtend("dvs", W, MW)));
+  w.line(fmt::format("  wire {0}dvs_m3 = {{dvs_m1[{1}:0], 1'b0}} + dvs_m1;", range(MW), MW - 2));
+  w.line(fmt::format("  wire {0}dvs_m5 = {{dvs_m1[{1}:0], 2'b0}} + dvs_m1;", range(MW), MW - 3));
+  w.line(fmt::format("  wire {0}dvs_m7 = {{dvs_m1[{1}:0], 3'b0}} - dvs_m1;", range(MW), MW - 4));
+  std::string cBus, xBus;
+  for (int i = kNThr - 1; i >= 0; --i) {
+    const int j = kRatioThresholds[i];
+    int odd = j, sh = 0;
+    while (odd % 2 == 0) odd /= 2, ++sh;
+    // j dvs = (odd dvs) 2^sh: its bits at and above L are (odd dvs) >> (L - sh), the rest (L - sh bits) decide ceil.
+    const int lo = L - sh;
+    w.line(fmt::format("  wire thr{0}_x = ~|dvs_m{1}[{2}:0];", j, odd, lo - 1));
+    w.line(fmt::format("  wire {0}thr{1} = dvs_m{2}[{3}:{4}] + {{{5}'d0, ~thr{1}_x}};", range(CW), j, odd, lo + CW - 1, lo,
+                       CW - 1));
+    cBus += fmt::format("{}thr{}", cBus.empty() ? "" : ", ", j);
+    xBus += fmt::format("{}thr{}_x", xBus.empty() ? "" : ", ", j);
+    if (lo + CW < MW) sink += fmt::format(", dvs_m{}[{}:{}]", odd, MW - 1, lo + CW);
+  }
+  w.line(fmt::format("  wire {}thr = {{{}}};", range(kNThr * CW), cBus));
+  w.line(fmt::format("  wire {}thr_x = {{{}}};", range(kNThr), xBus));
   for (int i = 0; i < K; ++i) {
     w.line(fmt::format("  wire {}eq{};", range(qElemBits), i));
     w.line(fmt::format("  wire eq{}_sticky;", i));
-    w.line(fmt::format("  {0} u_div_{1} (.n(x{1}_sig), .dv(dvs), .q(eq{1}), .sticky(eq{1}_sticky));", elemDiv, i));
+    w.line(fmt::format("  {0} u_cmp_{1} (.n(x{1}_sig), .c(thr), .x(thr_x), .q(eq{1}), .sticky(eq{1}_sticky));", elemCmp, i));
     w.line(fmt::format("  wire {}eq{}_exp = {} - dvs_exp - {};", range(XR), i, vlog::signExtend(fmt::format("x{}_exp", i), ua.expBits, XR),
                        lit(XR, 1)));
     w.line(fmt::format("  wire {}r{};", range(Q.width()), i));

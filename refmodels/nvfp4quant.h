@@ -12,8 +12,9 @@
 //   [2^-6, 448] before the cast, so its scales are never subnormal: docs/operators/mxquant.md (scale rules).)
 // - q_i = round_e2m1(x_i / (s_b * t)): the exact quotient of x_i by the exact product s_b * t (a 28-bit
 //   significand, never rounded to fp32), rounded once in the chosen mode (rne default; rna, rtz, rup, rdn),
-//   saturating at +-6 (E2M1 has no Inf or NaN). The hardware divides the significands (a restoring divider
-//   giving the quotient bits needed plus an exact remainder-is-nonzero sticky), so it is the same number.
+//   saturating at +-6 (E2M1 has no Inf or NaN). The hardware compares the element's significand with
+//   j/8 times the divisor's (j = 5..14, formed once per block), which gives the quotient bits the rounding
+//   needs plus an exact is-it-exact sticky, so it is the same number.
 // - A block of zeros gives s_b = 0 (0x00) and zero elements keeping their signs.
 // - A block holding any NaN or Inf, or a tensor scale t that is not a positive finite number (zero of either
 //   sign, negative, NaN, Inf), gives the UE4M3 NaN scale 0x7F (the block decodes as NaN) and zero elements.

@@ -2,7 +2,7 @@
 // x:            fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN)
 // tensor_scale: fp32 (E8M23 bias 127, subnormals, IEEE Inf and NaN), the per-tensor decode scale t > 0
 // scale:        ue4m3 (unsigned E4M3 bias 7, subnormals, NaN = all ones, no Inf) = RNE(amax / (6 t)), satfinite; 2^-9 if that rounds to 0
-// q:            e2m1 (E2M1 bias 1, subnormals, finite only (no Inf, no NaN)) = round(x_i / (scale * t)), exact quotient, satfinite
+// q:            e2m1 (E2M1 bias 1, subnormals, finite only (no Inf, no NaN)) = round(x_i / (scale * t)), exact quotient (by comparisons), satfinite
 // Zero block: scale 0, signed-zero elements. NaN/Inf in the block, or t not positive finite: scale 0x7F
 // (NaN), elements 0.
 // Rounding: rna (elements; the scale always rne)
@@ -149,7 +149,7 @@ module nvfp4quant_fp32_rna (
   nvfp4quant_fp32_rna_roundpack_scale u_scale_round (.sign(1'b0), .exp(sq_exp), .sig(sq), .sticky_in(sq_sticky), .z(sr), .inexact(sr_flags[0]), .underflow(sr_flags[1]), .overflow(sr_flags[2]));
   wire [6:0] sb = (sr == 7'd0) ? 7'd1 : sr;
   assign scale = special ? 7'd127 : all_zero ? 7'd0 : sb;
-  // Elements: x_i / (sb * t), the divisor the exact product of the two significands.
+  // Elements: x_i / (sb * t), the divisor the exact product of the two significands, by comparisons.
   wire s_sign, s_zero, s_inf, s_nan, s_snan;
   wire [3:0] s_sig;
   wire [4:0] s_exp;
@@ -159,9 +159,30 @@ module nvfp4quant_fp32_rna (
   wire dvs_hi = dvs_p[27];
   wire [27:0] dvs = dvs_hi ? dvs_p : {dvs_p[26:0], 1'b0};
   wire [9:0] dvs_exp = {{5{s_exp[4]}}, s_exp} + {t_exp[8], t_exp} + {9'd0, dvs_hi};
+  // Element thresholds: j dvs / 8 at x's scale for j = 5, 6, 7, 8, 10, 12, 14, formed once per block.
+  wire [31:0] dvs_m1 = {4'd0, dvs};
+  wire [31:0] dvs_m3 = {dvs_m1[30:0], 1'b0} + dvs_m1;
+  wire [31:0] dvs_m5 = {dvs_m1[29:0], 2'b0} + dvs_m1;
+  wire [31:0] dvs_m7 = {dvs_m1[28:0], 3'b0} - dvs_m1;
+  wire thr14_x = ~|dvs_m7[5:0];
+  wire [24:0] thr14 = dvs_m7[30:6] + {24'd0, ~thr14_x};
+  wire thr12_x = ~|dvs_m3[4:0];
+  wire [24:0] thr12 = dvs_m3[29:5] + {24'd0, ~thr12_x};
+  wire thr10_x = ~|dvs_m5[5:0];
+  wire [24:0] thr10 = dvs_m5[30:6] + {24'd0, ~thr10_x};
+  wire thr8_x = ~|dvs_m1[3:0];
+  wire [24:0] thr8 = dvs_m1[28:4] + {24'd0, ~thr8_x};
+  wire thr7_x = ~|dvs_m7[6:0];
+  wire [24:0] thr7 = dvs_m7[31:7] + {24'd0, ~thr7_x};
+  wire thr6_x = ~|dvs_m3[5:0];
+  wire [24:0] thr6 = dvs_m3[30:6] + {24'd0, ~thr6_x};
+  wire thr5_x = ~|dvs_m5[6:0];
+  wire [24:0] thr5 = dvs_m5[31:7] + {24'd0, ~thr5_x};
+  wire [174:0] thr = {thr14, thr12, thr10, thr8, thr7, thr6, thr5};
+  wire [6:0] thr_x = {thr14_x, thr12_x, thr10_x, thr8_x, thr7_x, thr6_x, thr5_x};
   wire [3:0] eq0;
   wire eq0_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_0 (.n(x0_sig), .dv(dvs), .q(eq0), .sticky(eq0_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_0 (.n(x0_sig), .c(thr), .x(thr_x), .q(eq0), .sticky(eq0_sticky));
   wire [9:0] eq0_exp = {x0_exp[8], x0_exp} - dvs_exp - 10'd1;
   wire [3:0] r0;
   wire [2:0] r0_flags;
@@ -169,7 +190,7 @@ module nvfp4quant_fp32_rna (
   assign q0 = special ? 4'd0 : x0_zero ? {x0_sign, 3'd0} : r0;
   wire [3:0] eq1;
   wire eq1_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_1 (.n(x1_sig), .dv(dvs), .q(eq1), .sticky(eq1_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_1 (.n(x1_sig), .c(thr), .x(thr_x), .q(eq1), .sticky(eq1_sticky));
   wire [9:0] eq1_exp = {x1_exp[8], x1_exp} - dvs_exp - 10'd1;
   wire [3:0] r1;
   wire [2:0] r1_flags;
@@ -177,7 +198,7 @@ module nvfp4quant_fp32_rna (
   assign q1 = special ? 4'd0 : x1_zero ? {x1_sign, 3'd0} : r1;
   wire [3:0] eq2;
   wire eq2_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_2 (.n(x2_sig), .dv(dvs), .q(eq2), .sticky(eq2_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_2 (.n(x2_sig), .c(thr), .x(thr_x), .q(eq2), .sticky(eq2_sticky));
   wire [9:0] eq2_exp = {x2_exp[8], x2_exp} - dvs_exp - 10'd1;
   wire [3:0] r2;
   wire [2:0] r2_flags;
@@ -185,7 +206,7 @@ module nvfp4quant_fp32_rna (
   assign q2 = special ? 4'd0 : x2_zero ? {x2_sign, 3'd0} : r2;
   wire [3:0] eq3;
   wire eq3_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_3 (.n(x3_sig), .dv(dvs), .q(eq3), .sticky(eq3_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_3 (.n(x3_sig), .c(thr), .x(thr_x), .q(eq3), .sticky(eq3_sticky));
   wire [9:0] eq3_exp = {x3_exp[8], x3_exp} - dvs_exp - 10'd1;
   wire [3:0] r3;
   wire [2:0] r3_flags;
@@ -193,7 +214,7 @@ module nvfp4quant_fp32_rna (
   assign q3 = special ? 4'd0 : x3_zero ? {x3_sign, 3'd0} : r3;
   wire [3:0] eq4;
   wire eq4_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_4 (.n(x4_sig), .dv(dvs), .q(eq4), .sticky(eq4_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_4 (.n(x4_sig), .c(thr), .x(thr_x), .q(eq4), .sticky(eq4_sticky));
   wire [9:0] eq4_exp = {x4_exp[8], x4_exp} - dvs_exp - 10'd1;
   wire [3:0] r4;
   wire [2:0] r4_flags;
@@ -201,7 +222,7 @@ module nvfp4quant_fp32_rna (
   assign q4 = special ? 4'd0 : x4_zero ? {x4_sign, 3'd0} : r4;
   wire [3:0] eq5;
   wire eq5_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_5 (.n(x5_sig), .dv(dvs), .q(eq5), .sticky(eq5_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_5 (.n(x5_sig), .c(thr), .x(thr_x), .q(eq5), .sticky(eq5_sticky));
   wire [9:0] eq5_exp = {x5_exp[8], x5_exp} - dvs_exp - 10'd1;
   wire [3:0] r5;
   wire [2:0] r5_flags;
@@ -209,7 +230,7 @@ module nvfp4quant_fp32_rna (
   assign q5 = special ? 4'd0 : x5_zero ? {x5_sign, 3'd0} : r5;
   wire [3:0] eq6;
   wire eq6_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_6 (.n(x6_sig), .dv(dvs), .q(eq6), .sticky(eq6_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_6 (.n(x6_sig), .c(thr), .x(thr_x), .q(eq6), .sticky(eq6_sticky));
   wire [9:0] eq6_exp = {x6_exp[8], x6_exp} - dvs_exp - 10'd1;
   wire [3:0] r6;
   wire [2:0] r6_flags;
@@ -217,7 +238,7 @@ module nvfp4quant_fp32_rna (
   assign q6 = special ? 4'd0 : x6_zero ? {x6_sign, 3'd0} : r6;
   wire [3:0] eq7;
   wire eq7_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_7 (.n(x7_sig), .dv(dvs), .q(eq7), .sticky(eq7_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_7 (.n(x7_sig), .c(thr), .x(thr_x), .q(eq7), .sticky(eq7_sticky));
   wire [9:0] eq7_exp = {x7_exp[8], x7_exp} - dvs_exp - 10'd1;
   wire [3:0] r7;
   wire [2:0] r7_flags;
@@ -225,7 +246,7 @@ module nvfp4quant_fp32_rna (
   assign q7 = special ? 4'd0 : x7_zero ? {x7_sign, 3'd0} : r7;
   wire [3:0] eq8;
   wire eq8_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_8 (.n(x8_sig), .dv(dvs), .q(eq8), .sticky(eq8_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_8 (.n(x8_sig), .c(thr), .x(thr_x), .q(eq8), .sticky(eq8_sticky));
   wire [9:0] eq8_exp = {x8_exp[8], x8_exp} - dvs_exp - 10'd1;
   wire [3:0] r8;
   wire [2:0] r8_flags;
@@ -233,7 +254,7 @@ module nvfp4quant_fp32_rna (
   assign q8 = special ? 4'd0 : x8_zero ? {x8_sign, 3'd0} : r8;
   wire [3:0] eq9;
   wire eq9_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_9 (.n(x9_sig), .dv(dvs), .q(eq9), .sticky(eq9_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_9 (.n(x9_sig), .c(thr), .x(thr_x), .q(eq9), .sticky(eq9_sticky));
   wire [9:0] eq9_exp = {x9_exp[8], x9_exp} - dvs_exp - 10'd1;
   wire [3:0] r9;
   wire [2:0] r9_flags;
@@ -241,7 +262,7 @@ module nvfp4quant_fp32_rna (
   assign q9 = special ? 4'd0 : x9_zero ? {x9_sign, 3'd0} : r9;
   wire [3:0] eq10;
   wire eq10_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_10 (.n(x10_sig), .dv(dvs), .q(eq10), .sticky(eq10_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_10 (.n(x10_sig), .c(thr), .x(thr_x), .q(eq10), .sticky(eq10_sticky));
   wire [9:0] eq10_exp = {x10_exp[8], x10_exp} - dvs_exp - 10'd1;
   wire [3:0] r10;
   wire [2:0] r10_flags;
@@ -249,7 +270,7 @@ module nvfp4quant_fp32_rna (
   assign q10 = special ? 4'd0 : x10_zero ? {x10_sign, 3'd0} : r10;
   wire [3:0] eq11;
   wire eq11_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_11 (.n(x11_sig), .dv(dvs), .q(eq11), .sticky(eq11_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_11 (.n(x11_sig), .c(thr), .x(thr_x), .q(eq11), .sticky(eq11_sticky));
   wire [9:0] eq11_exp = {x11_exp[8], x11_exp} - dvs_exp - 10'd1;
   wire [3:0] r11;
   wire [2:0] r11_flags;
@@ -257,7 +278,7 @@ module nvfp4quant_fp32_rna (
   assign q11 = special ? 4'd0 : x11_zero ? {x11_sign, 3'd0} : r11;
   wire [3:0] eq12;
   wire eq12_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_12 (.n(x12_sig), .dv(dvs), .q(eq12), .sticky(eq12_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_12 (.n(x12_sig), .c(thr), .x(thr_x), .q(eq12), .sticky(eq12_sticky));
   wire [9:0] eq12_exp = {x12_exp[8], x12_exp} - dvs_exp - 10'd1;
   wire [3:0] r12;
   wire [2:0] r12_flags;
@@ -265,7 +286,7 @@ module nvfp4quant_fp32_rna (
   assign q12 = special ? 4'd0 : x12_zero ? {x12_sign, 3'd0} : r12;
   wire [3:0] eq13;
   wire eq13_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_13 (.n(x13_sig), .dv(dvs), .q(eq13), .sticky(eq13_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_13 (.n(x13_sig), .c(thr), .x(thr_x), .q(eq13), .sticky(eq13_sticky));
   wire [9:0] eq13_exp = {x13_exp[8], x13_exp} - dvs_exp - 10'd1;
   wire [3:0] r13;
   wire [2:0] r13_flags;
@@ -273,7 +294,7 @@ module nvfp4quant_fp32_rna (
   assign q13 = special ? 4'd0 : x13_zero ? {x13_sign, 3'd0} : r13;
   wire [3:0] eq14;
   wire eq14_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_14 (.n(x14_sig), .dv(dvs), .q(eq14), .sticky(eq14_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_14 (.n(x14_sig), .c(thr), .x(thr_x), .q(eq14), .sticky(eq14_sticky));
   wire [9:0] eq14_exp = {x14_exp[8], x14_exp} - dvs_exp - 10'd1;
   wire [3:0] r14;
   wire [2:0] r14_flags;
@@ -281,13 +302,13 @@ module nvfp4quant_fp32_rna (
   assign q14 = special ? 4'd0 : x14_zero ? {x14_sign, 3'd0} : r14;
   wire [3:0] eq15;
   wire eq15_sticky;
-  nvfp4quant_fp32_rna_div24by28q4 u_div_15 (.n(x15_sig), .dv(dvs), .q(eq15), .sticky(eq15_sticky));
+  nvfp4quant_fp32_rna_ratiocmp24 u_cmp_15 (.n(x15_sig), .c(thr), .x(thr_x), .q(eq15), .sticky(eq15_sticky));
   wire [9:0] eq15_exp = {x15_exp[8], x15_exp} - dvs_exp - 10'd1;
   wire [3:0] r15;
   wire [2:0] r15_flags;
   nvfp4quant_fp32_rna_roundpack u_round_15 (.sign(x15_sign), .exp(eq15_exp), .sig(eq15), .sticky_in(eq15_sticky), .z(r15), .inexact(r15_flags[0]), .underflow(r15_flags[1]), .overflow(r15_flags[2]));
   assign q15 = special ? 4'd0 : x15_zero ? {x15_sign, 3'd0} : r15;
-  wire unused_ok = &{1'b0, t_snan, x0_snan, x1_snan, x2_snan, x3_snan, x4_snan, x5_snan, x6_snan, x7_snan, x8_snan, x9_snan, x10_snan, x11_snan, x12_snan, x13_snan, x14_snan, x15_snan, sr_flags, s_snan, s_sign, s_zero, s_inf, s_nan, r0_flags, r1_flags, r2_flags, r3_flags, r4_flags, r5_flags, r6_flags, r7_flags, r8_flags, r9_flags, r10_flags, r11_flags, r12_flags, r13_flags, r14_flags, r15_flags};
+  wire unused_ok = &{1'b0, t_snan, x0_snan, x1_snan, x2_snan, x3_snan, x4_snan, x5_snan, x6_snan, x7_snan, x8_snan, x9_snan, x10_snan, x11_snan, x12_snan, x13_snan, x14_snan, x15_snan, sr_flags, s_snan, s_sign, s_zero, s_inf, s_nan, dvs_m7[31:31], dvs_m3[31:30], dvs_m5[31:31], dvs_m1[31:29], dvs_m3[31:31], r0_flags, r1_flags, r2_flags, r3_flags, r4_flags, r5_flags, r6_flags, r7_flags, r8_flags, r9_flags, r10_flags, r11_flags, r12_flags, r13_flags, r14_flags, r15_flags};
 endmodule
 
 // Normalizes a 24-bit vector: shifts left until the MSB is set, largest shift first,
@@ -549,30 +570,33 @@ module nvfp4quant_fp32_rna_div24by26q6 (
   wire unused_ok = &{1'b0, s0[26], s1[26], s2[26], s3[26], s4[26], s5[26]};
 endmodule
 
-// Restoring division of 24-bit n by 28-bit dv (both in [1,2)): 4 quotient bits from 2^0, and
-// sticky = (remainder != 0), so the quotient's rounding is exact.
-module nvfp4quant_fp32_rna_div24by28q4 (
+// n / dv in (1/2, 2) against j / 8 (j = 5, 6, 7, 8, 10, 12, 14): the comparisons replace a divider; q and
+// sticky feed the round block as a restoring divider's 4 quotient bits and remainder sticky would.
+module nvfp4quant_fp32_rna_ratiocmp24 (
   input  wire [23:0] n,
-  input  wire [27:0] dv,
+  input  wire [174:0] c,
+  input  wire [6:0] x,
   output wire [3:0] q,
   output wire sticky
 );
-  wire [28:0] dd = {1'b0, dv};
-  wire [28:0] r0 = {1'b0, n, 4'd0};
-  wire ge0 = (r0 >= dd);
-  wire [28:0] s0 = ge0 ? (r0 - dd) : r0;
-  wire [28:0] r1 = {s0[27:0], 1'b0};
-  wire ge1 = (r1 >= dd);
-  wire [28:0] s1 = ge1 ? (r1 - dd) : r1;
-  wire [28:0] r2 = {s1[27:0], 1'b0};
-  wire ge2 = (r2 >= dd);
-  wire [28:0] s2 = ge2 ? (r2 - dd) : r2;
-  wire [28:0] r3 = {s2[27:0], 1'b0};
-  wire ge3 = (r3 >= dd);
-  wire [28:0] s3 = ge3 ? (r3 - dd) : r3;
-  assign q = {ge0, ge1, ge2, ge3};
-  assign sticky = |s3[27:0];
-  wire unused_ok = &{1'b0, s0[28], s1[28], s2[28], s3[28]};
+  wire [24:0] nn = {1'b0, n};
+  wire ge5 = (nn >= c[24:0]);
+  wire eq5 = x[0] & (nn == c[24:0]);
+  wire ge6 = (nn >= c[49:25]);
+  wire eq6 = x[1] & (nn == c[49:25]);
+  wire ge7 = (nn >= c[74:50]);
+  wire eq7 = x[2] & (nn == c[74:50]);
+  wire ge8 = (nn >= c[99:75]);
+  wire eq8 = x[3] & (nn == c[99:75]);
+  wire ge10 = (nn >= c[124:100]);
+  wire eq10 = x[4] & (nn == c[124:100]);
+  wire ge12 = (nn >= c[149:125]);
+  wire eq12 = x[5] & (nn == c[149:125]);
+  wire ge14 = (nn >= c[174:150]);
+  wire eq14 = x[6] & (nn == c[174:150]);
+  // r >= 1: q = {floor(4 r), 0}; r < 1: q = floor(8 r). Both counts are thermometer codes.
+  assign q = ge8 ? {1'b1, ge12, ge10 ^ ge12 ^ ge14, 1'b0} : {2'b01, ge6, ge5 ^ ge6 ^ ge7};
+  assign sticky = ~(eq5 | eq6 | eq7 | eq8 | eq10 | eq12 | eq14);
 endmodule
 
 // Rounds a significand to ue4m3 (unsigned E4M3 bias 7, subnormals, NaN = all ones, no Inf) and packs it: subnormal denormalization,

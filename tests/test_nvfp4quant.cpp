@@ -539,6 +539,11 @@ TEST_P(Nvfp4Cosim, RtlMatchesModel) {
 INSTANTIATE_TEST_SUITE_P(
     Nv, Nvfp4Cosim,
     ::testing::Values(std::make_pair(std::string("nvfp4quant"), std::vector<std::string>{"--a", "fp16", "--round", "rdn"}),
+                      // With the catalog's bf16 rne and fp32 rna, every element rounding mode of the comparison RTL,
+                      // and the element ties (which only rne tells apart) for a 24-bit input significand too.
+                      std::make_pair(std::string("nvfp4quant"), std::vector<std::string>{"--a", "fp32", "--round", "rne"}),
+                      std::make_pair(std::string("nvfp4quant"), std::vector<std::string>{"--a", "bf16", "--round", "rtz"}),
+                      std::make_pair(std::string("nvfp4quant"), std::vector<std::string>{"--a", "fp32", "--round", "rup"}),
                       std::make_pair(std::string("nvfp4dequant"), std::vector<std::string>{"--out", "fp16", "--round", "rup"})),
     [](const auto& info) { return test::argsName(info.param.second, info.param.first); });
 

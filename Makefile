@@ -7,7 +7,7 @@ DEPS  := g++ cmake ninja-build ccache verilator yosys iverilog libsystemc-dev li
          libtomlplusplus-dev slurm-wlm munge chromium
 NUMFORGE := $(BUILD)/numforge
 
-.PHONY: all deps build demo test test-sanitize bench catalog clean
+.PHONY: all deps build demo test test-sanitize test-sanitize-quick bench catalog clean
 all: build
 
 # Installs only what is missing; needs root (or sudo) only when something is missing.
@@ -39,6 +39,17 @@ test-sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+# CI's sanitizer subset (issue 15; docs/verification.md): the CLI, its fuzz test and the models' own tests under
+# -fsanitize=address,undefined. The whole suite (test-sanitize) does not fit CI's budget beside make test.
+SANITIZE_QUICK := test_format test_rounding test_fcvt_model test_fmul_model test_fadd test_mxquant test_p3109 \
+                  test_cli test_fuzz
+test-sanitize-quick: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNUMFORGE_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS) --target numforge $(SANITIZE_QUICK)
+	cd build-asan && for t in $(SANITIZE_QUICK); do echo "== $$t (sanitized)"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  NUMFORGE_CACHE=$$PWD/vcache tests/$$t --gtest_brief=1 || exit 1; done
 
 bench: deps build
 	$(BUILD)/bench_fmul

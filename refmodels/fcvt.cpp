@@ -185,7 +185,9 @@ void FcvtFastModel::convertBits(const uint32_t* in, uint32_t* out, size_t n) con
     for (size_t i = 0; i < n; ++i) {
       const int32_t x = int32_t(in[i]);
       const int32_t abs = x & 0x7FFFFFFF;
-      const int32_t normal = ((abs + int32_t(half) + ((abs >> sh) & 1)) >> sh) - rebias;
+      // Unsigned add: a NaN's magnitude plus the rounding increment passes 2^31 (the NaN is replaced below).
+      const uint32_t absU = uint32_t(abs);
+      const int32_t normal = int32_t((absU + half + ((absU >> sh) & 1u)) >> sh) - rebias;
       const int32_t sub = std::bit_cast<int32_t>(std::bit_cast<float>(abs) + magic) - magicI;
       const int32_t isSub = -int32_t(abs < minNormal);
       int32_t mag = (sub & isSub) | (normal & ~isSub);

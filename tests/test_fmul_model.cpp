@@ -308,7 +308,7 @@ TEST(MpfrOracle, SubnormalizePathAgreesWithQuantizePath) {
     const nfo::Spec s = nfo::specOf(f);
     for (int i = 0; i < 20000; ++i) {
       const int bits = 1 + int(rng() % 60);
-      const uint64_t sig = (rng() >> (64 - bits)) | 1u << (rng() % unsigned(bits));
+      const uint64_t sig = (rng() >> (64 - bits)) | uint64_t(1) << (rng() % unsigned(bits));
       const int lead = s.emin - s.M - 4 + int(rng() % unsigned(s.emaxFinite - s.emin + s.M + 8));
       const int exp = lead - (63 - std::countl_zero(sig));
       const bool sign = rng() & 1;

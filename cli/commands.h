@@ -9,6 +9,7 @@
 
 #define NF_CLI_COMMANDS(X) \
   X(Formats)               \
+  X(Presets)               \
   X(Gen)                   \
   X(Eval)                  \
   X(Verify)                \

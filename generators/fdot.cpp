@@ -18,6 +18,7 @@
 #include "generators/verilog.h"
 #include "refmodels/corners.h"
 #include "refmodels/fdot.h"
+#include "refmodels/tensor_presets.h"
 
 namespace nf {
 
@@ -74,7 +75,8 @@ void groupPorts(vlog::Writer& w, const FdotSpec& s, const Format* addendFormat, 
 std::vector<TermWires> groupTerms(Design& d, vlog::Writer& w, const FdotSpec& s, const Format* addendFormat) {
   const int G = s.groupSize();
   std::vector<TermWires> terms;
-  const blocks::ProductTerm pt = blocks::emitProductTerm(d, s.a, s.b);
+  const std::optional<int> zeroExp = s.accum == FdotSpec::Accum::Align ? s.rules.zeroExp : std::nullopt;
+  const blocks::ProductTerm pt = blocks::emitProductTerm(d, s.a, s.b, zeroExp);
   for (int i = 0; i < G; ++i) {
     const std::string p = fmt::format("p{}", i);
     w.line(fmt::format("  wire {0}_sign, {0}_zero, {0}_nan, {0}_inf, {0}_invalid;", p));
@@ -87,7 +89,7 @@ std::vector<TermWires> groupTerms(Design& d, vlog::Writer& w, const FdotSpec& s,
                      pt.sigBits, pt.expBits, pt.fracBits, pt.expMin, pt.expMax, true});
   }
   if (addendFormat) {
-    const blocks::ValueTerm vt = blocks::emitValueTerm(d, *addendFormat);
+    const blocks::ValueTerm vt = blocks::emitValueTerm(d, *addendFormat, zeroExp);
     w.line("  wire q_sign, q_zero, q_nan, q_inf, q_invalid;");
     w.line(fmt::format("  wire {}q_sig;", range(vt.sigBits)));
     w.line(fmt::format("  wire {}q_exp;", range(vt.expBits)));
@@ -165,12 +167,14 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
     eMax = std::max(eMax, t.expMax);
   }
   XE = vlog::signedBitsFor(eMin - 1, eMax + 1);
-  w.line("  // The largest exponent among finite nonzero terms (a pairwise tree; others count as the minimum).");
+  const bool zeroRule = s.rules.zeroExp.has_value();
+  w.line(fmt::format("  // The largest exponent among finite {}terms (a pairwise tree; others count as the minimum).",
+                     zeroRule ? fmt::format("terms, a zero operand counting as 2^{}, ", *s.rules.zeroExp) : "nonzero "));
   std::vector<std::string> level;
   for (const TermWires& t : terms) {
     const std::string e = t.exp + "_e";
-    w.line(fmt::format("  wire {}{} = ~({} | {} | {}) ? {} : {};", range(XE), e, t.zero, t.nan, t.inf,
-                       vlog::signExtend(t.exp, t.expBits, XE), slit(XE, eMin - 1)));
+    w.line(fmt::format("  wire {}{} = ~({}{} | {}) ? {} : {};", range(XE), e, zeroRule ? "" : t.zero + " | ", t.nan,
+                       t.inf, vlog::signExtend(t.exp, t.expBits, XE), slit(XE, eMin - 1)));
     level.push_back(e);
   }
   int k = 0;
@@ -222,6 +226,21 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
   return "base_exp";
 }
 
+// The align rules on a group's rounded z_c (with flags_c): overflow to Inf, the canonical NaN, +0; returns the
+// name of the result. Applied per group, so a chained group sees the previous group's ruled result.
+std::string alignRules(vlog::Writer& w, const AlignRules& r, const Format& out) {
+  if (!r.overflowToInf && !r.canonicalNaN && !r.positiveZero) return "z_c";
+  const int W = out.width(), M = out.manBits;
+  w.line("  // Tensor-core rules on the rounded result: overflow gives Inf, NaN is canonical, zero is +0.");
+  if (r.overflowToInf || r.canonicalNaN) w.line(fmt::format("  wire z_c_exp_ones = &z_c[{}:{}];", W - 2, M));
+  std::string e = "z_c";
+  if (r.positiveZero) e = fmt::format("(~|z_c[{}:0]) ? {} : {}", W - 2, lit(W, 0), e);
+  if (r.canonicalNaN) e = fmt::format("(z_c_exp_ones & (|z_c[{}:0])) ? {} : {}", M - 1, lit(W, out.magMask()), e);
+  if (r.overflowToInf)
+    e = fmt::format("(flags_c[2] & ~z_c_exp_ones) ? {{z_c[{}], {}}} : {}", W - 1, lit(W - 1, out.infMag()), e);
+  w.line(fmt::format("  wire {}z_r = {};", range(W), e));
+  return "z_r";
+}
 
 // One fused group: products of a_0..a_{G-1}, b_0..b_{G-1} plus an optional addend of `addendFormat`.
 std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, const std::string& name, GroupCuts cuts) {
@@ -286,7 +305,7 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   pipe.cut(cuts.afterSum, live);
   blocks::emitSumResult(d, w, pipe, ro, {"acc", baseExp, sp, dyn ? "rm" : "", {}}, {false, cuts.afterNormalize},
                         s.round.saturate, true);
-  w.line("  assign z = z_c;");
+  w.line(fmt::format("  assign z = {};", s.accum == FdotSpec::Accum::Align ? alignRules(w, s.rules, out) : "z_c"));
   w.line("  assign flags = flags_c;");
   d.close(name, w);
   return name;
@@ -297,7 +316,7 @@ HeaderText header(const FdotSpec& s, int stages) {
   h.summary = fmt::format("z = round({}sum_{{i<{}}} a_i * b_i)", s.c ? "c + " : "", s.n);
   h.operands = {{"a", operandText(s.a)}, {"b", operandText(s.b)}};
   if (s.c) h.operands.emplace_back("c", operandText(*s.c));
-  h.operands.emplace_back("z", operandText(s.out));
+  h.operands.emplace_back("z", operandText(s.zFormat()));
   if (s.accum == FdotSpec::Accum::Exact)
     h.notes.push_back("Accumulation: exact (one rounding of the exact sum)");
   else if (s.accum == FdotSpec::Accum::Chain)
@@ -306,6 +325,11 @@ HeaderText header(const FdotSpec& s, int stages) {
     h.notes.push_back(fmt::format("Accumulation: align (terms truncated to {} fraction bits below the largest "
                                   "exponent, summed exactly, rounded once)",
                                   s.alignBits));
+  if (s.port)
+    h.notes.push_back(fmt::format("z: the sum rounded to {} ({} fraction bits), z's low {} bits zero", s.out.name,
+                                  s.out.manBits, s.port->manBits - s.out.manBits));
+  if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault())
+    h.notes.push_back("Rules: " + describeAlignRules(s.rules));
   if (s.groups() > 1)
     h.notes.push_back(fmt::format("Groups: {} fused groups of {}, each rounded to {} before the next", s.groups(),
                                   s.groupSize(), s.out.name));
@@ -332,7 +356,7 @@ void topPorts(vlog::Writer& w, const FdotSpec& s, int stages, const std::string&
   if (s.c) w.line(fmt::format("input  wire {}c,", range(s.c->width())));
   if (s.dynamicRounding) w.line("input  wire [2:0] rm,");
   if (stages) w.line("output wire valid_out,");
-  w.line(fmt::format("output wire {}z{}", range(s.out.width()), s.flagsPort ? "," : ""));
+  w.line(fmt::format("output wire {}z{}", range(s.zFormat().width()), s.flagsPort ? "," : ""));
   if (s.flagsPort) w.line("output wire [4:0] flags");
   w.close(");");
 }
@@ -360,10 +384,21 @@ std::vector<std::string> laterLive(const FdotSpec& s, int firstLater, const std:
 // The end of both tops: step k's result and flags (OR of every step's) become z_c and flags_c.
 void driveOutputs(vlog::Writer& w, Pipeline& pipe, const FdotSpec& s, int stages, const std::string& z,
                   const std::string& flags) {
-  w.line(fmt::format("  wire {}z_c = {};", range(s.out.width()), pipe(z)));
+  std::string zv = pipe(z);
+  if (s.port) {  // z's port carries more fraction bits than the sum was rounded to: they are zero
+    const Format& o = s.out;
+    const int pad = s.port->manBits - o.manBits;
+    std::string e = fmt::format("{{{}, {}}}", zv, lit(pad, 0));
+    if (s.rules.canonicalNaN)
+      e = fmt::format("(&{0}[{1}:{2}] & (|{0}[{3}:0])) ? {4} : {5}", zv, o.width() - 2, o.manBits, o.manBits - 1,
+                      lit(s.port->width(), s.port->magMask()), e);
+    w.line(fmt::format("  wire {}z_w = {};", range(s.port->width()), e));
+    zv = "z_w";
+  }
+  w.line(fmt::format("  wire {}z_c = {};", range(s.zFormat().width()), zv));
   w.line(fmt::format("  wire [4:0] flags_c = {};", pipe(flags)));
   if (!s.flagsPort) w.line("  wire unused_flags = |flags_c;");
-  blocks::emitPipelinedOutputs(pipe, w, s.out.width(), s.flagsPort, pipe.registeredCuts(), stages, stages > 0);
+  blocks::emitPipelinedOutputs(pipe, w, s.zFormat().width(), s.flagsPort, pipe.registeredCuts(), stages, stages > 0);
 }
 
 // N fma cores in a chain; their Verilog is the fma generator's, appended after the top module. Pipeline
@@ -465,10 +500,10 @@ class FdotUnit final : public OperatorUnit<FdotSpec> {
     for (int i = 0; i < s_.n; ++i) in_.push_back({fmt::format("b{}", i), s_.b.width(), s_.b});
     if (s_.c) in_.push_back({"c", s_.c->width(), *s_.c});
     if (s_.dynamicRounding) in_.push_back({"rm", 3, std::nullopt});
-    out_ = {{"z", s_.out.width(), s_.out}};
+    out_ = {{"z", s_.zFormat().width(), s_.zFormat()}};
     if (s_.flagsPort) out_.push_back({"flags", 5, std::nullopt});
   }
-  std::optional<Format> resultFormat() const override { return s_.out; }
+  std::optional<Format> resultFormat() const override { return s_.zFormat(); }
   GeneratedModule emitVerilog(const std::string& command) const override {
     return emitFdot(s_, arch_, moduleName(), command);
   }
@@ -478,7 +513,11 @@ class FdotUnit final : public OperatorUnit<FdotSpec> {
     j["formats"] = {{"a", s_.a.name}, {"b", s_.b.name}, {"out", s_.out.name}};
     if (s_.c) j["formats"]["c"] = s_.c->name;
     j["accumulation"] = accumName(s_.accum);
-    if (s_.accum == FdotSpec::Accum::Align) j["align_bits"] = s_.alignBits;
+    if (s_.accum == FdotSpec::Accum::Align) {
+      j["align_bits"] = s_.alignBits;
+      if (!s_.rules.isDefault()) j["rules"] = describeAlignRules(s_.rules);
+      if (s_.port) j["out_frac_bits"] = s_.out.manBits;
+    }
     j["group"] = s_.groupSize();
     describeRounding(j, s_.dynamicRounding, s_.round, s_.flagsPort);
   }
@@ -567,19 +606,91 @@ class FdotFactory final : public OperatorFactory {
   std::string name() const override { return "fdot"; }
   std::string summary() const override { return "N-way dot product z = round(c + sum a_i * b_i)"; }
   void addOptions(CLI::App& cmd) override {
-    cmd.add_option("--n", n_, "terms: 2, 4, 8, 16 or 32")->required()->check(integerIn(2, 32));
-    cmd.add_option("--a", a_, "format of a_i")->required();
-    cmd.add_option("--b", b_, "format of b_i (default: a's)");
-    cmd.add_option("--c", c_, "format of the addend c (default: no addend)");
-    cmd.add_option("--out", out_, "format of z")->required();
-    cmd.add_option("--accum", accum_, "accumulation: exact, align or chain");
-    cmd.add_option("--align-bits", alignBits_, "align: fraction bits kept below the largest exponent (1..60)")
-        ->check(integerIn(1, 60));
-    cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)")->check(integerIn(1, 32));
+    opt_.n = cmd.add_option("--n", n_, "terms: 2, 4, 8, 16 or 32 (required unless --emulate)")->check(integerIn(2, 32));
+    opt_.a = cmd.add_option("--a", a_, "format of a_i (required unless --emulate)");
+    opt_.b = cmd.add_option("--b", b_, "format of b_i (default: a's)");
+    opt_.c = cmd.add_option("--c", c_, "format of the addend c (default: no addend)");
+    opt_.out = cmd.add_option("--out", out_, "format of z (required unless --emulate)");
+    opt_.accum = cmd.add_option("--accum", accum_, "accumulation: exact, align or chain");
+    opt_.alignBits = cmd.add_option("--align-bits", alignBits_,
+                                    "align: fraction bits kept below the largest exponent (1..60)")
+                         ->check(integerIn(1, 60));
+    opt_.group = cmd.add_option("--group", group_, "products per fused group (divides --n; default: all)")
+                     ->check(integerIn(1, 32));
+    opt_.zeroExp = cmd.add_option("--zero-exp", zeroExp_,
+                                  "align: exponent a zero operand counts with in the maximum: exclude (default) or "
+                                  "an integer such as -126");
+    opt_.overflow = cmd.add_option("--overflow", overflow_, "align: overflow after rounding: ieee (default) or inf");
+    opt_.nan = cmd.add_option("--nan", nan_, "align: NaN result encoding: ieee (default) or ones (0x7fffffff)");
+    opt_.zeroSign = cmd.add_option("--zero-sign", zeroSign_, "align: sign of a zero result: ieee (default) or positive");
+    opt_.outFracBits = cmd.add_option("--out-frac-bits", outFracBits_,
+                                      "align: round the sum to this many fraction bits of --out (z's low bits zero)");
+    opt_.emulate = cmd.add_option("--emulate", emulate_, "a tensor-core preset (`numforge presets` lists them)");
     common_.add(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
+    FdotFactory f = *this;  // the option values, with a preset's filled in
+    CommonFpOptions common = common_;
+    const TensorCorePreset* preset = nullptr;
+    if (!emulate_.empty()) {
+      preset = findTensorCorePreset(emulate_);
+      if (!preset)
+        throw UsageError(fmt::format("--emulate: '{}' is not a preset; accepted: {}", emulate_, tensorCorePresetNames()));
+      f.fillPreset(*preset, common);
+    }
+    if (f.n_ == 0) throw UsageError("--n: required (or --emulate PRESET)");
+    if (f.a_.empty()) throw UsageError("--a: required (or --emulate PRESET)");
+    if (f.out_.empty()) throw UsageError("--out: required (or --emulate PRESET)");
+    return f.buildFrom(common, preset);
+  }
+
+ private:
+  struct Options {
+    CLI::Option *n = nullptr, *a = nullptr, *b = nullptr, *c = nullptr, *out = nullptr, *accum = nullptr,
+                *alignBits = nullptr, *group = nullptr, *zeroExp = nullptr, *overflow = nullptr, *nan = nullptr,
+                *zeroSign = nullptr, *outFracBits = nullptr, *emulate = nullptr;
+  };
+
+  // Sets every parameter of `p` not given on the command line; one given with another value is refused,
+  // naming both.
+  void fillPreset(const TensorCorePreset& p, CommonFpOptions& common) {
+    auto set = [&](CLI::Option* o, const char* opt, auto& value, const auto& presetValue, const std::string& text) {
+      if (o && o->count() > 0) {
+        if (value != presetValue)
+          throw UsageError(fmt::format("{}: conflicts with --emulate {}, which sets {} {}", opt, p.name, opt, text));
+        return;
+      }
+      value = presetValue;
+    };
+    auto str = [](const std::string& x) { return x; };
+    set(opt_.n, "--n", n_, p.n, std::to_string(p.n));
+    set(opt_.a, "--a", a_, p.a, str(p.a));
+    set(opt_.b, "--b", b_, p.b, str(p.b));
+    set(opt_.c, "--c", c_, p.c, str(p.c));
+    set(opt_.out, "--out", out_, p.out, str(p.out));
+    set(opt_.accum, "--accum", accum_, std::string("align"), "align");
+    set(opt_.alignBits, "--align-bits", alignBits_, p.alignBits, std::to_string(p.alignBits));
+    const int group = p.group ? p.group : p.n;
+    if (opt_.group && opt_.group->count() > 0 && group_ == p.n && !p.group) group_ = 0;  // "all" said twice
+    set(opt_.group, "--group", group_, p.group, std::to_string(group));
+    const std::string ze = p.rules.zeroExp ? std::to_string(*p.rules.zeroExp) : "exclude";
+    set(opt_.zeroExp, "--zero-exp", zeroExp_, ze, ze);
+    const std::string of = p.rules.overflowToInf ? "inf" : "ieee";
+    set(opt_.overflow, "--overflow", overflow_, of, of);
+    const std::string na = p.rules.canonicalNaN ? "ones" : "ieee";
+    set(opt_.nan, "--nan", nan_, na, na);
+    const std::string zs = p.rules.positiveZero ? "positive" : "ieee";
+    set(opt_.zeroSign, "--zero-sign", zeroSign_, zs, zs);
+    set(opt_.outFracBits, "--out-frac-bits", outFracBits_, p.outFracBits ? p.outFracBits : -1,
+        p.outFracBits ? std::to_string(p.outFracBits) : std::string("(none: all of --out's)"));
+    const std::string rm = p.round == Rounding::RTZ ? "rtz" : "rne";
+    if (common.roundGiven() && common.round != rm)
+      throw UsageError(fmt::format("--round: conflicts with --emulate {}, which sets --round {}", p.name, rm));
+    common.round = rm;
+  }
+
+  std::unique_ptr<Unit> buildFrom(const CommonFpOptions& common_, const TensorCorePreset* preset) const {
     FdotSpec s;
     if (n_ != 2 && n_ != 4 && n_ != 8 && n_ != 16 && n_ != 32)
       throw UsageError(fmt::format("--n: {} is not accepted; accepted: 2, 4, 8, 16, 32", n_));
@@ -594,17 +705,26 @@ class FdotFactory final : public OperatorFactory {
       s.c = formatOption("--c", c_);
       requireFloat("--c", *s.c, "fdot");
     }
+    auto alignOnly = [&](bool align) {
+      if (align) return;
+      if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
+      for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--zero-exp", zeroExp_},
+                                   {"--overflow", overflow_}, {"--nan", nan_}, {"--zero-sign", zeroSign_}})
+        if (!v.empty()) throw UsageError(fmt::format("{}: only with --accum align", opt));
+      if (outFracBits_ >= 0) throw UsageError("--out-frac-bits: only with --accum align");
+    };
     if (accum_ == "exact") {
       s.accum = FdotSpec::Accum::Exact;
-      if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
+      alignOnly(false);
     } else if (accum_ == "align") {
       s.accum = FdotSpec::Accum::Align;
       s.alignBits = alignBits_ < 0 ? 24 : alignBits_;
       if (s.alignBits < 1 || s.alignBits > 60)
         throw UsageError(fmt::format("--align-bits: {} is out of range; accepted: 1..60", s.alignBits));
+      s.rules = parseRules(s.out);
     } else if (accum_ == "chain") {
       s.accum = FdotSpec::Accum::Chain;
-      if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
+      alignOnly(false);
       if (group_ != 0 && group_ != n_) throw UsageError("--group: not with --accum chain (every step rounds already)");
     } else {
       throw UsageError(fmt::format("--accum: '{}' is not accepted; accepted: exact, align, chain", accum_));
@@ -612,35 +732,108 @@ class FdotFactory final : public OperatorFactory {
     if (group_ != 0 && (group_ < 1 || group_ > s.n || s.n % group_ != 0))
       throw UsageError(fmt::format("--group: {} does not divide --n {}; accepted: a divisor of --n", group_, s.n));
     s.group = group_ == s.n ? 0 : group_;
+    if (outFracBits_ >= 0 && s.accum == FdotSpec::Accum::Align) {
+      const Format& o = s.out;
+      if (o.nonFinite != NonFinite::IEEE || outFracBits_ < 1 || outFracBits_ >= o.manBits)
+        throw UsageError(fmt::format("--out-frac-bits: {} is not accepted for --out {}; accepted: 1..{} with an "
+                                     "IEEE-style --out",
+                                     outFracBits_, o.name, o.manBits - 1));
+      const Format narrow = parseFormat(fmt::format("e{}m{}", o.expBits, outFracBits_));
+      if (narrow.bias != o.bias)
+        throw UsageError(fmt::format("--out-frac-bits: --out {} has a non-default bias; accepted: a format eXmY of "
+                                     "the default bias",
+                                     o.name));
+      s.port = o;
+      s.out = narrow;
+    }
     if (common_.daz) throw UsageError("--daz: not supported by fdot (subnormal inputs are exact terms)");
     const Architecture arch = common_.applyTo(s);
     // align rounds toward zero unless told otherwise, as the tensor cores it emulates do.
-    if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven()) s.round.mode = Rounding::RTZ;
-    std::vector<std::string> args = {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name};
+    if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven() && !preset) s.round.mode = Rounding::RTZ;
+    if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault() && (s.dynamicRounding || s.round.clampsOverflow()))
+      throw UsageError("--round dyn / --saturate: not with the tensor-core rules (--zero-exp, --overflow, --nan, "
+                       "--zero-sign, --emulate)");
+    std::vector<std::string> args;
+    if (preset) args = {"--emulate", preset->name};
+    args.insert(args.end(), {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name});
     if (s.c) args.insert(args.end(), {"--c", s.c->name});
-    args.insert(args.end(), {"--out", s.out.name, "--accum", accumName(s.accum)});
+    args.insert(args.end(), {"--out", s.zFormat().name, "--accum", accumName(s.accum)});
     if (s.accum == FdotSpec::Accum::Align) args.insert(args.end(), {"--align-bits", std::to_string(s.alignBits)});
     if (s.group) args.insert(args.end(), {"--group", std::to_string(s.group)});
+    if (s.accum == FdotSpec::Accum::Align) appendRuleArgs(s, args);
     CommonFpOptions c = common_;
     c.round = roundingManifestName(s.dynamicRounding, s.round.mode);
     c.appendArgs(args);
     std::string module = c.name;
-    if (module.empty()) {
+    if (module.empty() && preset) {
+      module = "fdot_" + preset->name;
+      std::replace(module.begin(), module.end(), '-', '_');
+      module += c.nameSuffix();
+    } else if (module.empty()) {
       module = fmt::format("fdot{}_{}", s.n, s.a.tag());
       if (s.b.name != s.a.name) module += "_" + s.b.tag();
       if (s.c) module += "_c" + s.c->tag();
-      module += "_" + s.out.tag() + "_" + accumName(s.accum);
+      module += "_" + s.zFormat().tag() + "_" + accumName(s.accum);
       if (s.accum == FdotSpec::Accum::Align) module += std::to_string(s.alignBits);
+      if (s.port) module += fmt::format("_f{}", s.out.manBits);
       if (s.group) module += fmt::format("_g{}", s.group);
+      if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault()) module += ruleTag(s.rules);
       module += c.nameSuffix();
     }
     return std::make_unique<FdotUnit>(std::move(s), arch, module, std::move(args));
   }
 
- private:
-  int n_ = 0, alignBits_ = -1, group_ = 0;
-  std::string a_, b_, c_, out_, accum_ = "exact";
+  AlignRules parseRules(const Format& out) const {
+    AlignRules r;
+    if (!zeroExp_.empty() && zeroExp_ != "exclude") {
+      size_t used = 0;
+      int v = 0;
+      try {
+        v = std::stoi(zeroExp_, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != zeroExp_.size() || v < -1100 || v > 1100)
+        throw UsageError(fmt::format("--zero-exp: '{}' is not accepted; accepted: exclude or an integer -1100..1100",
+                                     zeroExp_));
+      r.zeroExp = v;
+    }
+    auto choice = [](const char* opt, const std::string& v, const char* off, const char* on) {
+      if (v.empty() || v == off) return false;
+      if (v == on) return true;
+      throw UsageError(fmt::format("{}: '{}' is not accepted; accepted: {}, {}", opt, v, off, on));
+    };
+    r.overflowToInf = choice("--overflow", overflow_, "ieee", "inf");
+    r.canonicalNaN = choice("--nan", nan_, "ieee", "ones");
+    r.positiveZero = choice("--zero-sign", zeroSign_, "ieee", "positive");
+    const bool ieeeOut = out.nonFinite == NonFinite::IEEE && out.manBits > 0;
+    if ((r.overflowToInf || r.canonicalNaN) && !ieeeOut)
+      throw UsageError(fmt::format("--{}: needs an --out with Inf and NaN (IEEE-style); --out {} has none",
+                                   r.overflowToInf ? "overflow" : "nan", out.name));
+    return r;
+  }
+
+  static void appendRuleArgs(const FdotSpec& s, std::vector<std::string>& args) {
+    if (s.port) args.insert(args.end(), {"--out-frac-bits", std::to_string(s.out.manBits)});
+    if (s.rules.zeroExp) args.insert(args.end(), {"--zero-exp", std::to_string(*s.rules.zeroExp)});
+    if (s.rules.overflowToInf) args.insert(args.end(), {"--overflow", "inf"});
+    if (s.rules.canonicalNaN) args.insert(args.end(), {"--nan", "ones"});
+    if (s.rules.positiveZero) args.insert(args.end(), {"--zero-sign", "positive"});
+  }
+
+  static std::string ruleTag(const AlignRules& r) {
+    std::string t;
+    if (r.zeroExp) t += fmt::format("_z{}{}", *r.zeroExp < 0 ? "m" : "", std::abs(*r.zeroExp));
+    if (r.overflowToInf) t += "_ofinf";
+    if (r.canonicalNaN) t += "_nan1";
+    if (r.positiveZero) t += "_pz";
+    return t;
+  }
+
+  int n_ = 0, alignBits_ = -1, group_ = 0, outFracBits_ = -1;
+  std::string a_, b_, c_, out_, accum_ = "exact", zeroExp_, overflow_, nan_, zeroSign_, emulate_;
   CommonFpOptions common_;
+  Options opt_;
 };
 
 }  // namespace

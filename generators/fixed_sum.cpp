@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "generators/instances.h"
 #include "generators/verilog.h"
@@ -35,13 +36,19 @@ int rawOperand(Design& d, vlog::Writer& w, const Format& f, const std::string& x
 
 }  // namespace
 
-ValueTerm emitValueTerm(Design& d, const Format& f) {
+namespace {
+// A zero operand's exponent under the zero-exponent rule, as a module-name suffix.
+std::string zeroExpTag(std::optional<int> z) { return z ? fmt::format("_z{}{}", *z < 0 ? "m" : "", std::abs(*z)) : ""; }
+}  // namespace
+
+ValueTerm emitValueTerm(Design& d, const Format& f, std::optional<int> zeroExp) {
   ValueTerm t;
-  t.module = fmt::format("{}_vterm_{}", d.top(), f.tag());
+  t.module = fmt::format("{}_vterm_{}{}", d.top(), f.tag(), zeroExpTag(zeroExp));
   t.sigBits = f.manBits + 1;
   t.fracBits = f.manBits;
   t.expMin = std::min(f.emin(), -f.bias);
   t.expMax = f.emax();
+  if (zeroExp) t.expMin = std::min(t.expMin, *zeroExp), t.expMax = std::max(t.expMax, *zeroExp);
   vlog::Writer w;
   w.line(fmt::format("// A {} value as a sum term: class, and significand (zero unless finite nonzero) with the", f.name));
   w.line("// exponent of its leading bit position.");
@@ -53,7 +60,7 @@ ValueTerm emitValueTerm(Design& d, const Format& f) {
   w.line("output wire is_inf,");
   w.line("output wire invalid,");
   const Unpacked u = emitUnpack(d, f, false, false, false);
-  t.expBits = u.expBits;
+  t.expBits = zeroExp ? std::max(u.expBits, vlog::signedBitsFor(t.expMin, t.expMax)) : u.expBits;
   w.line(fmt::format("output wire {}sig,", range(t.sigBits)));
   w.line(fmt::format("output wire {}exp", range(t.expBits)));
   w.close(");");
@@ -64,20 +71,29 @@ ValueTerm emitValueTerm(Design& d, const Format& f) {
   w.line("  assign is_inf = v_inf;");
   w.line("  assign invalid = v_snan;");
   w.line("  assign sig = v_sig;");
-  w.line("  assign exp = v_exp;");
+  if (zeroExp)
+    w.line(fmt::format("  assign exp = v_zero ? {} : {};", vlog::slit(t.expBits, *zeroExp),
+                       vlog::signExtend("v_exp", u.expBits, t.expBits)));
+  else
+    w.line("  assign exp = v_exp;");
   w.line("endmodule");
   if (!d.has(t.module)) d.add(t.module, w.str());
   return t;
 }
 
-ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b) {
+ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b, std::optional<int> zeroExp) {
   ProductTerm t;
-  t.module = fmt::format("{}_pterm_{}_{}", d.top(), a.tag(), b.tag());
+  t.module = fmt::format("{}_pterm_{}_{}{}", d.top(), a.tag(), b.tag(), zeroExpTag(zeroExp));
   const Unpacked ua = emitUnpack(d, a, false, false, false), ub = emitUnpack(d, b, false, false, false);
   t.sigBits = ua.sigBits + ub.sigBits;
   t.fracBits = a.manBits + b.manBits;
-  t.expMin = std::min(a.emin(), -a.bias) + std::min(b.emin(), -b.bias);
-  t.expMax = a.emax() + b.emax();
+  int aMin = std::min(a.emin(), -a.bias), bMin = std::min(b.emin(), -b.bias), aMax = a.emax(), bMax = b.emax();
+  if (zeroExp) {
+    aMin = std::min(aMin, *zeroExp), bMin = std::min(bMin, *zeroExp);
+    aMax = std::max(aMax, *zeroExp), bMax = std::max(bMax, *zeroExp);
+  }
+  t.expMin = aMin + bMin;
+  t.expMax = aMax + bMax;
   t.expBits = vlog::signedBitsFor(t.expMin, t.expMax);
   if (d.has(t.module)) return t;
   vlog::Writer w;
@@ -99,8 +115,11 @@ ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b) {
   const int xb = rawOperand(d, w, b, "b", "b");
   const std::string mul = emitMultiplier(d, ua.sigBits, ub.sigBits);
   w.line(fmt::format("  {} u_mul (.x(a_sig), .y(b_sig), .p(sig));", mul));
-  w.line(fmt::format("  assign exp = {} + {};", vlog::signExtend("a_exp", xa, t.expBits),
-                     vlog::signExtend("b_exp", xb, t.expBits)));
+  auto opExp = [&](const char* p, int bits) {
+    const std::string e = vlog::signExtend(fmt::format("{}_exp", p), bits, t.expBits);
+    return zeroExp ? fmt::format("({}_zero ? {} : {})", p, vlog::slit(t.expBits, *zeroExp), e) : e;
+  };
+  w.line(fmt::format("  assign exp = {} + {};", opExp("a", xa), opExp("b", xb)));
   w.line("  assign sign = a_sign ^ b_sign;");
   w.line("  wire zero_times_inf = (a_zero & b_inf) | (a_inf & b_zero);");
   w.line("  assign is_nan = a_nan | b_nan | zero_times_inf;");

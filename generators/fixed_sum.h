@@ -3,6 +3,7 @@
 // two's-complement fixed-point sum once through the shared round-and-pack block.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct ProductTerm {
   int sigBits = 0, expBits = 0, fracBits = 0;  // fracBits = Ma + Mb
   int expMin = 0, expMax = 0;
 };
-ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b);
+// zeroExp (align's zero-exponent rule): a zero operand's exponent reads as zeroExp in `exp`.
+ProductTerm emitProductTerm(Design& d, const Format& a, const Format& b, std::optional<int> zeroExp = std::nullopt);
 
 // Module ports: x -> sign, is_zero, is_nan, is_inf, invalid (signaling NaN), sig (M+1 bits, zero unless
 // finite nonzero), exp (leading-bit exponent; value = sig * 2^(exp - M)).
@@ -29,7 +31,7 @@ struct ValueTerm {
   int sigBits = 0, expBits = 0, fracBits = 0;
   int expMin = 0, expMax = 0;
 };
-ValueTerm emitValueTerm(Design& d, const Format& f);
+ValueTerm emitValueTerm(Design& d, const Format& f, std::optional<int> zeroExp = std::nullopt);
 
 struct ReadoutParams {
   int accBits = 0;      // two's complement input `acc`

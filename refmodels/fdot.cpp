@@ -8,6 +8,23 @@ namespace nf {
 
 int alignExponentOfValue(const Format& f, const Decoded& d) { return d.exp + f.manBits; }
 
+Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p) {
+  const FpClass cls = out.classify(p.bits);
+  const uint32_t sign = p.bits & out.signBit();
+  if (r.overflowToInf && (p.flags & kFlagOverflow) && cls != FpClass::Inf && cls != FpClass::NaN)
+    p.bits = sign | out.infMag();
+  else if (r.canonicalNaN && cls == FpClass::NaN)
+    p.bits = out.magMask();
+  else if (r.positiveZero && cls == FpClass::Zero)
+    p.bits = 0;
+  return p;
+}
+
+uint32_t widenResult(const AlignRules& r, const Format& out, const Format& port, uint32_t bits) {
+  if (r.canonicalNaN && out.classify(bits) == FpClass::NaN) return port.magMask();
+  return bits << (port.manBits - out.manBits);
+}
+
 namespace {
 
 struct Term {
@@ -40,10 +57,17 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
       default: sp.anyNonzero = true; return true;
     }
   };
+  // align with a zero-exponent rule: a zero takes part in the maximum with that exponent (a zero term).
+  const std::optional<int> zeroExp = s.accum == FdotSpec::Accum::Align ? s.rules.zeroExp : std::nullopt;
+  auto alignExp = [&](const Format& f, const FpOperand& x) {
+    return x.d.cls == FpClass::Zero ? *zeroExp : alignExponentOfValue(f, x.d);
+  };
   if (addendFormat) {
     const FpOperand x = decodeOperand(*addendFormat, addendBits);
     if (classify(x))
       terms.push_back({x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*addendFormat, x.d)});
+    else if (zeroExp && x.d.cls == FpClass::Zero)
+      terms.push_back({x.d.sign, 0, 0, *zeroExp});
   }
   for (int i = first; i < first + count; ++i) {
     const FpOperand x = decodeOperand(s.a, a[i]), y = decodeOperand(s.b, b[i]);
@@ -52,6 +76,9 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
         y.d.cls == FpClass::Inf || x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) {
       static thread_local FixedSum unused({0, 2});  // never added to: a special product adds no bits
       addProductTerm(unused, sp, x, y);
+      if (zeroExp && (x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) && x.d.cls != FpClass::NaN &&
+          y.d.cls != FpClass::NaN && x.d.cls != FpClass::Inf && y.d.cls != FpClass::Inf)
+        terms.push_back({false, 0, 0, alignExp(s.a, x) + alignExp(s.b, y)});
       continue;
     }
     sp.anyNonzero = true;
@@ -82,6 +109,7 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
     return sum.round(s.out, opt, sp.zeroSign(mode));
   }
   // align: every term truncated toward zero to alignBits fraction bits below the largest exponent.
+  if (!sp.anyNonzero) return packZero(sp.zeroSign(mode), s.out);
   int emax = INT_MIN;
   for (const Term& t : terms) emax = std::max(emax, t.alignExp);
   const int unitExp = emax - s.alignBits;
@@ -126,12 +154,15 @@ Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32
   const int g = s.groupSize();
   Packed acc;
   uint8_t flags = 0;
+  const Format* firstAddend = s.c ? &*s.c : nullptr;
   for (int k = 0; k < s.groups(); ++k) {
-    const Format* addend = k == 0 ? (s.c ? &*s.c : nullptr) : &s.out;
+    const Format* addend = k == 0 ? firstAddend : &s.out;
     acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g, mode);
+    if (s.accum == FdotSpec::Accum::Align) acc = applyAlignRules(s.rules, s.out, acc);
     flags |= acc.flags;
   }
   acc.flags = flags;
+  if (s.port) acc.bits = widenResult(s.rules, s.out, *s.port, acc.bits);
   return acc;
 }
 

@@ -9,6 +9,18 @@
 
 namespace nf {
 
+// The rules of `--accum align` that differ between tensor cores and from IEEE arithmetic (MMA-Sim's
+// nv_fused_dot_add, arXiv 2511.10909). The defaults are numforge's IEEE-style behaviour.
+struct AlignRules {
+  // The exponent a zero operand counts with in the maximum exponent (a zero product: this plus the other
+  // operand's exponent; a zero c: this); nullopt: zero terms take no part in the maximum.
+  std::optional<int> zeroExp;
+  bool overflowToInf = false;  // a result beyond max finite after truncation is +-Inf whatever the rounding
+  bool canonicalNaN = false;   // every NaN result is + with all exponent and mantissa bits set (0x7fffffff)
+  bool positiveZero = false;   // every zero result is +0
+  bool isDefault() const { return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero; }
+};
+
 struct FdotSpec {
   enum class Accum { Exact, Align, Chain };
   int n = 4;
@@ -21,7 +33,12 @@ struct FdotSpec {
   RoundOptions round;            // round.mode is used unless dynamicRounding
   bool dynamicRounding = false;  // an `rm` port selects the mode per dot product
   bool flagsPort = false;
+  AlignRules rules;          // align only
+  // align only: z's port format when the sum is rounded to fewer fraction bits (`out`, e.g. e8m13) than z
+  // carries (fp32): z is `out` with zero low bits (a NaN all ones under canonicalNaN).
+  std::optional<Format> port;
 
+  const Format& zFormat() const { return port ? *port : out; }
   int groupSize() const { return group > 0 ? group : n; }
   int groups() const { return n / groupSize(); }
 };
@@ -56,6 +73,11 @@ class FdotFastModel {
   int bBits_ = 0;
   std::vector<Entry> table_;
 };
+
+// The rules applied to one fused group's rounded result (overflow, NaN encoding, zero sign).
+Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p);
+// `out`'s result as z's port format `port` (more fraction bits, the same exponents).
+uint32_t widenResult(const AlignRules& r, const Format& out, const Format& port, uint32_t bits);
 
 // The alignment exponent of a finite nonzero term (align semantics): a value's leading-bit exponent
 // (emin for subnormals); a product's is the sum of its operands', its significand product in [0, 4).

@@ -1,0 +1,463 @@
+// fdot --emulate: the tensor-core presets against MMA-Sim's nv_fused_dot_add restated here from its definition
+// with GMP integers (no code shared with refmodels/fdot.cpp): directed vectors that separate each preset from
+// its neighbours (zero-operand exponent, overflow to Inf, +0, split k, F versus F +- 1), checked on the model
+// and, through a vector file with the restatement's expected bits, on the RTL; then seeded random
+// co-simulation of every preset's RTL against the model, and bad input.
+#include <gmp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <random>
+
+#include "generators/unit.h"
+#include "oracles/mpfr_oracle.h"
+#include "refmodels/tensor_presets.h"
+#include "tests/catalog.h"
+#include "tests/quick_cosim.h"
+#include "verif/cosim.h"
+
+namespace nf {
+namespace {
+
+// MMA-Sim's parameters per preset (mmasim/simulator/nv.py: arch_accum_fractional_bits, is_split_k, the fp8
+// special case giving 13 bits and "f32_e8m13"), restated rather than read from the table under test.
+struct Params {
+  std::string name, in;
+  int n, group, F, outFrac;
+  bool zeroRule = true;  // a zero operand counts as 2^-126 (arithmetic.py extract_significand_exponent)
+};
+const std::vector<Params>& expectedParams() {
+  static const std::vector<Params> v = {
+      {"volta-mma-f16", "fp16", 4, 4, 23, 23},          {"ampere-mma-f16", "fp16", 16, 8, 24, 23},
+      {"ampere-mma-bf16", "bf16", 16, 8, 24, 23},       {"ada-mma-e4m3", "e4m3", 32, 16, 13, 13},
+      {"hopper-wgmma-e4m3", "e4m3", 32, 32, 13, 13},    {"hopper-wgmma-bf16", "bf16", 16, 16, 25, 23},
+      {"hopper-mma-bf16", "bf16", 16, 16, 25, 23},      {"blackwell-tcgen05-e2m1", "e2m1", 32, 32, 25, 23},
+  };
+  return v;
+}
+
+void PrintTo(const Params& p, std::ostream* os) { *os << p.name; }
+
+const Format& fp32() {
+  static const Format f = parseFormat("fp32");
+  return f;
+}
+
+struct Term {
+  bool neg;
+  uint64_t sig;  // value = sig * 2^exp
+  int exp;
+  int lead;  // the exponent the maximum compares
+};
+
+// One nv_fused_dot_add: c (fp32 bits) plus products [first, first + count), fp32 result truncated to outFrac
+// fraction bits (the low bits zero), overflow to Inf, NaN 0x7fffffff, zero +0.
+uint32_t fusedStep(const Params& p, const Format& in, const uint32_t* a, const uint32_t* b, int first, int count,
+                   uint32_t c) {
+  bool nan = false, pinf = false, ninf = false;
+  std::vector<Term> terms;
+  const nfo::Val vc = nfo::decodeSpec(fp32(), c);
+  if (vc.isNaN()) nan = true;
+  else if (vc.cls == nfo::VClass::Inf) (vc.sign ? ninf : pinf) = true;
+  else if (vc.cls == nfo::VClass::Zero) {
+    if (p.zeroRule) terms.push_back({false, 0, 0, -126});
+  } else {
+    terms.push_back({vc.sign, vc.sig, vc.exp, vc.exp + 23});
+  }
+  for (int i = first; i < first + count; ++i) {
+    const nfo::Val x = nfo::decodeSpec(in, a[i]), y = nfo::decodeSpec(in, b[i]);
+    const bool xz = x.cls == nfo::VClass::Zero, yz = y.cls == nfo::VClass::Zero;
+    const bool xi = x.cls == nfo::VClass::Inf, yi = y.cls == nfo::VClass::Inf;
+    if (x.isNaN() || y.isNaN() || ((xi || yi) && (xz || yz))) {
+      nan = true;
+    } else if (xi || yi) {
+      (x.sign != y.sign ? ninf : pinf) = true;
+    } else if (xz || yz) {
+      if (p.zeroRule)
+        terms.push_back({false, 0, 0, (xz ? -126 : x.exp + in.manBits) + (yz ? -126 : y.exp + in.manBits)});
+    } else {
+      terms.push_back({x.sign != y.sign, x.sig * y.sig, x.exp + y.exp, x.exp + y.exp + 2 * in.manBits});
+    }
+  }
+  if (nan || (pinf && ninf)) return 0x7fffffffu;
+  if (pinf) return 0x7f800000u;
+  if (ninf) return 0xff800000u;
+  if (terms.empty()) return 0;
+  int emax = terms[0].lead;
+  for (const Term& t : terms) emax = std::max(emax, t.lead);
+  const int unit = emax - p.F;
+  mpz_t sum, t;
+  mpz_init(sum);
+  mpz_init(t);
+  for (const Term& x : terms) {
+    mpz_set_ui(t, x.sig);
+    if (x.exp >= unit) mpz_mul_2exp(t, t, mp_bitcnt_t(x.exp - unit));
+    else mpz_tdiv_q_2exp(t, t, mp_bitcnt_t(unit - x.exp));  // truncation toward zero of the magnitude
+    (x.neg ? mpz_sub : mpz_add)(sum, sum, t);
+  }
+  uint32_t bits = 0;
+  if (mpz_sgn(sum) != 0) {
+    const bool neg = mpz_sgn(sum) < 0;
+    mpz_abs(sum, sum);
+    int e = int(mpz_sizeinbase(sum, 2)) - 1 + unit;  // the leading bit's exponent
+    e = std::max(e, -126);                            // fp32's subnormals
+    const uint32_t sign = neg ? 0x80000000u : 0u;
+    if (e > 127) {
+      bits = sign | 0x7f800000u;  // beyond fp32 after truncation: Inf
+    } else {
+      const int shift = (e - p.outFrac) - unit;  // keep the bits of weight 2^(e - outFrac) and up
+      if (shift >= 0) mpz_tdiv_q_2exp(t, sum, mp_bitcnt_t(shift));
+      else mpz_mul_2exp(t, sum, mp_bitcnt_t(-shift));
+      const uint64_t m = mpz_get_ui(t);
+      const uint64_t hidden = uint64_t(1) << p.outFrac;
+      if (m == 0) bits = 0;
+      else if (m >= hidden) bits = sign | (uint32_t(e + 127) << 23) | (uint32_t(m - hidden) << (23 - p.outFrac));
+      else bits = sign | (uint32_t(m) << (23 - p.outFrac));  // subnormal: e is -126
+    }
+  }
+  mpz_clear(sum);
+  mpz_clear(t);
+  return bits;
+}
+
+// The instruction: fused groups of p.group chained through c.
+uint32_t restated(const Params& p, const uint32_t* a, const uint32_t* b, uint32_t c) {
+  const Format in = parseFormat(p.in);
+  for (int k = 0; k < p.n; k += p.group) c = fusedStep(p, in, a, b, k, p.group, c);
+  return c;
+}
+
+struct Vec {
+  std::vector<uint32_t> a, b;
+  uint32_t c = 0;
+  std::string why;
+};
+
+std::vector<uint32_t> inputsOf(const Vec& v) {
+  std::vector<uint32_t> in = v.a;
+  in.insert(in.end(), v.b.begin(), v.b.end());
+  in.push_back(v.c);
+  return in;
+}
+
+// The largest finite power of two of a format, positive.
+uint32_t largestPow2(const Format& f) { return f.maxFiniteMag() & ~((1u << f.manBits) - 1u); }
+uint32_t one(const Format& f) { return uint32_t(f.bias) << f.manBits; }
+
+// Random operands near 1 (exponents within +-4 of it), random signs; c near 1 in fp32.
+Vec nearOne(const Params& p, const Format& in, std::mt19937_64& rng) {
+  Vec v;
+  auto x = [&]() {
+    const int e = std::clamp(in.bias + int(rng() % 9) - 4, 1, in.expFieldMax() - 1);
+    uint32_t bits = (uint32_t(e) << in.manBits) | (uint32_t(rng()) & ((1u << in.manBits) - 1u));
+    bits = std::min(bits, in.maxFiniteMag());
+    return bits | ((rng() & 1) ? in.signBit() : 0u);
+  };
+  for (int i = 0; i < p.n; ++i) v.a.push_back(x()), v.b.push_back(x());
+  v.c = (uint32_t(127 + int(rng() % 5) - 2) << 23) | (uint32_t(rng()) & 0x7fffffu) | ((rng() & 1) ? 0x80000000u : 0u);
+  return v;
+}
+
+// The first of 20000 seeded vectors for which `differs` holds, if any.
+std::optional<Vec> search(const Params& p, const std::function<bool(const Vec&)>& differs, uint64_t seed) {
+  const Format in = parseFormat(p.in);
+  std::mt19937_64 rng(seed);
+  for (int k = 0; k < 20000; ++k) {
+    Vec v = nearOne(p, in, rng);
+    if (differs(v)) return v;
+  }
+  return std::nullopt;
+}
+
+// Directed vectors of a preset, each checked to separate it from the neighbour it names.
+std::vector<Vec> directedVectors(const Params& p, std::vector<std::string>& notes) {
+  const Format in = parseFormat(p.in);
+  std::vector<Vec> out;
+  auto zeros = [&] {
+    Vec v;
+    v.a.assign(size_t(p.n), 0);
+    v.b.assign(size_t(p.n), 0);
+    return v;
+  };
+  auto eval = [&](const Params& q, const Vec& v) { return restated(q, v.a.data(), v.b.data(), v.c); };
+
+  // A zero product with a large b sets the maximum exponent, truncating a tiny c (excluded zeros would not).
+  {
+    Vec v = zeros();
+    v.b[0] = largestPow2(in);
+    v.c = 0x00ffffffu;  // (2 - 2^-23) * 2^-126
+    Params q = p;
+    q.zeroRule = false;
+    if (eval(p, v) != eval(q, v)) {
+      v.why = "zero-operand exponent -126";
+      out.push_back(v);
+    } else {
+      notes.push_back("zero-operand exponent: no effect for " + p.in + " at F " + std::to_string(p.F));
+    }
+  }
+  // A sum beyond fp32's range: Inf, where IEEE truncation gives max finite (bf16 only; narrower products
+  // cannot reach 2^128).
+  if (in.emax() >= 64) {
+    Vec v = zeros();
+    for (int i = 0; i < 2; ++i) v.a[size_t(i)] = v.b[size_t(i)] = in.maxFiniteMag();
+    v.why = "overflow to +Inf";
+    EXPECT_EQ(eval(p, v), 0x7f800000u);
+    out.push_back(v);
+    v.a[0] |= in.signBit();
+    v.a[1] |= in.signBit();
+    v.why = "overflow to -Inf";
+    EXPECT_EQ(eval(p, v), 0xff800000u);
+    out.push_back(v);
+  }
+  // Every term -0: +0 (IEEE: -0).
+  {
+    Vec v = zeros();
+    for (int i = 0; i < p.n; ++i) v.a[size_t(i)] = in.signBit();
+    v.c = 0x80000000u;
+    v.why = "-0 terms give +0";
+    EXPECT_EQ(eval(p, v), 0u);
+    out.push_back(v);
+  }
+  // 1 - 1 - tiny, the tiny product truncated away: +0.
+  {
+    Vec v = zeros();
+    v.c = 0x3f800000u;
+    v.a[0] = one(in) | in.signBit();
+    v.b[0] = one(in);
+    v.a[1] = in.signBit() | in.minSubnormalMag();
+    v.b[1] = in.minSubnormalMag();
+    const nfo::Val t = nfo::decodeSpec(in, in.minSubnormalMag());  // sig 1: the value is 2^exp
+    if (2 * t.exp < -p.F) {  // the tiny product lies below 2^-F
+      v.why = "negative sum truncated to zero gives +0";
+      EXPECT_EQ(eval(p, v), 0u);
+      out.push_back(v);
+    } else {
+      notes.push_back("truncation to zero: " + p.in + "'s smallest product is not below 2^-F");
+    }
+  }
+  // Split k against one fused group, and F against F - 1 and F + 1.
+  if (p.group < p.n) {
+    Params q = p;
+    q.group = p.n;
+    if (auto v = search(p, [&](const Vec& x) { return eval(p, x) != eval(q, x); }, 11)) {
+      v->why = "split k (groups of " + std::to_string(p.group) + ") vs one fused group";
+      out.push_back(*v);
+    } else {
+      ADD_FAILURE() << p.name << ": no vector separates split k from one group";
+    }
+  }
+  Params lo = p, hi = p;
+  lo.F = p.F - 1;
+  hi.F = p.F + 1;
+  if (auto v = search(p, [&](const Vec& x) { return eval(p, x) != eval(lo, x); }, 12)) {
+    v->why = "F " + std::to_string(p.F) + " vs F - 1";
+    out.push_back(*v);
+  } else {
+    ADD_FAILURE() << p.name << ": no vector separates F from F - 1";
+  }
+  if (auto v = search(p, [&](const Vec& x) { return eval(p, x) != eval(hi, x); }, 13)) {
+    v->why = "F " + std::to_string(p.F) + " vs F + 1";
+    out.push_back(*v);
+  } else {
+    ADD_FAILURE() << p.name << ": no vector separates F from F + 1";
+  }
+  // Specials: NaN (canonical), 0 x Inf where the format has Inf, Inf - Inf.
+  {
+    Vec v = zeros();
+    v.c = 0x7fc00001u;
+    v.why = "NaN c gives 0x7fffffff";
+    EXPECT_EQ(eval(p, v), 0x7fffffffu);
+    out.push_back(v);
+    if (in.hasInf()) {
+      v.c = 0;
+      v.a[0] = in.infMag();
+      v.why = "0 x Inf gives 0x7fffffff";
+      out.push_back(v);
+      v.b[0] = one(in);
+      v.c = 0xff800000u;
+      v.why = "Inf - Inf gives 0x7fffffff";
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Unit> presetUnit(const std::string& name) { return buildUnit("fdot", {"--emulate", name}); }
+
+TEST(FdotPresets, TableStatesMmaSimParameters) {
+  ASSERT_EQ(tensorCorePresets().size(), expectedParams().size());
+  for (const Params& p : expectedParams()) {
+    const TensorCorePreset* t = findTensorCorePreset(p.name);
+    ASSERT_NE(t, nullptr) << p.name;
+    EXPECT_EQ(t->a, p.in);
+    EXPECT_EQ(t->b, p.in);
+    EXPECT_EQ(t->c, "fp32");
+    EXPECT_EQ(t->out, "fp32");
+    EXPECT_EQ(t->n, p.n);
+    EXPECT_EQ(t->group ? t->group : t->n, p.group) << p.name;
+    EXPECT_EQ(t->alignBits, p.F) << p.name;
+    EXPECT_EQ(t->outFracBits ? t->outFracBits : 23, p.outFrac) << p.name;
+    EXPECT_EQ(t->round, Rounding::RTZ);
+    EXPECT_EQ(t->rules.zeroExp, std::optional<int>(-126));
+    EXPECT_TRUE(t->rules.overflowToInf && t->rules.canonicalNaN && t->rules.positiveZero);
+    EXPECT_NE(t->source.find("2511.10909"), std::string::npos);
+  }
+}
+
+class FdotPreset : public ::testing::TestWithParam<Params> {};
+
+// The model against the restatement: the directed vectors, the unit's corner vectors and seeded random ones;
+// then the directed vectors through the RTL with the restatement's bits as expectations.
+TEST_P(FdotPreset, DirectedVectorsMatchTheRestatedRule) {
+  const Params& p = GetParam();
+  const auto unit = presetUnit(p.name);
+  std::vector<std::string> notes;
+  const std::vector<Vec> directed = directedVectors(p, notes);
+  for (const std::string& n : notes) std::cout << "[note] " << p.name << ": " << n << "\n";
+  EXPECT_GE(directed.size(), 4u);
+  int failures = 0;
+  auto check = [&](const std::vector<uint32_t>& in, const std::string& why) {
+    uint32_t out[2] = {0, 0};
+    unit->emulate(in.data(), out);
+    const uint32_t want = restated(p, in.data(), in.data() + p.n, in[size_t(2 * p.n)]);
+    if (out[0] != want && ++failures <= 5)
+      ADD_FAILURE() << p.name << " (" << why << ") inputs " << verif::describeInputs(*unit, in.data()) << "\n  model 0x"
+                    << std::hex << out[0] << " restated 0x" << want << std::dec;
+  };
+  for (const Vec& v : directed) check(inputsOf(v), v.why);
+  for (const auto& v : unit->cornerVectors()) check(v, "corner");
+  std::mt19937_64 rng(5);
+  const Format in = parseFormat(p.in);
+  for (int k = 0; k < 3000; ++k) {
+    std::vector<uint32_t> v = inputsOf(nearOne(p, in, rng));
+    if (k % 2) for (int i = 0; i < 2 * p.n; ++i) v[size_t(i)] = uint32_t(rng()) & in.mask();
+    check(v, "random");
+  }
+  EXPECT_EQ(failures, 0);
+
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const std::string path = std::string(NF_BINARY_DIR) + "/fdot_preset_" + p.name + ".vec";
+  {
+    std::ofstream f(path);
+    for (const Vec& v : directed) {
+      for (uint32_t w : inputsOf(v)) f << std::hex << w << " ";
+      f << std::hex << restated(p, v.a.data(), v.b.data(), v.c) << "\n";
+    }
+  }
+  verif::CosimOptions opt = test::quickCosimOptions();
+  opt.mode = verif::CosimOptions::Mode::Vectors;
+  opt.vectorsPath = path;
+  opt.checkNans = true;
+  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  EXPECT_EQ(r.vectors, directed.size());
+}
+
+// Seeded random co-simulation of the preset's RTL against the model (the model checked above).
+TEST_P(FdotPreset, RtlMatchesTheModel) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const auto unit = presetUnit(GetParam().name);
+  verif::CosimOptions opt = test::quickCosimOptions();
+  opt.mode = verif::CosimOptions::Mode::Random;
+  opt.count = 3000;
+  opt.seed = 9;
+  opt.checkNans = true;
+  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  EXPECT_GE(r.vectors, 3000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Presets, FdotPreset, ::testing::ValuesIn(expectedParams()), [](const auto& info) {
+  std::string s = info.param.name;
+  std::replace(s.begin(), s.end(), '-', '_');
+  return s;
+});
+
+// The rules one at a time, against IEEE defaults: each changes what its directed vector gives.
+TEST(FdotPresets, RulesAreOrthogonalOptions) {
+  const Format bf16 = parseFormat("bf16");
+  std::vector<uint32_t> in(33, 0);
+  in[0] = in[1] = in[16] = in[17] = bf16.maxFiniteMag();  // a0 a1, b0 b1: a sum beyond fp32
+  const std::vector<std::string> base = {"--n", "16", "--a", "bf16", "--c", "fp32", "--out", "fp32", "--accum",
+                                         "align", "--align-bits", "25"};
+  auto run = [&](std::vector<std::string> extra, const std::vector<uint32_t>& v) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    uint32_t out[2];
+    buildUnit("fdot", args)->emulate(v.data(), out);
+    return out[0];
+  };
+  EXPECT_EQ(run({}, in), 0x7f7fffffu);                      // IEEE rtz: max finite
+  EXPECT_EQ(run({"--overflow", "inf"}, in), 0x7f800000u);   // the rule
+  std::vector<uint32_t> negZero(33, 0);
+  for (int i = 0; i < 16; ++i) negZero[size_t(i)] = bf16.signBit();
+  negZero[32] = 0x80000000u;
+  EXPECT_EQ(run({}, negZero), 0x80000000u);
+  EXPECT_EQ(run({"--zero-sign", "positive"}, negZero), 0u);
+  std::vector<uint32_t> nan(33, 0);
+  nan[32] = 0x7f800001u;
+  EXPECT_EQ(run({}, nan), fp32().canonicalNaN());
+  EXPECT_EQ(run({"--nan", "ones"}, nan), 0x7fffffffu);
+  std::vector<uint32_t> tiny(33, 0);
+  tiny[16] = largestPow2(bf16);
+  tiny[32] = 0x00ffffffu;
+  EXPECT_EQ(run({}, tiny), 0x00ffffffu);
+  EXPECT_EQ(run({"--zero-exp", "-126"}, tiny), 0u);  // 2^-126 x 2^127: c lies below the kept bits
+}
+
+TEST(FdotPresets, BadInput) {
+  try {
+    presetUnit("hopper-wgmma-e9m9");
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("--emulate"), std::string::npos) << m;
+    EXPECT_NE(m.find("hopper-wgmma-e4m3"), std::string::npos) << m;  // lists the accepted names
+  }
+  auto refused = [](std::vector<std::string> args, const std::vector<std::string>& mentions) {
+    try {
+      buildUnit("fdot", args);
+      ADD_FAILURE() << "no error";
+    } catch (const UsageError& e) {
+      for (const std::string& w : mentions) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << e.what();
+    }
+  };
+  refused({"--emulate", "hopper-wgmma-e4m3", "--align-bits", "24"}, {"--align-bits", "--emulate", "13"});
+  refused({"--emulate", "ampere-mma-bf16", "--group", "16"}, {"--group", "ampere-mma-bf16", "8"});
+  refused({"--emulate", "hopper-wgmma-bf16", "--a", "fp16"}, {"--a", "bf16"});
+  refused({"--emulate", "hopper-wgmma-bf16", "--round", "rne"}, {"--round", "rtz"});
+  refused({"--emulate", "hopper-wgmma-bf16", "--accum", "exact"}, {"--accum", "align"});
+  refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--overflow", "inf"}, {"--overflow", "--accum align"});
+  refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--accum", "align", "--nan", "canonical"}, {"--nan", "ones"});
+  refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--accum", "align", "--zero-exp", "low"}, {"--zero-exp"});
+  refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--accum", "align", "--out-frac-bits", "23"},
+          {"--out-frac-bits", "1..22"});
+  // Repeating a preset's own value is accepted.
+  EXPECT_NO_THROW(buildUnit("fdot", {"--emulate", "hopper-wgmma-e4m3", "--n", "32", "--align-bits", "13"}));
+  // The command line: exit status 2, no output directory written.
+  std::string out;
+  const std::string dir = std::string(NF_BINARY_DIR) + "/fdot_presets_bad";
+  EXPECT_EQ(test::runCommand(std::string(NF_BINARY_DIR) + "/numforge gen fdot --emulate volta -o " + dir, out), 2);
+  EXPECT_NE(out.find("volta-mma-f16"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(FdotPresets, PresetsCommandListsThem) {
+  std::string out;
+  ASSERT_EQ(test::runCommand(std::string(NF_BINARY_DIR) + "/numforge presets", out), 0) << out;
+  for (const Params& p : expectedParams()) EXPECT_NE(out.find(p.name), std::string::npos) << p.name;
+  EXPECT_NE(out.find("2511.10909"), std::string::npos);
+  ASSERT_EQ(test::runCommand(std::string(NF_BINARY_DIR) + "/numforge presets --json", out), 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  ASSERT_EQ(j.size(), expectedParams().size());
+  EXPECT_EQ(j[4]["name"], "hopper-wgmma-e4m3");
+  EXPECT_EQ(j[4]["align_bits"], 13);
+  EXPECT_EQ(j[4]["out_frac_bits"], 13);
+}
+
+}  // namespace
+}  // namespace nf

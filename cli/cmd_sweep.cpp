@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "generators/common_options.h"
+#include "synth/power.h"
 #include "synth/sweep_report.h"
 #include "synth/sweep_run.h"
 #include "synth/sweep_slurm.h"
@@ -44,6 +45,9 @@ void requireTools() {
   for (const auto& [exe, pkg] : {std::pair{"yosys", "yosys"}, {"sta", "opensta"}, {"verilator", "verilator"}})
     if (!synth::tools::executableExists(exe))
       throw UsageError(fmt::format("sweep: `{}` is not on PATH; install the Debian package {} (`make deps`)", exe, pkg));
+  if (!synth::tools::executableExists(synth::defaultStaPowerTool()))
+    throw UsageError(fmt::format("sweep: {} (the energy stage) is missing; it is built with numforge and needs the "
+                                 "Debian package opensta-dev (`make deps`)", synth::defaultStaPowerTool()));
 }
 
 std::string selfExecutable() {

@@ -10,6 +10,7 @@
 
 #include "generators/unit.h"
 #include "refmodels/distributions.h"
+#include "verif/workload.h"
 
 namespace nf::sweep {
 namespace {
@@ -238,7 +239,7 @@ std::set<std::string> operatorNames() {
 
 void readOperator(const Checker& c, const toml::table& op, size_t index, uint64_t seed, SweepConfig& cfg) {
   const std::string prefix = fmt::format("operator[{}]", index);
-  c.onlyKeys(op, prefix, {"name", "params", "exclude", "verify", "accuracy"});
+  c.onlyKeys(op, prefix, {"name", "params", "exclude", "verify", "accuracy", "energy"});
   const toml::node* nameNode = op.get("name");
   if (!nameNode) c.fail(op.source(), prefix + ".name", "missing (the operator, e.g. \"fmul\")");
   const std::string name = c.string(op, prefix, "name", "");
@@ -266,6 +267,20 @@ void readOperator(const Checker& c, const toml::table& op, size_t index, uint64_
                fmt::format("unknown distribution '{}'; accepted: {}", d, distributionChoices()));
       }
   }
+  EnergySettings energy;
+  if (const toml::table* e = c.table(op, prefix, "energy")) {
+    c.onlyKeys(*e, prefix + ".energy", {"workloads", "vectors"});
+    energy.workloads = c.strings(*e, prefix + ".energy", "workloads", energy.workloads);
+    energy.vectors = uint64_t(c.integer(*e, prefix + ".energy", "vectors", int64_t(energy.vectors), 1, int64_t(1) << 26));
+    std::set<std::string> seen;
+    for (const std::string& w : energy.workloads) {
+      if (!verif::isWorkload(w))
+        c.fail(e->get("workloads")->source(), prefix + ".energy.workloads",
+               fmt::format("unknown workload '{}'; accepted: {}", w, verif::workloadChoices()));
+      if (!seen.insert(w).second)
+        c.fail(e->get("workloads")->source(), prefix + ".energy.workloads", fmt::format("'{}' is listed twice", w));
+    }
+  }
   const toml::table* paramsTable = c.table(op, prefix, "params");
   const std::vector<Param> params = paramsTable ? readParams(c, *paramsTable, prefix + ".params") : std::vector<Param>{};
   const std::vector<Exclude> rules = readExcludes(c, op, prefix, params);
@@ -278,6 +293,7 @@ void readOperator(const Checker& c, const toml::table& op, size_t index, uint64_
     p.op = name;
     p.verify = verify;
     p.accuracy = accuracy;
+    p.energy = energy;
     p.seed = seed;
     for (size_t i = 0; i < params.size(); ++i) p.params.emplace_back(params[i].key, params[i].values[at[i]]);
     if (!excluded(p.params, rules)) {
@@ -325,7 +341,8 @@ nlohmann::json canonicalOf(const SweepConfig& cfg) {
   for (const SweepPoint& p : cfg.points)
     points.push_back({{"op", p.op}, {"args", p.canonical}, {"clock_ps", p.clockPs},
                       {"verify", p.verify.exhaustive ? std::string("exhaustive") : std::to_string(p.verify.count)},
-                      {"dists", p.accuracy.dists}, {"samples", p.accuracy.samples}, {"seed", p.seed}});
+                      {"dists", p.accuracy.dists}, {"samples", p.accuracy.samples},
+                      {"energy", {{"workloads", p.energy.workloads}, {"vectors", p.energy.vectors}}}, {"seed", p.seed}});
   return {{"name", cfg.name}, {"points", points}};
 }
 

@@ -24,6 +24,13 @@ struct AccuracySettings {
   uint64_t samples = 65536;                     // quantizers: values per distribution; others: vectors
 };
 
+// Energy per operation (synth/energy, what `ppa --power` measures) on each workload (verif::workloadChoices()),
+// simulated for `vectors` vectors with the fixed seed 1 of `ppa --power`. No workloads: no energy stage.
+struct EnergySettings {
+  std::vector<std::string> workloads = {"uniform"};
+  uint64_t vectors = 20000;
+};
+
 // One point of the product: an operator and its option words, exactly as the CLI spells them.
 struct SweepPoint {
   size_t index = 0;  // position in the product (shards take index % n == i)
@@ -33,6 +40,7 @@ struct SweepPoint {
   double clockPs = 0;                                       // "clock-ps" parameter; 0: the worst path
   VerifySettings verify;
   AccuracySettings accuracy;
+  EnergySettings energy;
   uint64_t seed = 1;
   std::string module;     // the unit's module name (filled by validation)
   std::string canonical;  // the unit's canonical arguments, joined (what the cache hash covers)

@@ -68,7 +68,7 @@ std::string indexHtml(const SweepConfig& cfg, const ToolVersions& tools, const s
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += fmt::format("<title>numforge sweep {}</title>\n<style>{}</style></head><body>\n", esc(cfg.name), kStyle);
   h += fmt::format("<h1>numforge sweep {}</h1>\n<p>{} points, {} ok, {} failed or missing. Config: {}. Tools: {}, {}, {}, "
-                   "{}, OpenSTA {}. Energy: pending (synth/power, issue 12).</p>\n",
+                   "{}, OpenSTA {}. Energy: pJ per operation on each point's workloads (ppa --power).</p>\n",
                    esc(cfg.name), records.size(), ok, records.size() - ok, esc(cfg.path), esc(tools.numforge),
                    esc(tools.yosys), esc(tools.abc), esc(tools.verilator), esc(tools.opensta));
   h += "<pre id=\"errors\"></pre>\n<div>" + paretoSvgText + "</div>\n<div>" + rooflineSvgText + "</div>\n";

@@ -138,7 +138,7 @@ std::string paretoSvg(const std::vector<nlohmann::json>& records) {
   scatter(s, 70, 40, 290, 280, pointsOf(delayed, "sta_delay_ps", "area_um2"), false, "area vs delay",
           "delay (ps, OpenSTA)", "area (um^2)", "no point has area and delay");
   scatter(s, 440, 40, 290, 280, pointsOf(records, "energy_pj", "accuracy_bits"), true, "energy vs accuracy",
-          "energy (pJ/op)", "accuracy (bits)", "energy: pending (issue 12)");
+          "energy (pJ/op, first workload)", "accuracy (bits)", "no point has an energy figure");
   scatter(s, 810, 40, 290, 280, pointsOf(records, "area_um2", "accuracy_bits"), true, "area vs accuracy",
           "area (um^2)", "accuracy (bits)", "no point has an accuracy figure");
   s += "<text x=\"10\" y=\"370\" font-size=\"10\" fill=\"#555\">red: Pareto front (smaller x; smaller area or more "

@@ -11,6 +11,7 @@
 #include "generators/mxquant.h"
 #include "generators/nvfp4quant.h"
 #include "generators/version.h"
+#include "synth/energy.h"
 #include "synth/ppa.h"
 #include "synth/sta.h"
 #include "synth/sweep_accuracy.h"
@@ -123,9 +124,10 @@ ToolVersions readToolVersions() {
 }
 
 std::string pointId(const SweepPoint& p, const ToolVersions& tools) {
-  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", p.op, p.canonical, p.clockPs,
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", p.op, p.canonical, p.clockPs,
                                       p.verify.exhaustive ? std::string("exhaustive") : std::to_string(p.verify.count),
-                                      nlohmann::json(p.accuracy.dists).dump(), p.accuracy.samples, p.seed, tools.key());
+                                      nlohmann::json(p.accuracy.dists).dump(), p.accuracy.samples,
+                                      nlohmann::json(p.energy.workloads).dump(), p.energy.vectors, p.seed, tools.key());
   // Two differently seeded 64-bit hashes: 128 bits, so distinct points never share a directory in practice.
   return fmt::format("{:016x}{:016x}", verif::fnv1a64(key), verif::fnv1a64(key, 0x9e3779b97f4a7c15ull));
 }
@@ -133,10 +135,16 @@ std::string pointId(const SweepPoint& p, const ToolVersions& tools) {
 nlohmann::json reproducingCommands(const SweepPoint& p) {
   const std::string args = joinArgs(p.args);
   const std::string verify = p.verify.exhaustive ? " --exhaustive" : fmt::format(" --count {} --seed {}", p.verify.count, p.seed);
+  const std::string ppa = fmt::format("numforge ppa {}{}{}", p.op, args,
+                                      p.clockPs > 0 ? fmt::format(" --clock-ps {}", p.clockPs) : "");
+  auto power = [&](const std::string& w) { return fmt::format("{} --power --workload {} --vectors {}", ppa, w, p.energy.vectors); };
   nlohmann::json c = {{"gen", fmt::format("numforge gen {}{} -o .", p.op, args)},
                       {"verify", fmt::format("numforge verify {}{}{}", p.op, args, verify)},
-                      {"ppa", fmt::format("numforge ppa {}{}{}", p.op, args,
-                                          p.clockPs > 0 ? fmt::format(" --clock-ps {}", p.clockPs) : "")}};
+                      {"ppa", p.energy.workloads.empty() ? ppa : power(p.energy.workloads.front())}};
+  if (p.energy.workloads.size() > 1) {
+    c["power"] = nlohmann::json::array();
+    for (const std::string& w : p.energy.workloads) c["power"].push_back(power(w));
+  }
   if (p.op == "mxquant" || p.op == "nvfp4quant" || p.op == "fcvt")
     c["accuracy"] = fmt::format("numforge accuracy {}{} --dist {} --samples {} --seed {}", p.op, args,
                                 p.accuracy.dists.front(), p.accuracy.samples, p.seed);
@@ -201,7 +209,9 @@ nlohmann::json runPoint(const SweepPoint& p, const std::string& id, const ToolVe
 
     stage = "synthesize";
     t0 = std::chrono::steady_clock::now();
-    const synth::PpaResult ppa = synth::runPpa(m.verilog, m.name);
+    synth::PpaOptions po;
+    po.cellModels = !p.energy.workloads.empty();  // the gate-level simulation of the energy stage needs them
+    const synth::PpaResult ppa = synth::runPpa(m.verilog, m.name, po);
     synth::tools::writeFile(dir / "yosys.log", ppa.yosysLog);
     synth::tools::writeFile(dir / "netlist.v", ppa.netlistVerilog);
     sec["synthesize"] = secondsSince(t0);
@@ -227,11 +237,24 @@ nlohmann::json runPoint(const SweepPoint& p, const std::string& id, const ToolVe
     fig["worst_slack_ps"] = sta.worstSlackPs;
     fig["sta_delay_ps"] = sta.stages.empty() ? 0.0 : sta.stages.front().delayPs;
 
-    // ENERGY HOOK (issue 12): synth/power will give the energy per operation of the mapped netlist on the
-    // operator's workload; set fig["energy_pj"] here and sec["power"] to its time. Until then it stays null,
-    // and the report shows the energy column and plot as pending.
+    // Energy per operation on each workload, exactly as `ppa --power` measures it: the same mapped netlist and
+    // cell models, the sign-off clock, the workload's vectors (seed 1, as ppa uses).
     stage = "power";
+    t0 = std::chrono::steady_clock::now();
     fig["energy_pj"] = nullptr;
+    r["energy"] = nlohmann::json::object();
+    for (const std::string& w : p.energy.workloads) {
+      synth::EnergyOptions eo;
+      eo.workload = w;
+      eo.vectors = p.energy.vectors;
+      eo.power.clockPs = sta.clockPs;
+      const synth::EnergyResult e =
+          synth::measureEnergy(*unit, ppa.netlistVerilog + "\n" + ppa.cellModelsVerilog, ppa.netlistVerilog, eo);
+      nlohmann::json j = synth::toJson(e);
+      r["energy"][w] = j;
+      if (fig["energy_pj"].is_null()) fig["energy_pj"] = e.pjPerOp;  // the plots' energy axis: the first workload
+    }
+    if (!p.energy.workloads.empty()) sec["power"] = secondsSince(t0);
 
     stage = "accuracy";
     t0 = std::chrono::steady_clock::now();

@@ -1,5 +1,5 @@
 // One sweep point, start to finish: generate -> verify (a mismatch fails the point) -> ppa (area, ABC delay,
-// OpenSTA sign-off) -> energy (pending: issue 12) -> accuracy, with each stage's wall time, recorded as JSON in
+// OpenSTA sign-off) -> energy per workload (synth/energy) -> accuracy, with each stage's wall time, recorded as JSON in
 // the point's directory together with its Verilog, manifest and logs.
 #pragma once
 

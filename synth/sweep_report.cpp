@@ -10,8 +10,8 @@ namespace fs = std::filesystem;
 namespace nf::sweep {
 namespace {
 
-// The figures every row has, in this order (empty when a point did not get that far); energy_pj stays empty
-// until synth/power (issue 12) fills it in runPoint.
+// The figures every row has, in this order (empty when a point did not get that far); energy_pj is the first
+// workload's pJ per operation, each workload's own follows as energy_<workload>_pj.
 constexpr const char* kFigures[] = {"area_um2",     "area_nand2",     "cells",        "flops",         "latency",
                                     "abc_delay_ps", "sta_clock_ps",   "sta_delay_ps", "fmax_mhz",      "worst_slack_ps",
                                     "energy_pj",    "accuracy_bits",  "ops_per_cycle", "element_bits", "scale_bits_per_element",
@@ -60,21 +60,25 @@ int Table::column(const std::string& name) const {
 
 Table flatten(const std::vector<nlohmann::json>& records) {
   // Parameters and accuracy figures: the union over all points, in first-seen order.
-  std::vector<std::string> params, accuracy;
+  std::vector<std::string> params, accuracy, workloads;
+  auto addOnce = [](std::vector<std::string>& v, const std::string& x) {
+    if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+  };
   for (const nlohmann::json& r : records) {
-    for (const auto& [k, v] : paramsOf(r).items())
-      if (std::find(params.begin(), params.end(), k) == params.end()) params.push_back(k);
+    for (const auto& [k, v] : paramsOf(r).items()) addOnce(params, k);
+    if (r.contains("energy") && r["energy"].is_object())
+      for (const auto& [w, e] : r["energy"].items()) addOnce(workloads, w);
     if (r.contains("accuracy") && r["accuracy"].contains("dists"))
       for (const auto& [d, figs] : r["accuracy"]["dists"].items())
         for (const auto& [f, v] : figs.items()) {
-          const std::string name = fmt::format("acc_{}_{}", d, f);
-          if (std::find(accuracy.begin(), accuracy.end(), name) == accuracy.end()) accuracy.push_back(name);
+          addOnce(accuracy, fmt::format("acc_{}_{}", d, f));
         }
   }
   Table t;
   t.columns = {"index", "id", "operator", "module", "status"};
   for (const std::string& p : params) t.columns.push_back(p);
   for (const char* f : kFigures) t.columns.push_back(f);
+  for (const std::string& w : workloads) t.columns.push_back(fmt::format("energy_{}_pj", w));
   for (const std::string& a : accuracy) t.columns.push_back(a);
   for (const char* s : kStages) t.columns.push_back(fmt::format("seconds_{}", s));
   t.columns.insert(t.columns.end(), {"failed_stage", "message"});
@@ -85,6 +89,7 @@ Table flatten(const std::vector<nlohmann::json>& records) {
                                     r.value("module", ""), r.value("status", "")};
     for (const std::string& p : params) row.push_back(cell(at(r, "params", p)));
     for (const char* f : kFigures) row.push_back(cell(at(r, "figures", f)));
+    for (const std::string& w : workloads) row.push_back(cell(at(r, "energy", w).is_object() ? at(r, "energy", w)["pj_per_op"] : nlohmann::json()));
     for (const std::string& a : accuracy) {
       std::string value;
       if (r.contains("accuracy") && r["accuracy"].contains("dists"))
@@ -121,7 +126,8 @@ nlohmann::json resultsJson(const SweepConfig& cfg, const ToolVersions& tools, co
   return {{"sweep", cfg.name},
           {"config", cfg.path},
           {"tools", tools.toJson()},
-          {"energy", "pending: energy per operation comes with synth/power (issue 12)"},
+          {"energy", "pJ per operation of the mapped netlist simulated on each workload, powered by OpenSTA at the "
+                     "sign-off clock (ppa --power); energy_pj: the first workload"},
           {"roofline",
            {{"area_budget_mm2", cfg.roofline.areaBudgetMm2},
             {"clock_ghz", cfg.roofline.clockGHz},

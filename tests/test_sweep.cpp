@@ -52,6 +52,12 @@ TEST_F(SweepConfigTest, BadConfigsAreRefusedNamingFileLineAndKey) {
       {"no operator", "[sweep]\nname = \"x\"\n", {"operator", "missing"}},
       {"unknown distribution", std::string(good) + "accuracy = { dists = [\"cauchy\"] }\n",
        {":4:", "operator[0].accuracy.dists", "cauchy", "normal"}},
+      {"unknown workload", std::string(good) + "energy = { workloads = [\"gauss\"] }\n",
+       {":4:", "operator[0].energy.workloads", "gauss", "uniform"}},
+      {"workload twice", std::string(good) + "energy = { workloads = [\"normal\", \"normal\"] }\n",
+       {":4:", "operator[0].energy.workloads", "twice"}},
+      {"unknown energy key", std::string(good) + "energy = { vector = 5 }\n", {":4:", "operator[0].energy.vector", "unknown key"}},
+      {"energy vectors type", std::string(good) + "energy = { vectors = 1.5 }\n", {":4:", "operator[0].energy.vectors", "integer"}},
       {"bad clock", std::string(good) + "params.clock-ps = [-5]\n", {":4:", "clock-ps", "positive"}},
       {"exhaustive too wide", "[[operator]]\nname = \"fmul\"\nparams.a = [\"fp32\"]\nverify = { exhaustive = true }\n",
        {"operator[0].verify.exhaustive", "64 input bits"}},
@@ -140,6 +146,8 @@ TEST_F(SweepConfigTest, CacheKeyCoversParametersSettingsAndToolVersions) {
   EXPECT_TRUE(differs([](auto& r, auto&) { r.verify.count += 1; }));
   EXPECT_TRUE(differs([](auto& r, auto&) { r.seed += 1; }));
   EXPECT_TRUE(differs([](auto& r, auto&) { r.accuracy.samples += 1; }));
+  EXPECT_TRUE(differs([](auto& r, auto&) { r.energy.vectors += 1; }));
+  EXPECT_TRUE(differs([](auto& r, auto&) { r.energy.workloads.push_back("normal"); }));
   EXPECT_TRUE(differs([](auto&, auto& u) { u.yosys = "Yosys 2"; }));
   EXPECT_TRUE(differs([](auto&, auto& u) { u.opensta = "2.1"; }));
   EXPECT_TRUE(differs([](auto&, auto& u) { u.verilator = "Verilator 2"; }));
@@ -173,7 +181,7 @@ TEST(SweepReport, ParetoFrontsAreTheUndominatedPoints) {
   const std::string svg = sweep::paretoSvg(recs);
   EXPECT_EQ(frontRows(svg, "area vs delay"), (std::set<std::string>{"0", "1", "3"}));
   EXPECT_EQ(frontRows(svg, "area vs accuracy"), (std::set<std::string>{"1", "2", "3"}));
-  EXPECT_NE(svg.find("energy: pending (issue 12)"), std::string::npos);
+  EXPECT_NE(svg.find("no point has an energy figure"), std::string::npos) << "no energy in these records";
   EXPECT_NE(svg.find("<title>fmul a=e4m3 (m2)"), std::string::npos) << "hover labels";
 }
 
@@ -200,7 +208,14 @@ TEST(SweepReport, CsvQuotesWhatNeedsQuotingAndHasEveryColumn) {
     EXPECT_GE(t.column(c), 0) << c;
   const std::string csv = sweep::resultsCsv(t);
   EXPECT_NE(csv.find("\"mismatch, \"\"z\"\"\nsecond line\""), std::string::npos) << csv;
-  EXPECT_EQ(t.rows[0][size_t(t.column("energy_pj"))], "") << "energy pending: an empty cell";
+  EXPECT_EQ(t.rows[0][size_t(t.column("energy_pj"))], "") << "no energy: an empty cell";
+  // Each workload's energy gets its own column, in first-seen order.
+  r["energy"] = {{"uniform", {{"pj_per_op", 0.5}}}, {"zeros", {{"pj_per_op", 0.25}}}};
+  const sweep::Table e = sweep::flatten({r});
+  ASSERT_GE(e.column("energy_uniform_pj"), 0);
+  ASSERT_GE(e.column("energy_zeros_pj"), 0);
+  EXPECT_EQ(e.rows[0][size_t(e.column("energy_uniform_pj"))], "0.5");
+  EXPECT_EQ(e.rows[0][size_t(e.column("energy_zeros_pj"))], "0.25");
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ params.a = ["e2m1", "e3m2"]
 params.round = ["rne"]
 verify = { count = 2000 }
 accuracy = { samples = 2048 }
+energy = { workloads = ["uniform", "normal"], vectors = 2000 }
 )";
 
 // Processes whose environment holds `marker`: the sweep and everything it started.
@@ -115,7 +116,10 @@ TEST_F(SweepRun, FiguresCacheAndReportInABrowser) {
     EXPECT_GT(f["area_um2"].get<double>(), 0);
     EXPECT_GT(f["fmax_mhz"].get<double>(), 0);
     EXPECT_GE(f["verify_vectors"].get<uint64_t>(), 2000u);
-    EXPECT_TRUE(f["energy_pj"].is_null()) << "energy pending (issue 12)";
+    ASSERT_TRUE(f["energy_pj"].is_number()) << p.dump(2);
+    EXPECT_GT(f["energy_pj"].get<double>(), 0);
+    for (const char* w : {"uniform", "normal"}) EXPECT_GT(p["energy"][w]["pj_per_op"].get<double>(), 0) << w;
+    EXPECT_EQ(f["energy_pj"], p["energy"]["uniform"]["pj_per_op"]) << "the plots' energy: the first workload";
     EXPECT_TRUE(f["accuracy_bits"].is_number());
     for (const char* file : {"result.json", "netlist.v", "yosys.log", "sta.log"})
       EXPECT_TRUE(fs::exists(out / "points" / p["id"].get<std::string>() / file)) << file;
@@ -124,9 +128,31 @@ TEST_F(SweepRun, FiguresCacheAndReportInABrowser) {
     ASSERT_EQ(numforge(p["commands"]["ppa"].get<std::string>().substr(9) + " --json", ppa), 0) << ppa;
     const nlohmann::json j = nlohmann::json::parse(ppa.substr(ppa.find('{')));
     EXPECT_DOUBLE_EQ(j["area_um2"].get<double>(), f["area_um2"].get<double>());
+    // ... and the same sign-off and energy: the recorded ppa command is `ppa --power` on the first workload,
+    // the second workload's command is in commands.power; both run through the CLI, as a user would.
+    EXPECT_DOUBLE_EQ(j["signoff"]["worst_slack_ps"].get<double>(), f["worst_slack_ps"].get<double>());
+    EXPECT_DOUBLE_EQ(j["power"]["pj_per_op"].get<double>(), f["energy_pj"].get<double>());
+    ASSERT_EQ(p["commands"]["power"].size(), 2u);
+    if (p["module"] == "fmul_e2m1_rne") {
+      ASSERT_EQ(numforge(p["commands"]["power"][1].get<std::string>().substr(9) + " --json", ppa), 0) << ppa;
+      const nlohmann::json n = nlohmann::json::parse(ppa.substr(ppa.find('{')));
+      EXPECT_EQ(n["power"]["workload"], "normal");
+      EXPECT_DOUBLE_EQ(n["power"]["pj_per_op"].get<double>(), p["energy"]["normal"]["pj_per_op"].get<double>());
+    }
   }
   const std::string csv = read(out / "results.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  const std::string header = csv.substr(0, csv.find('\n'));
+  for (const char* c : {",energy_pj,", ",energy_uniform_pj,", ",energy_normal_pj,", ",worst_slack_ps,", ",fmax_mhz,"})
+    EXPECT_NE(header.find(c), std::string::npos) << c << " in " << header;
+  // The energy vs accuracy panel has its dots (one per point) and no "no figure" note.
+  const std::string pareto = read(out / "pareto.svg");
+  const size_t panel = pareto.find(">energy vs accuracy<"), next = pareto.find("<g class=\"panel\">", panel);
+  ASSERT_NE(panel, std::string::npos);
+  const std::string energyPanel = pareto.substr(panel, next - panel);
+  const std::regex circle("<circle ");
+  EXPECT_EQ(std::distance(std::sregex_iterator(energyPanel.begin(), energyPanel.end(), circle), std::sregex_iterator()), 2);
+  EXPECT_EQ(pareto.find("no point has an energy figure"), std::string::npos);
 
   // All cached: nothing reruns, the same results, well within 5 s.
   const auto t0 = std::chrono::steady_clock::now();

@@ -53,7 +53,7 @@ synth::EnergyResult energy(const Unit& unit, const Mapped& m, const std::string&
   eo.vectors = vectors;
   eo.cacheDir = cacheDir;
   eo.power.clockPs = m.sta.clockPs;
-  return synth::measureEnergy(unit, m.ppa.netlistVerilog + "\n" + m.ppa.cellModelsVerilog, m.ppa.netlistVerilog, eo);
+  return synth::measureEnergy(unit, m.ppa, eo);
 }
 
 void timePpaPower(uint64_t vectors) {

@@ -116,7 +116,7 @@ class PpaCommand final : public OperatorCommand {
     if (power_) {
       energy_.power.liberty = o.liberty;
       energy_.power.clockPs = signoff.clockPs;
-      energy = synth::measureEnergy(*unit, r.netlistVerilog + "\n" + r.cellModelsVerilog, r.netlistVerilog, energy_);
+      energy = synth::measureEnergy(*unit, r, energy_);
     }
     const synth::ChipFigures chip = synth::chipFigures(
         *unit, r.areaUm2, signoff.fmaxMHz, energy ? std::optional<double>(energy->pjPerOp) : std::nullopt);

@@ -48,6 +48,10 @@ double opsPerResult(const Unit& unit) {
   return 1;
 }
 
+EnergyResult measureEnergy(const Unit& unit, const PpaResult& ppa, const EnergyOptions& opt) {
+  return measureEnergy(unit, ppa.simulationVerilog(), ppa.netlistVerilog, opt);
+}
+
 EnergyResult measureEnergy(const Unit& unit, const std::string& gateLevel, const std::string& netlist,
                            const EnergyOptions& opt) {
   const std::vector<uint32_t> vectors = stimulus(unit, opt);

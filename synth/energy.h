@@ -12,6 +12,7 @@
 
 #include "generators/unit.h"
 #include "synth/power.h"
+#include "synth/ppa.h"
 
 namespace nf::synth {
 
@@ -49,6 +50,8 @@ double opsPerResult(const Unit& unit);
 // Throws UsageError for a bad workload or idle fraction, PpaError or verif::SimError when a tool fails.
 EnergyResult measureEnergy(const Unit& unit, const std::string& gateLevel, const std::string& netlist,
                            const EnergyOptions& opt);
+// The same on runPpa's result (run with PpaOptions::cellModels).
+EnergyResult measureEnergy(const Unit& unit, const PpaResult& ppa, const EnergyOptions& opt);
 
 // Results per second at fmax (one result per cycle, back to back), operations per second and per mm^2,
 // and, given an energy, pJ per operation and operations per joule.

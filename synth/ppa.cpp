@@ -170,8 +170,7 @@ PpaResult runPpa(const std::string& verilogText, const std::string& topModule, c
 
 std::string gateLevelVerilog(const std::string& verilogText, const std::string& topModule, PpaOptions opt) {
   opt.cellModels = true;
-  const PpaResult r = runPpa(verilogText, topModule, opt);
-  return r.netlistVerilog + "\n" + r.cellModelsVerilog;
+  return runPpa(verilogText, topModule, opt).simulationVerilog();
 }
 
 nlohmann::json toJson(const PpaResult& r) {

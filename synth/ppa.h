@@ -28,6 +28,8 @@ struct PpaResult {
   // and gate-level co-simulation and power simulate it.
   std::string netlistVerilog;
   std::string cellModelsVerilog;  // with PpaOptions::cellModels: every cell as a module, from its `function`
+  // What a gate-level simulation compiles: the netlist followed by its cell models.
+  std::string simulationVerilog() const { return netlistVerilog + "\n" + cellModelsVerilog; }
 };
 
 // The only exception runPpa lets escape.

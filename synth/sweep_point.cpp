@@ -248,8 +248,7 @@ nlohmann::json runPoint(const SweepPoint& p, const std::string& id, const ToolVe
       eo.workload = w;
       eo.vectors = p.energy.vectors;
       eo.power.clockPs = sta.clockPs;
-      const synth::EnergyResult e =
-          synth::measureEnergy(*unit, ppa.netlistVerilog + "\n" + ppa.cellModelsVerilog, ppa.netlistVerilog, eo);
+      const synth::EnergyResult e = synth::measureEnergy(*unit, ppa, eo);
       nlohmann::json j = synth::toJson(e);
       r["energy"][w] = j;
       if (fig["energy_pj"].is_null()) fig["energy_pj"] = e.pjPerOp;  // the plots' energy axis: the first workload

@@ -200,8 +200,7 @@ synth::EnergyResult energyOf(const Unit& unit, const std::string& workload, uint
   eo.idleFraction = idle;
   eo.power.vectorlessActivity = 0;
   eo.power.vectorlessDuty = vectorlessDuty;
-  return synth::measureEnergy(unit, it->second.netlistVerilog + "\n" + it->second.cellModelsVerilog,
-                              it->second.netlistVerilog, eo);
+  return synth::measureEnergy(unit, it->second, eo);
 }
 
 TEST(PowerValidation, ZerosCostFarLessThanRandomBits) {

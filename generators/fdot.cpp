@@ -663,12 +663,11 @@ class FdotFactory final : public OperatorFactory {
       }
       value = presetValue;
     };
-    auto str = [](const std::string& x) { return x; };
     set(opt_.n, "--n", n_, p.n, std::to_string(p.n));
-    set(opt_.a, "--a", a_, p.a, str(p.a));
-    set(opt_.b, "--b", b_, p.b, str(p.b));
-    set(opt_.c, "--c", c_, p.c, str(p.c));
-    set(opt_.out, "--out", out_, p.out, str(p.out));
+    set(opt_.a, "--a", a_, p.a, p.a);
+    set(opt_.b, "--b", b_, p.b, p.b);
+    set(opt_.c, "--c", c_, p.c, p.c);
+    set(opt_.out, "--out", out_, p.out, p.out);
     set(opt_.accum, "--accum", accum_, std::string("align"), "align");
     set(opt_.alignBits, "--align-bits", alignBits_, p.alignBits, std::to_string(p.alignBits));
     const int group = p.group ? p.group : p.n;
@@ -705,8 +704,7 @@ class FdotFactory final : public OperatorFactory {
       s.c = formatOption("--c", c_);
       requireFloat("--c", *s.c, "fdot");
     }
-    auto alignOnly = [&](bool align) {
-      if (align) return;
+    auto refuseAlignOptions = [&] {
       if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
       for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--zero-exp", zeroExp_},
                                    {"--overflow", overflow_}, {"--nan", nan_}, {"--zero-sign", zeroSign_}})
@@ -715,7 +713,7 @@ class FdotFactory final : public OperatorFactory {
     };
     if (accum_ == "exact") {
       s.accum = FdotSpec::Accum::Exact;
-      alignOnly(false);
+      refuseAlignOptions();
     } else if (accum_ == "align") {
       s.accum = FdotSpec::Accum::Align;
       s.alignBits = alignBits_ < 0 ? 24 : alignBits_;
@@ -724,7 +722,7 @@ class FdotFactory final : public OperatorFactory {
       s.rules = parseRules(s.out);
     } else if (accum_ == "chain") {
       s.accum = FdotSpec::Accum::Chain;
-      alignOnly(false);
+      refuseAlignOptions();
       if (group_ != 0 && group_ != n_) throw UsageError("--group: not with --accum chain (every step rounds already)");
     } else {
       throw UsageError(fmt::format("--accum: '{}' is not accepted; accepted: exact, align, chain", accum_));
@@ -786,17 +784,12 @@ class FdotFactory final : public OperatorFactory {
   AlignRules parseRules(const Format& out) const {
     AlignRules r;
     if (!zeroExp_.empty() && zeroExp_ != "exclude") {
-      size_t used = 0;
-      int v = 0;
-      try {
-        v = std::stoi(zeroExp_, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != zeroExp_.size() || v < -1100 || v > 1100)
+      // The integer as every other integer option reads it (integerIn: decimal, no leading zeros, in range).
+      std::string text = zeroExp_;
+      if (!integerIn(-1100, 1100)(text).empty())
         throw UsageError(fmt::format("--zero-exp: '{}' is not accepted; accepted: exclude or an integer -1100..1100",
                                      zeroExp_));
-      r.zeroExp = v;
+      r.zeroExp = std::stoi(text);
     }
     auto choice = [](const char* opt, const std::string& v, const char* off, const char* on) {
       if (v.empty() || v == off) return false;

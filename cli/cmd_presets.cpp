@@ -6,12 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "generators/tensor_presets_json.h"
 #include "refmodels/tensor_presets.h"
 
 namespace nf::cli {
 namespace {
-
-std::string roundName(Rounding r) { return r == Rounding::RTZ ? "rtz" : "rne"; }
 
 class PresetsCommand final : public Command {
  public:
@@ -23,25 +22,7 @@ class PresetsCommand final : public Command {
 
   int run() override {
     if (json_) {
-      nlohmann::json all = nlohmann::json::array();
-      for (const TensorCorePreset& p : tensorCorePresets()) {
-        nlohmann::json j;
-        j["name"] = p.name;
-        j["instruction"] = p.instruction;
-        j["formats"] = {{"a", p.a}, {"b", p.b}, {"c", p.c}, {"out", p.out}};
-        j["n"] = p.n;
-        j["group"] = p.group ? p.group : p.n;
-        j["align_bits"] = p.alignBits;
-        j["out_frac_bits"] = p.outFracBits ? p.outFracBits : 23;
-        j["round"] = roundName(p.round);
-        j["rules"] = {{"zero_exp", p.rules.zeroExp ? nlohmann::json(*p.rules.zeroExp) : nlohmann::json("exclude")},
-                      {"overflow", p.rules.overflowToInf ? "inf" : "ieee"},
-                      {"nan", p.rules.canonicalNaN ? "ones" : "ieee"},
-                      {"zero_sign", p.rules.positiveZero ? "positive" : "ieee"}};
-        j["source"] = p.source;
-        j["differs_from_ieee"] = p.differs;
-        all.push_back(j);
-      }
+      const nlohmann::json all = tensorCorePresetsJson();
       std::cout << all.dump(2) << "\n";
       return kExitOk;
     }
@@ -50,7 +31,7 @@ class PresetsCommand final : public Command {
     for (const TensorCorePreset& p : tensorCorePresets()) {
       const std::string z = p.outFracBits ? fmt::format("{} ({} frac)", p.out, p.outFracBits) : p.out;
       std::cout << fmt::format("{:<24} {:<6} {:>3} {:>5} {:>3} {:<12} {:<5} {}\n", p.name, p.a, p.n,
-                               p.group ? p.group : p.n, p.alignBits, z, roundName(p.round), p.instruction);
+                               p.group ? p.group : p.n, p.alignBits, z, presetRoundName(p.round), p.instruction);
     }
     std::cout << "\nRules (every preset): " << describeAlignRules(tensorCorePresets().front().rules) << ".\n";
     std::cout << "Source: " << tensorCorePresets().front().source << ".\n";

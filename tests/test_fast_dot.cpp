@@ -117,6 +117,47 @@ TEST(FastDot, ChainedGroupsMatchComposedFdotModel) {
   }
 }
 
+// The tensor-core rules (a zero's exponent, overflow to Inf, NaN all ones, +0) and an e8m13 sum widened to fp32,
+// through both entry points (codes, and planes decoded once), against fdotModel of the whole chain (n = K in groups:
+// the model applies the rules per group and widens once). Operands: any code, with runs of zeros, 448s and NaNs.
+// Zero exponents: NVIDIA's -126, and 4, above e4m3's products, so that zeros (c too) decide the truncation.
+TEST(FastDot, TensorCoreRulesAndPlanesMatchFdotModel) {
+  std::mt19937 rng(18);
+  for (const int setting : {0, 1, 2, 3}) {
+    const bool port = setting & 1;
+    FdotSpec s = alignSpec("e4m3", "e4m3", 13, "fp32", Rounding::RTZ);
+    s.rules.zeroExp = setting & 2 ? 4 : -126;
+    s.rules.overflowToInf = s.rules.canonicalNaN = s.rules.positiveZero = true;
+    if (port) s.port = s.out, s.out = parseFormat("e8m13");
+    const AlignDotTable t(s);
+    for (int trial = 0; trial < 300; ++trial) {
+      const int group = 16 << (trial % 2), k = group * (1 + int(rng() % 4));
+      std::vector<uint8_t> a(static_cast<size_t>(k)), b(static_cast<size_t>(k));
+      for (int i = 0; i < k; ++i) a[size_t(i)] = uint8_t(rng()), b[size_t(i)] = uint8_t(rng());
+      const int kind = trial % 5;  // zeros in a, big products, cancellations, random, a few NaNs
+      for (int i = 0; i < k; ++i) {
+        if (kind == 0 && rng() % 2) a[size_t(i)] = uint8_t(rng() & 0x80);
+        if (kind == 1) a[size_t(i)] = 0x7E, b[size_t(i)] = uint8_t(0x7E | (i & 1 ? 0 : 0x80));
+        if (kind == 2) a[size_t(i)] &= 0x87;
+        if (kind != 4 && (a[size_t(i)] & 0x7F) == 0x7F) a[size_t(i)] = 0x38;
+        if (kind != 4 && (b[size_t(i)] & 0x7F) == 0x7F) b[size_t(i)] = 0x38;
+      }
+      const uint32_t c = trial % 7 == 0 ? 0x7F7FFFFFu : trial % 7 == 1 ? 0x80000000u : uint32_t(rng());
+      FdotSpec whole = s;
+      whole.n = k;
+      whole.group = group;
+      std::vector<uint32_t> a32(a.begin(), a.end()), b32(b.begin(), b.end());
+      const Packed want = fdotModel(whole, a32.data(), b32.data(), c, Rounding::RTZ);
+      const AlignDotTable::Planes pa = t.decode(a.data(), a.size(), true), pb = t.decode(b.data(), b.size(), false);
+      const std::string what = "k " + std::to_string(k) + " group " + std::to_string(group) + (port ? " e8m13" : "") +
+                               " zero exp " + std::to_string(*s.rules.zeroExp);
+      expectEqual(t.dot(a.data(), b.data(), k, group, c, Rounding::RTZ), want, what + " codes");
+      expectEqual(t.dot(pa, 0, pb, 0, k, group, c, Rounding::RTZ), want, what + " planes");
+      if (HasFailure()) return;
+    }
+  }
+}
+
 TEST(FastDot, RefusesWhatItDoesNotCover) {
   EXPECT_FALSE(AlignDotTable::applies(alignSpec("bf16", "e4m3", 13, nullptr, Rounding::RTZ)));
   EXPECT_FALSE(AlignDotTable::applies(alignSpec("e4m3", "e4m3", 55, nullptr, Rounding::RTZ)));

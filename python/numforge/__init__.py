@@ -17,7 +17,7 @@ __all__ = [
     "Format", "format", "formats", "format_syntax", "set_num_threads", "get_num_threads",
     "encode", "decode", "quantize", "convert", "sr_random_bits",
     "mx_quantize", "mx_dequantize", "nvfp4_quantize", "nvfp4_dequantize",
-    "mul", "add", "fma", "dot", "matmul", "facc", "kulisch",
+    "mul", "add", "fma", "dot", "matmul", "presets", "facc", "kulisch",
 ]
 
 _FP32, _FP16, _BF16 = _core.format("fp32"), _core.format("fp16"), _core.format("bf16")
@@ -487,52 +487,156 @@ def _dot_setup(func, c, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group, roun
     return fa, fb, fc, fo, rounding, ab, g
 
 
-def dot(a, b, c=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="exact", align_bits=None, group=None,
-        rounding=None, saturate=False, ftz=False, flags=False):
+# The tensor-core rule keywords of dot / matmul and the fdot options they are (docs/operators/fdot.md).
+_RULE_OPTIONS = (("zero_exp", "--zero-exp"), ("overflow", "--overflow"), ("nan", "--nan"), ("zero_sign", "--zero-sign"),
+                 ("out_frac_bits", "--out-frac-bits"))
+_UNIT_OPTIONS = (("a_fmt", "--a"), ("b_fmt", "--b"), ("c_fmt", "--c"), ("out", "--out"), ("accum", "--accum"),
+                 ("align_bits", "--align-bits"), ("group", "--group"), ("rounding", "--round"))
+
+
+def presets():
+    """The tensor-core presets of dot / matmul emulate= (and of `numforge gen fdot --emulate`), as a list of dicts:
+    name, instruction, formats (a, b, c, out), n, group, align_bits (F), out_frac_bits, round, rules (zero_exp,
+    overflow, nan, zero_sign), source, differs_from_ieee. The same table `numforge presets --json` prints."""
+    import json
+    return json.loads(_core._presets_json())
+
+
+def _word(func, name, v):
+    if isinstance(v, Format):
+        return v.name
+    if isinstance(v, bool) or not isinstance(v, (str, int, np.integer)):
+        raise TypeError(f"{func}: {name} must be a string or an int, got {v!r}")
+    return str(v)
+
+
+def _unit_words(func, emulate, n, opts, rules):
+    """The `numforge gen fdot` options of one unit. With emulate only the keywords given (the preset fills the rest
+    and refuses a different value); without, a unit of n = group products with the rule keywords."""
+    if emulate is not None:
+        if not isinstance(emulate, str):
+            raise TypeError(f"{func}: emulate must be a preset name (numforge.presets()), got {emulate!r}")
+        words = ["--emulate", emulate]
+        given = opts
+    else:
+        given = dict(opts, group=None)
+        words = ["--n", str(n), "--a", _word(func, "a_fmt", opts["a_fmt"] or "e4m3"),
+                 "--out", _word(func, "out", opts["out"] or "fp32"), "--accum", _word(func, "accum", opts["accum"] or "align")]
+        given.update(a_fmt=None, out=None, accum=None)
+    for key, option in _UNIT_OPTIONS:
+        if given.get(key) is not None:
+            words += [option, _word(func, key, given[key])]
+    for key, option in _RULE_OPTIONS:
+        if rules[key] is not None:
+            words += [option, _word(func, key, rules[key])]
+    for key in ("saturate", "ftz"):
+        if opts[key]:
+            words.append("--" + key)
+    return words
+
+
+def _unit_setup(func, c, opts, rules, emulate):
+    """dot / matmul through whole fdot units (emulate or a rule keyword given): the operand formats, and a function
+    of K giving the unit's spec (the one `numforge gen fdot` builds for the same options)."""
+    for key in ("saturate", "ftz"):
+        _check_round_args(func, "rne", **{key: opts[key]})
+    opts = dict(opts)
+    if emulate is None:  # c_fmt is c's format, without c no addend (a preset's c port is +0 then)
+        opts["c_fmt"] = None if c is None else opts["c_fmt"] or opts["out"] or "fp32"
+    if emulate is not None:
+        unit = _core._fdot_unit(func, _unit_words(func, emulate, 0, opts, rules))
+        return unit.a, unit.b, unit.c, lambda k: unit
+    fa = _fmt(opts["a_fmt"] or "e4m3", "a_fmt")
+    fb = fa if opts["b_fmt"] is None else _fmt(opts["b_fmt"], "b_fmt")
+    fc = None if c is None else _fmt(opts["c_fmt"], "c_fmt")
+    g = opts["group"]
+    if g is not None and (isinstance(g, bool) or not isinstance(g, (int, np.integer))):
+        raise TypeError(f"{func}: group must be an int or None")
+
+    def unit_for(k):
+        n = int(g) if g is not None else min(32, max(2, 1 << max(0, int(k) - 1).bit_length()))
+        return _core._fdot_unit(func, _unit_words(func, None, n, opts, rules))
+    return fa, fb, fc, unit_for
+
+
+def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, align_bits=None, group=None,
+        rounding=None, saturate=False, ftz=False, flags=False, emulate=None, zero_exp=None, overflow=None, nan=None,
+        zero_sign=None, out_frac_bits=None):
     """Dot products over the last axis with the fdot unit's semantics -> codes of `out` of the broadcast leading
     shape. The K terms are cut into fused groups of `group` products (default min(K, 32)); each group is one fdot
     unit (accum exact: one rounding of the exact sum; align: terms truncated to align_bits fraction bits below
     the group's largest exponent) whose addend is the previous group's result in `out` (the first group's: c in
     c_fmt, or none); a last group holds the K mod group products left over. accum='chain': K fma steps.
-    rounding None: the unit's default, rtz with accum='align', rne otherwise."""
+    rounding None: the unit's default, rtz with accum='align', rne otherwise. Defaults: a_fmt 'e4m3', out 'fp32',
+    accum 'exact'.
+
+    emulate=PRESET (numforge.presets()) or a tensor-core rule keyword (zero_exp, overflow, nan, zero_sign,
+    out_frac_bits: fdot's --zero-exp ... options): K is split into whole fdot units (a preset's n products, or
+    `group`, default the power of two >= K up to 32) chained through c in z's format, the last padded with zero
+    pairs; a keyword a preset sets to another value is a ValueError naming both. See docs/python.md."""
     func = "dot"
-    fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, c, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group,
-                                                 rounding, saturate, ftz, flags)
+    rules = dict(zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits)
+    unit_for = None
+    if emulate is not None or any(v is not None for v in rules.values()):
+        opts = dict(a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
+                    rounding=rounding, saturate=saturate, ftz=ftz)
+        fa, fb, fc, unit_for = _unit_setup(func, c, opts, rules, emulate)
+        _check_round_args(func, "rne", flags=flags)
+    else:
+        fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, c, a_fmt or "e4m3", b_fmt, c_fmt, out or "fp32",
+                                                     accum or "exact", align_bits, group, rounding, saturate, ftz, flags)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
     if ca.ndim == 0 or cb.ndim == 0:
         raise ValueError(f"{func}: a and b need a last axis of terms")
     ca, cb = _broadcast(func, ca, cb)
     lead, k = ca.shape[:-1], ca.shape[-1]
     cc = None
-    if fc is not None:
+    if c is not None and fc is not None:
         cc, _ = _operand(c, fc, "c", func)
         try:
             cc = _c(np.broadcast_to(cc, lead))
         except ValueError:
             raise ValueError(f"{func}: c has shape {cc.shape}; accepted: one value per dot product {lead}") from None
-    z, f = _core._dot(ca.reshape(-1), cb.reshape(-1), cc, fa, fb, fc, fo, accum, ab, g, rounding, saturate, ftz, k)
+    if unit_for is not None:
+        z, f = _core._dot_unit(unit_for(k), ca.reshape(-1), cb.reshape(-1), cc, k)
+    else:
+        z, f = _core._dot(ca.reshape(-1), cb.reshape(-1), cc, fa, fb, fc, fo, accum or "exact", ab, g, rounding,
+                          saturate, ftz, k)
     return _finish(kind, z.reshape(lead), f.reshape(lead), flags)
 
 
-def matmul(A, B, C=None, a_fmt="e4m3", b_fmt=None, c_fmt=None, out="fp32", accum="exact", align_bits=None,
-           group=None, rounding=None, saturate=False, ftz=False, flags=False):
-    """A (M x K) @ B (K x N) -> codes of `out` (M x N), every element dot(A[m, :], B[:, n]) with dot's semantics:
-    a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output format."""
+def matmul(A, B, C=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, align_bits=None,
+           group=None, rounding=None, saturate=False, ftz=False, flags=False, emulate=None, zero_exp=None,
+           overflow=None, nan=None, zero_sign=None, out_frac_bits=None):
+    """A (M x K) @ B (K x N) -> codes of `out` (M x N), every element dot(A[m, :], B[:, n]) with dot's semantics
+    and keywords: a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output
+    format, or with emulate=PRESET the GEMM that preset's instruction computes (K in units of its n, C default +0)."""
     func = "matmul"
-    fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, C, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group,
-                                                 rounding, saturate, ftz, flags)
+    rules = dict(zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits)
+    unit_for = None
+    if emulate is not None or any(v is not None for v in rules.values()):
+        opts = dict(a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
+                    rounding=rounding, saturate=saturate, ftz=ftz)
+        fa, fb, fc, unit_for = _unit_setup(func, C, opts, rules, emulate)
+        _check_round_args(func, "rne", flags=flags)
+    else:
+        fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, C, a_fmt or "e4m3", b_fmt, c_fmt, out or "fp32",
+                                                     accum or "exact", align_bits, group, rounding, saturate, ftz, flags)
     (ca, kind), (cb, _) = _operand(A, fa, "A", func), _operand(B, fb, "B", func)
     if ca.ndim != 2 or cb.ndim != 2 or ca.shape[1] != cb.shape[0]:
         raise ValueError(f"{func}: A has shape {ca.shape} and B {cb.shape}; accepted: M x K and K x N")
     m, k = ca.shape
     n = cb.shape[1]
     cc = None
-    if fc is not None:
+    if C is not None and fc is not None:
         cc, _ = _operand(C, fc, "C", func)
         if cc.shape != (m, n):
             raise ValueError(f"{func}: C has shape {cc.shape}; accepted: {(m, n)}")
     bt = _c(cb.T)
-    z, f = _core._matmul(ca, bt, cc, fa, fb, fc, fo, accum, ab, g, rounding, saturate, ftz, m, n, k)
+    if unit_for is not None:
+        z, f = _core._matmul_unit(unit_for(k), ca, bt, cc, m, n, k)
+    else:
+        z, f = _core._matmul(ca, bt, cc, fa, fb, fc, fo, accum or "exact", ab, g, rounding, saturate, ftz, m, n, k)
     return _finish(kind, z, f, flags)
 
 

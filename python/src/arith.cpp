@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "generators/tensor_presets_json.h"
+#include "generators/unit_base.h"
 #include "python/src/binding.h"
 #include "refmodels/facc.h"
 #include "refmodels/fadd.h"
@@ -35,7 +37,15 @@ struct RoundArgs {
 const std::vector<std::pair<std::string, std::string>> kRename = {
     {"--a", "a_fmt"},        {"--b", "b_fmt"},         {"--c", "c_fmt"},   {"--out", "out"},
     {"--round", "rounding"}, {"--saturate", "saturate"}, {"--ftz", "ftz"}, {"--daz", "daz"},
-    {"--accum", "accum"},    {"--align-bits", "align_bits"}, {"--group", "group"}, {"--carry-bits", "carry_bits"}};
+    {"--accum", "accum"},    {"--align-bits", "align_bits"}, {"--group", "group"}, {"--carry-bits", "carry_bits"},
+    {"--emulate", "emulate"}, {"--zero-exp", "zero_exp"}, {"--overflow", "overflow"}, {"--nan", "nan"},
+    {"--zero-sign", "zero_sign"}, {"--out-frac-bits", "out_frac_bits"}};
+// A unit of tensor-core rules without a preset: its --n is the Python `group` (the products of one unit).
+std::vector<std::pair<std::string, std::string>> unitRename(bool preset) {
+  std::vector<std::pair<std::string, std::string>> r = kRename;
+  if (!preset) r.emplace_back("--n", "group");
+  return r;
+}
 
 std::vector<const CodeView*> sameSize(const std::string& func, std::initializer_list<const CodeView*> views) {
   const size_t n = (*views.begin())->size();
@@ -101,7 +111,8 @@ pyb::tuple fmaCodes(const pyb::array& a, const pyb::array& b, const pyb::array& 
 class FastGroup {
  public:
   explicit FastGroup(const FdotSpec& s) : s_(s), a_(table(s.a)), b_(table(s.b)), maskA_(s.a.mask()), maskB_(s.b.mask()) {
-    on_ = s.accum != FdotSpec::Accum::Chain && s.a.width() <= 16 && s.b.width() <= 16 && s.n <= 32;
+    on_ = s.accum != FdotSpec::Accum::Chain && s.a.width() <= 16 && s.b.width() <= 16 && s.n <= 32 &&
+          s.rules.isDefault() && !s.port && s.groups() == 1;
     if (on_ && s.accum == FdotSpec::Accum::Exact) {
       TermRange r = productRange(s.a, s.b);
       if (s.c) r = unionRange(r, valueRange(*s.c));
@@ -199,17 +210,48 @@ class FastGroup {
   int lsbExp_ = 0;
 };
 
+// K terms as a chain of whole fdot units (a preset's, or one with tensor-core rules): units of `n` products, the
+// last padded with zero pairs, unit u > 0 taking unit u - 1's z as its addend, exactly as chained RTL units
+// would. fdotModel runs every unit (its fused groups, rules and z port included). The pad pair is the zero
+// product that leaves every sum alone, its sign included (-0, or +0 under rdn: chainIdentity's rule), so a pad
+// changes a result only where the unit itself would: under a zero-exponent rule its exponent 2 x zeroExp takes
+// part in the maximum (below every finite term of a preset's formats; see docs/python.md).
+struct UnitChain {
+  FdotSpec first, later;  // later: c is z's format
+  int units = 0;
+  uint32_t padA = 0, padB = 0;
+  Packed operator()(const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode) const {
+    Packed acc;
+    uint8_t flags = 0;
+    for (int u = 0; u < units; ++u) {
+      const size_t at = size_t(u) * size_t(first.n);
+      acc = fdotModel(u == 0 ? first : later, a + at, b + at, u == 0 ? c : acc.bits, mode);
+      flags |= acc.flags;
+    }
+    acc.flags = flags;
+    return acc;
+  }
+};
+
 struct DotPlan {
   std::vector<FdotSpec> specs;  // per group
   std::vector<std::shared_ptr<const FastGroup>> fast;
   std::vector<int> offsets;
   int k = 0;
-  bool hasC = false;
   // align with 8-bit operands: the whole chain through the product table (refmodels/fast_dot), on byte codes.
   std::shared_ptr<const AlignDotTable> align;
   int group = 0;
+  std::shared_ptr<const UnitChain> units;  // whole units (presets, rules): rows padded to stride()
+  Format z;                                // the result's format
+  Rounding mode = Rounding::RNE;
 
-  Packed operator()(const uint32_t* a, const uint32_t* b, uint32_t c, Rounding mode) const {
+  // Terms per row as the kernels lay them out (K, or K padded to whole units) and the pad codes.
+  size_t stride() const { return units ? size_t(units->units) * size_t(units->first.n) : size_t(k); }
+  uint32_t padA() const { return units ? units->padA : 0u; }
+  uint32_t padB() const { return units ? units->padB : 0u; }
+
+  Packed operator()(const uint32_t* a, const uint32_t* b, uint32_t c) const {
+    if (units) return (*units)(a, b, c, mode);
     Packed acc;
     uint8_t flags = 0;
     for (size_t g = 0; g < specs.size(); ++g) {
@@ -252,7 +294,8 @@ DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
   s.round = d.round.options(func);
   DotPlan p;
   p.k = k;
-  p.hasC = bool(d.c);
+  p.z = d.out;
+  p.mode = s.round.mode;
   if (!chain && FastGroup::enabled() && AlignDotTable::applies(s)) {
     p.align = std::make_shared<const AlignDotTable>(s);
     p.group = group;
@@ -279,35 +322,71 @@ DotPlan planDot(const std::string& func, const DotArgs& d, int k) {
   return p;
 }
 
+// The plan of K terms through whole units of `unit` (the spec `numforge gen fdot` builds for the same options).
+DotPlan planUnits(const FdotSpec& unit, int k, const std::string& func) {
+  if (k < 1) valueError(fmt::format("{}: the last axis has {} terms; accepted: at least 1", func, k));
+  auto chain = std::make_shared<UnitChain>();
+  chain->first = chain->later = unit;
+  chain->later.c = unit.zFormat();
+  chain->units = (k + unit.n - 1) / unit.n;
+  const Rounding mode = unit.round.mode;
+  if (mode != Rounding::RDN && unit.a.hasNegZero()) chain->padA = unit.a.signBit();
+  else if (mode != Rounding::RDN && unit.b.hasNegZero()) chain->padB = unit.b.signBit();
+  DotPlan p;
+  p.k = k;
+  p.z = unit.zFormat();
+  p.mode = mode;
+  p.units = chain;
+  // 8-bit operands: the padded rows through the product tables, the unit's groups chained in its out format
+  // (the value of z at a unit boundary, so the same bits as chaining whole units).
+  FdotSpec table = unit;
+  table.group = 0;
+  if (FastGroup::enabled() && AlignDotTable::applies(table)) {
+    p.align = std::make_shared<const AlignDotTable>(table);
+    p.group = unit.groupSize();
+  }
+  return p;
+}
+
+// The fdot spec of `numforge gen fdot <words>`: the CLI's own option, preset and conflict handling (one path
+// from a preset to a spec), its messages with the Python argument names.
+FdotSpec unitSpec(const std::string& func, const std::vector<std::string>& words) {
+  const bool preset = std::find(words.begin(), words.end(), "--emulate") != words.end();
+  validateUnit(func, "fdot", words, unitRename(preset));
+  const std::unique_ptr<Unit> unit = buildUnit("fdot", words);
+  const FdotSpec s = dynamic_cast<const OperatorUnit<FdotSpec>&>(*unit).spec();
+  if (s.dynamicRounding) valueError(fmt::format("{}: rounding 'dyn' is not accepted here; accepted: rne, rtz, rup, rdn, rna", func));
+  return s;
+}
+
 // z[r] = dot(a[r, :], b[r, :]) (+ c[r]) for rows of K terms.
-pyb::tuple dotCodes(const pyb::array& a, const pyb::array& b, const pyb::object& c, const DotArgs& d, int k) {
-  const DotPlan plan = planDot("dot", d, k);
+pyb::tuple dotCodes(const DotPlan& plan, const pyb::array& a, const pyb::array& b, const pyb::object& c) {
+  const size_t k = size_t(plan.k), stride = plan.stride();
   const CodeView av(a, "dot: a"), bv(b, "dot: b");
   sameSize("dot", {&av, &bv});
-  if (av.size() % size_t(k) != 0) valueError("dot: a's size is not a multiple of the last axis");
-  const size_t rows = av.size() / size_t(k);
+  if (av.size() % k != 0) valueError("dot: a's size is not a multiple of the last axis");
+  const size_t rows = av.size() / k;
   std::optional<CodeView> cv;
-  if (d.c) {
+  if (!c.is_none()) {
     cv.emplace(pyb::reinterpret_borrow<pyb::array>(c), "dot: c");
     if (cv->size() != rows) valueError(fmt::format("dot: c has {} values; accepted: one per dot product ({})", cv->size(), rows));
   }
-  pyb::array z = newCodes(d.out, {ssize_t(rows)});
+  pyb::array z = newCodes(plan.z, {ssize_t(rows)});
   pyb::array flags(pyb::dtype::of<uint8_t>(), std::vector<ssize_t>{ssize_t(rows)});
   const CodeView zv(z, "dot");
   uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
-  const Rounding mode = parseRoundingArg("dot", d.round.rounding, false);
-  parallelFor(rows, std::max<size_t>(1, 8192 / size_t(k)), [&](size_t begin, size_t end) {
-    std::vector<uint32_t> ra(static_cast<size_t>(k)), rb(static_cast<size_t>(k));
-    std::vector<uint8_t> a8(static_cast<size_t>(k)), b8(static_cast<size_t>(k));
+  parallelFor(rows, std::max<size_t>(1, 8192 / k), [&](size_t begin, size_t end) {
+    std::vector<uint32_t> ra(stride, plan.padA()), rb(stride, plan.padB());
+    std::vector<uint8_t> a8(stride, uint8_t(plan.padA())), b8(stride, uint8_t(plan.padB()));
     for (size_t r = begin; r < end && plan.align; ++r) {
-      for (int i = 0; i < k; ++i) a8[size_t(i)] = uint8_t(av[r * size_t(k) + size_t(i)]), b8[size_t(i)] = uint8_t(bv[r * size_t(k) + size_t(i)]);
-      const Packed p = plan.align->dot(a8.data(), b8.data(), k, plan.group, cv ? (*cv)[r] : 0u, mode);
+      for (size_t i = 0; i < k; ++i) a8[i] = uint8_t(av[r * k + i]), b8[i] = uint8_t(bv[r * k + i]);
+      const Packed p = plan.align->dot(a8.data(), b8.data(), int(stride), plan.group, cv ? (*cv)[r] : 0u, plan.mode);
       zv.set(r, p.bits);
       f[r] = p.flags;
     }
     for (size_t r = begin; r < end && !plan.align; ++r) {
-      for (int i = 0; i < k; ++i) ra[size_t(i)] = av[r * size_t(k) + size_t(i)], rb[size_t(i)] = bv[r * size_t(k) + size_t(i)];
-      const Packed p = plan(ra.data(), rb.data(), cv ? (*cv)[r] : 0u, mode);
+      for (size_t i = 0; i < k; ++i) ra[i] = av[r * k + i], rb[i] = bv[r * k + i];
+      const Packed p = plan(ra.data(), rb.data(), cv ? (*cv)[r] : 0u);
       zv.set(r, p.bits);
       f[r] = p.flags;
     }
@@ -316,45 +395,54 @@ pyb::tuple dotCodes(const pyb::array& a, const pyb::array& b, const pyb::object&
 }
 
 // Z[m, n] = dot(A[m, :], Bt[n, :]) (+ C[m, n]): A is M x K, Bt (B transposed) N x K, both row-major.
-pyb::tuple matmulCodes(const pyb::array& a, const pyb::array& bt, const pyb::object& c, const DotArgs& d, int m, int n, int k) {
-  const DotPlan plan = planDot("matmul", d, k);
+pyb::tuple matmulCodes(const DotPlan& plan, const pyb::array& a, const pyb::array& bt, const pyb::object& c, int m, int n) {
+  const size_t k = size_t(plan.k), stride = plan.stride();
   const CodeView av(a, "matmul: A"), bv(bt, "matmul: B");
-  if (av.size() != size_t(m) * size_t(k) || bv.size() != size_t(n) * size_t(k)) valueError("matmul: A is not M x K or B not K x N");
+  if (av.size() != size_t(m) * k || bv.size() != size_t(n) * k) valueError("matmul: A is not M x K or B not K x N");
   std::optional<CodeView> cv;
-  if (d.c) {
+  if (!c.is_none()) {
     cv.emplace(pyb::reinterpret_borrow<pyb::array>(c), "matmul: C");
     if (cv->size() != size_t(m) * size_t(n)) valueError("matmul: C must be M x N");
   }
-  pyb::array z = newCodes(d.out, {ssize_t(m), ssize_t(n)});
+  pyb::array z = newCodes(plan.z, {ssize_t(m), ssize_t(n)});
   pyb::array flags(pyb::dtype::of<uint8_t>(), std::vector<ssize_t>{ssize_t(m), ssize_t(n)});
   const CodeView zv(z, "matmul");
   uint8_t* f = static_cast<uint8_t*>(flags.mutable_data());
-  const Rounding mode = parseRoundingArg("matmul", d.round.rounding, false);
   if (plan.align) {
-    std::vector<uint8_t> a8(av.size()), b8(bv.size());
-    for (size_t i = 0; i < a8.size(); ++i) a8[i] = uint8_t(av[i]);
-    for (size_t i = 0; i < b8.size(); ++i) b8[i] = uint8_t(bv[i]);
-    parallelFor(size_t(m), 1, [&](size_t begin, size_t end) {
-      for (size_t r = begin; r < end; ++r)
-        for (size_t col = 0; col < size_t(n); ++col) {
-          const size_t o = r * size_t(n) + col;
-          const Packed p = plan.align->dot(a8.data() + r * size_t(k), b8.data() + col * size_t(k), k, plan.group,
-                                           cv ? (*cv)[o] : 0u, mode);
-          zv.set(o, p.bits);
-          f[o] = p.flags;
-        }
+    // Rows of A and of B transposed at the plan's stride, padded with its pad codes, decoded once into the
+    // table's planes; blocks of columns (their planes in cache) under each block of rows.
+    std::vector<uint8_t> a8(size_t(m) * stride, uint8_t(plan.padA())), b8(size_t(n) * stride, uint8_t(plan.padB()));
+    for (size_t r = 0; r < size_t(m); ++r)
+      for (size_t i = 0; i < k; ++i) a8[r * stride + i] = uint8_t(av[r * k + i]);
+    for (size_t col = 0; col < size_t(n); ++col)
+      for (size_t i = 0; i < k; ++i) b8[col * stride + i] = uint8_t(bv[col * k + i]);
+    const AlignDotTable::Planes pa = plan.align->decode(a8.data(), a8.size(), true);
+    const AlignDotTable::Planes pb = plan.align->decode(b8.data(), b8.size(), false);
+    const size_t colBlock = std::max<size_t>(1, (size_t(64) << 10) / (4 * stride));  // about 64 KB of B planes
+    parallelFor(size_t(m), 8, [&](size_t begin, size_t end) {
+      for (size_t c0 = 0; c0 < size_t(n); c0 += colBlock)
+        for (size_t r = begin; r < end; ++r)
+          for (size_t col = c0; col < std::min(size_t(n), c0 + colBlock); ++col) {
+            const size_t o = r * size_t(n) + col;
+            const Packed p = plan.align->dot(pa, r * stride, pb, col * stride, int(stride), plan.group,
+                                             cv ? (*cv)[o] : 0u, plan.mode);
+            zv.set(o, p.bits);
+            f[o] = p.flags;
+          }
     });
     return pyb::make_tuple(z, flags);
   }
-  std::vector<uint32_t> b32(bv.size());
-  for (size_t i = 0; i < b32.size(); ++i) b32[i] = bv[i];
+  // B's rows (columns of B) once, at the plan's stride with its pad codes.
+  std::vector<uint32_t> b32(size_t(n) * stride, plan.padB());
+  for (size_t col = 0; col < size_t(n); ++col)
+    for (size_t i = 0; i < k; ++i) b32[col * stride + i] = bv[col * k + i];
   parallelFor(size_t(m), 1, [&](size_t begin, size_t end) {
-    std::vector<uint32_t> ra(static_cast<size_t>(k));
+    std::vector<uint32_t> ra(stride, plan.padA());
     for (size_t r = begin; r < end; ++r) {
-      for (int i = 0; i < k; ++i) ra[size_t(i)] = av[r * size_t(k) + size_t(i)];
+      for (size_t i = 0; i < k; ++i) ra[i] = av[r * k + i];
       for (size_t col = 0; col < size_t(n); ++col) {
         const size_t o = r * size_t(n) + col;
-        const Packed p = plan(ra.data(), b32.data() + col * size_t(k), cv ? (*cv)[o] : 0u, mode);
+        const Packed p = plan(ra.data(), b32.data() + col * stride, cv ? (*cv)[o] : 0u);
         zv.set(o, p.bits);
         f[o] = p.flags;
       }
@@ -440,14 +528,30 @@ void bindArith(pyb::module_& m) {
   m.def("_dot", [=](const pyb::array& a, const pyb::array& b, const pyb::object& c, const Format& fa, const Format& fb,
                     const std::optional<Format>& fc, const Format& out, const std::string& accum, int alignBits, int group,
                     const std::string& rounding, bool saturate, bool ftz, int k) {
-    return dotCodes(a, b, c, dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)), k);
+    return dotCodes(planDot("dot", dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)), k),
+                    a, b, c);
   });
   m.def("_matmul", [=](const pyb::array& a, const pyb::array& bt, const pyb::object& c, const Format& fa, const Format& fb,
                        const std::optional<Format>& fc, const Format& out, const std::string& accum, int alignBits,
                        int group, const std::string& rounding, bool saturate, bool ftz, int mm, int nn, int kk) {
-    return matmulCodes(a, bt, c, dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)),
-                       mm, nn, kk);
+    return matmulCodes(
+        planDot("matmul", dotArgs(fa, fb, fc, out, accum, alignBits, group, round(rounding, saturate, ftz, false)), kk), a,
+        bt, c, mm, nn);
   });
+  // Whole fdot units (emulate=PRESET or the tensor-core rule keywords): the spec `numforge gen fdot <words>` builds.
+  pyb::class_<FdotSpec>(m, "_FdotUnit", "an fdot unit's function spec (dot / matmul with emulate or rules)")
+      .def_property_readonly("a", [](const FdotSpec& s) { return s.a; })
+      .def_property_readonly("b", [](const FdotSpec& s) { return s.b; })
+      .def_property_readonly("c", [](const FdotSpec& s) { return s.c; })
+      .def_property_readonly("z", [](const FdotSpec& s) { return s.zFormat(); })
+      .def_readonly("n", &FdotSpec::n);
+  m.def("_fdot_unit", &unitSpec);
+  m.def("_dot_unit", [](const FdotSpec& unit, const pyb::array& a, const pyb::array& b, const pyb::object& c, int k) {
+    return dotCodes(planUnits(unit, k, "dot"), a, b, c);
+  });
+  m.def("_matmul_unit", [](const FdotSpec& unit, const pyb::array& a, const pyb::array& bt, const pyb::object& c, int mm,
+                           int nn, int kk) { return matmulCodes(planUnits(unit, kk, "matmul"), a, bt, c, mm, nn); });
+  m.def("_presets_json", [] { return tensorCorePresetsJson().dump(); });
   m.def("_set_fast_paths", [](bool on) { FastGroup::enabled() = on; },
         "tests only: off, every dot product goes through fdotModel itself");
   m.def("_facc", &faccCodes);

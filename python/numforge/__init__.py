@@ -559,6 +559,19 @@ def _unit_setup(func, c, opts, rules, emulate):
     return fa, fb, fc, unit_for
 
 
+def _dot_kind(func, c, opts, rules, emulate):
+    """dot / matmul's two kinds: whole fdot units (emulate or a rule keyword given: fa, fb, fc, unit_for(K), None)
+    or the plain groups (fa, fb, fc, None, the rest of _core._dot's options)."""
+    if emulate is not None or any(v is not None for v in rules.values()):
+        _check_round_args(func, "rne", flags=opts.pop("flags"))
+        return (*_unit_setup(func, c, opts, rules, emulate), None)
+    accum = opts["accum"] or "exact"
+    fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, c, opts["a_fmt"] or "e4m3", opts["b_fmt"], opts["c_fmt"],
+                                                 opts["out"] or "fp32", accum, opts["align_bits"], opts["group"],
+                                                 opts["rounding"], opts["saturate"], opts["ftz"], opts["flags"])
+    return fa, fb, fc, None, (fo, accum, ab, g, rounding, opts["saturate"], opts["ftz"])
+
+
 def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, align_bits=None, group=None,
         rounding=None, saturate=False, ftz=False, flags=False, emulate=None, zero_exp=None, overflow=None, nan=None,
         zero_sign=None, out_frac_bits=None):
@@ -575,16 +588,10 @@ def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, 
     `group`, default the power of two >= K up to 32) chained through c in z's format, the last padded with zero
     pairs; a keyword a preset sets to another value is a ValueError naming both. See docs/python.md."""
     func = "dot"
-    rules = dict(zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits)
-    unit_for = None
-    if emulate is not None or any(v is not None for v in rules.values()):
-        opts = dict(a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
-                    rounding=rounding, saturate=saturate, ftz=ftz)
-        fa, fb, fc, unit_for = _unit_setup(func, c, opts, rules, emulate)
-        _check_round_args(func, "rne", flags=flags)
-    else:
-        fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, c, a_fmt or "e4m3", b_fmt, c_fmt, out or "fp32",
-                                                     accum or "exact", align_bits, group, rounding, saturate, ftz, flags)
+    fa, fb, fc, unit_for, plain = _dot_kind(func, c, dict(
+        a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
+        rounding=rounding, saturate=saturate, ftz=ftz, flags=flags), dict(
+        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits), emulate)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
     if ca.ndim == 0 or cb.ndim == 0:
         raise ValueError(f"{func}: a and b need a last axis of terms")
@@ -600,8 +607,7 @@ def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, 
     if unit_for is not None:
         z, f = _core._dot_unit(unit_for(k), ca.reshape(-1), cb.reshape(-1), cc, k)
     else:
-        z, f = _core._dot(ca.reshape(-1), cb.reshape(-1), cc, fa, fb, fc, fo, accum or "exact", ab, g, rounding,
-                          saturate, ftz, k)
+        z, f = _core._dot(ca.reshape(-1), cb.reshape(-1), cc, fa, fb, fc, *plain, k)
     return _finish(kind, z.reshape(lead), f.reshape(lead), flags)
 
 
@@ -612,16 +618,10 @@ def matmul(A, B, C=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=Non
     and keywords: a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output
     format, or with emulate=PRESET the GEMM that preset's instruction computes (K in units of its n, C default +0)."""
     func = "matmul"
-    rules = dict(zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits)
-    unit_for = None
-    if emulate is not None or any(v is not None for v in rules.values()):
-        opts = dict(a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
-                    rounding=rounding, saturate=saturate, ftz=ftz)
-        fa, fb, fc, unit_for = _unit_setup(func, C, opts, rules, emulate)
-        _check_round_args(func, "rne", flags=flags)
-    else:
-        fa, fb, fc, fo, rounding, ab, g = _dot_setup(func, C, a_fmt or "e4m3", b_fmt, c_fmt, out or "fp32",
-                                                     accum or "exact", align_bits, group, rounding, saturate, ftz, flags)
+    fa, fb, fc, unit_for, plain = _dot_kind(func, C, dict(
+        a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
+        rounding=rounding, saturate=saturate, ftz=ftz, flags=flags), dict(
+        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits), emulate)
     (ca, kind), (cb, _) = _operand(A, fa, "A", func), _operand(B, fb, "B", func)
     if ca.ndim != 2 or cb.ndim != 2 or ca.shape[1] != cb.shape[0]:
         raise ValueError(f"{func}: A has shape {ca.shape} and B {cb.shape}; accepted: M x K and K x N")
@@ -636,7 +636,7 @@ def matmul(A, B, C=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=Non
     if unit_for is not None:
         z, f = _core._matmul_unit(unit_for(k), ca, bt, cc, m, n, k)
     else:
-        z, f = _core._matmul(ca, bt, cc, fa, fb, fc, fo, accum or "exact", ab, g, rounding, saturate, ftz, m, n, k)
+        z, f = _core._matmul(ca, bt, cc, fa, fb, fc, *plain, m, n, k)
     return _finish(kind, z, f, flags)
 
 

@@ -217,14 +217,18 @@ def test_padding_leaves_an_all_zero_sum_alone():
 def test_preset_fast_paths_are_the_model(rng):
     """Whatever fast path serves a preset or rule plan gives fdotModel's bits (the fast paths off)."""
     A, B, C = gemm_operands(rng, 24, 20, 72)
+    A[5, :] = 0x7E  # 448 x 448 summed: beyond fp16's range
+    B[:, 6] = 0x7E
     cases = [dict(emulate="hopper-wgmma-e4m3"), dict(emulate="ada-mma-e4m3"),
              dict(a_fmt="e4m3", accum="align", align_bits=13, group=32, zero_exp=-126),
-             dict(a_fmt="e4m3", accum="align", align_bits=13, group=16, overflow="inf", zero_sign="positive")]
+             dict(a_fmt="e4m3", accum="align", align_bits=13, group=16, overflow="inf", zero_sign="positive"),
+             dict(a_fmt="e4m3", out="fp16", accum="align", align_bits=13, group=32, overflow="inf", nan="ones")]
     for kw in cases:
-        fast = nf.matmul(A, B, C, flags=True, **kw), nf.matmul(A, B, flags=True, **kw)
+        cs = [C, None] if kw.get("out", "fp32") == "fp32" else [None]
+        fast = [nf.matmul(A, B, c, flags=True, **kw) for c in cs]
         nf._core._set_fast_paths(False)
         try:
-            slow = nf.matmul(A, B, C, flags=True, **kw), nf.matmul(A, B, flags=True, **kw)
+            slow = [nf.matmul(A, B, c, flags=True, **kw) for c in cs]
         finally:
             nf._core._set_fast_paths(True)
         for (zf, ff), (zs, fs) in zip(fast, slow):

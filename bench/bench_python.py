@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Speed of the numforge Python module, as rates and same-run ratios (no timed assertions).
 
-  PYTHONPATH=build/python /usr/bin/python3 bench/bench_python.py [--n 100000000] [--threads 2]
+  PYTHONPATH=build/python /usr/bin/python3 bench/bench_python.py [--n 100000000] [--threads 2] [--matmul-only]
 
 1. fp32 -> e4m3 encode vs numpy.copyto of the same fp32 bytes (the memory bound), and vs PyTorch rounding the
    same values with tensor arithmetic the way microxcaling / torchao emulate it (exponent, scale, round, clamp).
 2. mx_quantize e4m3 K=32 vs the same copy.
-3. matmul 512 x 512 x 512 e4m3, accum align 13, group 32, in M multiply-adds/s.
+3. matmul 512 x 512 x 512 e4m3, accum align 13, group 32, in M multiply-adds/s; the same GEMM with
+   emulate="hopper-wgmma-e4m3" (the preset's rules, z in fp32 "e8m13").
 
 Each line also gives the CPU time per item over all threads (time.process_time), which a busy machine inflates
 far less than the wall time: on a shared machine read the ratios with the load (uptime) printed at the top.
@@ -53,8 +54,16 @@ def main():
     p.add_argument("--n", type=int, default=100_000_000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--matmul-only", action="store_true", help="only part 3 (the matmul lines)")
     args = p.parse_args()
     nf.set_num_threads(args.threads)
+    if not args.matmul_only:
+        elementwise_lines(args)
+    matmul_lines(args)
+    print(f"load average after the run {os.getloadavg()[0]:.1f}")
+
+
+def elementwise_lines(args):
     n = args.n
     x = (np.random.default_rng(1).standard_normal(n) * 20).astype(np.float32)
     dst = np.empty_like(x)
@@ -78,12 +87,17 @@ def main():
         print("torch not importable: no tensor-arithmetic comparison")
     t_mx = best_of(lambda: nf.mx_quantize(x, "e4m3", block=32), args.repeat, "mx")
     print(f"mx_quantize e4m3 K=32     {n / t_mx / 1e6:9.1f} M values/s  ratio to copy {t_copy / t_mx:.2f}x  {cpu_ns('mx', n)}")
+
+
+def matmul_lines(args):
+    print(f"matmul: numforge threads = {args.threads}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rng = np.random.default_rng(2)
     A = nf.encode(rng.standard_normal((512, 512)).astype(np.float32), "e4m3")
     B = nf.encode(rng.standard_normal((512, 512)).astype(np.float32), "e4m3")
     t_mm = best_of(lambda: nf.matmul(A, B, accum="align", align_bits=13, group=32), args.repeat, "mm")
     print(f"matmul 512^3 e4m3 align13 group32  {512 ** 3 / t_mm / 1e6:9.1f} M MAC/s ({t_mm:.2f} s)  {cpu_ns('mm', 512 ** 3)}")
-    print(f"load average after the run {os.getloadavg()[0]:.1f}")
+    t_hw = best_of(lambda: nf.matmul(A, B, emulate="hopper-wgmma-e4m3"), args.repeat, "hw")
+    print(f"matmul 512^3 hopper-wgmma-e4m3     {512 ** 3 / t_hw / 1e6:9.1f} M MAC/s ({t_hw:.2f} s)  {cpu_ns('hw', 512 ** 3)}")
 
 
 if __name__ == "__main__":

@@ -516,6 +516,9 @@ def _unit_words(func, emulate, n, opts, rules):
     if emulate is not None:
         if not isinstance(emulate, str):
             raise TypeError(f"{func}: emulate must be a preset name (numforge.presets()), got {emulate!r}")
+        if not emulate:  # the CLI reads an empty --emulate as none; here it is a name that is not a preset
+            names = ", ".join(p["name"] for p in presets())
+            raise ValueError(f"{func}: emulate: '' is not a preset; accepted: {names}")
         words = ["--emulate", emulate]
         given = opts
     else:

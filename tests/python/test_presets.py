@@ -240,6 +240,8 @@ def test_preset_errors_name_the_argument_and_the_accepted_values():
     with pytest.raises(ValueError) as e:
         nf.matmul(a, a.T, emulate="hopper-wgmma-e5m7")
     assert "emulate" in str(e.value) and all(p["name"] in str(e.value) for p in nf.presets())
+    with pytest.raises(ValueError, match=r"emulate: '' is not a preset; accepted: volta-mma-f16"):
+        nf.dot(a, a, emulate="")
     with pytest.raises(ValueError, match=r"zero_exp.*hopper-wgmma-e4m3.*-126"):
         nf.matmul(a, a.T, emulate="hopper-wgmma-e4m3", zero_exp="exclude")
     with pytest.raises(ValueError, match=r"align_bits.*hopper-wgmma-e4m3.*13"):

@@ -463,6 +463,7 @@ class MxQuantUnit final : public OperatorUnit<MxQuantSpec> {
     j["rounding"] = roundingName(s_.mode);
     if (s_.mode == Rounding::SR) {
       j["sr_bits"] = s_.srBits;
+      if (s_.srVariant != SrVariant::A) j["sr_variant"] = s_.srVariant == SrVariant::B ? "b" : "c";  // a: as before
       j["sr_source"] = s_.srSource == SrSource::Lfsr ? "lfsr" : "port";
       if (s_.srSource == SrSource::Lfsr) j["sr_seed"] = s_.srSeed;
     }

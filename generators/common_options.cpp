@@ -133,6 +133,17 @@ std::string SrOptions::nameTag(const Settings& s) {
   return fmt::format("_sr{}{}{}", s.bits, variant, s.source == SrSource::Lfsr ? "_lfsr" : "");
 }
 
+const char* srVariantLetter(SrVariant v) { return v == SrVariant::A ? "A" : v == SrVariant::B ? "B" : "C"; }
+
+const char* srVariantRule(SrVariant v) {
+  switch (v) {
+    case SrVariant::A: return "up when floor(eta 2^R) + R >= 2^R";
+    case SrVariant::B: return "up when floor(eta 2^(R+1)) + 2 R + 1 >= 2^(R+1)";
+    case SrVariant::C: return "up when RNE(eta 2^R) + R >= 2^R";
+  }
+  return "";
+}
+
 Format formatOption(const std::string& option, const std::string& value) {
   try {
     return parseFormat(value);

@@ -96,6 +96,9 @@ struct SrOptions {
   static void appendArgs(const Settings& s, std::vector<std::string>& args);
   static std::string nameTag(const Settings& s);  // "_sr8" or "_sr8_lfsr"
 };
+// A header's words for a stochastic variant: its letter and its rule ("up when RNE(eta 2^R) + R >= 2^R").
+const char* srVariantLetter(SrVariant v);
+const char* srVariantRule(SrVariant v);
 
 // Parses a format option; throws UsageError naming the option.
 Format formatOption(const std::string& option, const std::string& value);

@@ -40,10 +40,7 @@ std::string roundingText(const FcvtSpec& s) {
                        s.round.srBits, s.srSeed);
   if (isSr(s) && s.round.srVariant != SrVariant::A)
     return fmt::format("sr (stochastic, IEEE P3109 variant {}: {}, R = {} random bits, eta the fraction below the lsb)",
-                       s.round.srVariant == SrVariant::B ? "B" : "C",
-                       s.round.srVariant == SrVariant::B ? "up when floor(eta 2^(R+1)) + 2 R + 1 >= 2^(R+1)"
-                                                         : "up when RNE(eta 2^R) + R >= 2^R",
-                       s.round.srBits);
+                       srVariantLetter(s.round.srVariant), srVariantRule(s.round.srVariant), s.round.srBits);
   if (isSr(s))
     return fmt::format("sr (stochastic: truncate(|a| + sr_bits * 2^(lsb - {})), sr_bits from the port)", s.round.srBits);
   return roundingName(s.round.mode);

@@ -285,7 +285,8 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   blocks::ReadoutParams ro;
   ro.round.out = out;
   ro.round.rounding = {dyn, s.round.mode};
-  ro.round.saturate = s.round.saturate;
+  // satpropagate clamps finite overflows in the round block; infinite terms still read out as infinities.
+  ro.round.saturate = s.round.clampsOverflow();
   ro.round.ftz = s.round.ftz;
   // The later groups add the previous group's z, not c: their read-out rounds a sum of another range, so its
   // round block is another module (one name for both bodies is an error of Design::add).
@@ -627,6 +628,7 @@ class FdotFactory final : public OperatorFactory {
                                       "align: round the sum to this many fraction bits of --out (z's low bits zero)");
     opt_.emulate = cmd.add_option("--emulate", emulate_, "a tensor-core preset (`numforge presets` lists them)");
     common_.add(cmd);
+    common_.addSaturationModes(cmd);
   }
   std::unique_ptr<Unit> build() const override {
     common_.validate();
@@ -749,8 +751,9 @@ class FdotFactory final : public OperatorFactory {
     // align rounds toward zero unless told otherwise, as the tensor cores it emulates do.
     if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven() && !preset) s.round.mode = Rounding::RTZ;
     if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault() && (s.dynamicRounding || s.round.clampsOverflow()))
-      throw UsageError("--round dyn / --saturate: not with the tensor-core rules (--zero-exp, --overflow, --nan, "
-                       "--zero-sign, --emulate)");
+      throw UsageError("--round dyn, --saturate and --sat satfinite|satpropagate: not with the tensor-core rules "
+                       "(--zero-exp, --overflow, --nan, --zero-sign, --emulate); accepted with them: a fixed --round "
+                       "and --sat satnone (the default)");
     std::vector<std::string> args;
     if (preset) args = {"--emulate", preset->name};
     args.insert(args.end(), {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name});

@@ -62,6 +62,7 @@ std::vector<PortInfo> fpOutputs(const FpUnitDescription& s) {
 void describeRounding(nlohmann::json& j, bool dynamicRounding, const RoundOptions& round, bool flagsPort) {
   j["rounding"] = roundingManifestName(dynamicRounding, round.mode);
   j["saturate"] = round.saturate;
+  if (round.satPropagate) j["sat"] = "satpropagate";  // only when set: the manifests of other units stay as they were
   j["ftz"] = round.ftz;
   j["flags"] = flagsPort;
 }

@@ -55,15 +55,20 @@ HeaderText header(const MxQuantSpec& s, const MxBeats& b) {
       {"scale", "e8m0, 2^(scale-127); 0xFF (NaN) when the block holds a NaN or Inf (elements 0)"}};
   h.notes.push_back(fmt::format("Scale rule: {} ({}), clamped to [-127, 127]; elements saturate at +-{}", mxScaleRuleName(s.rule),
                                 ruleDefinition(s.rule), mxElemMax(s.elem)));
-  if (s.mode == Rounding::SR)
+  if (s.mode == Rounding::SR) {
+    const std::string rule =
+        s.srVariant == SrVariant::A
+            ? fmt::format("truncate(|x / X| + r * 2^(lsb - {}))", s.srBits)
+            : fmt::format("x / X rounded by IEEE P3109 variant {}, {}, eta the fraction below the lsb", srVariantLetter(s.srVariant),
+                          srVariantRule(s.srVariant));
     h.notes.push_back(fmt::format(
-        "Rounding: sr (elements: truncate(|x / X| + r * 2^(lsb - {})), r = {} random bits per element {})", s.srBits,
-        s.srBits,
+        "Rounding: sr (elements: {}, r = {} random bits per element {})", rule, s.srBits,
         s.srSource == SrSource::Lfsr
             ? fmt::format("from 32-bit xorshift LFSRs, seed 0x{:08x}, stepping once per rounded beat", s.srSeed)
             : std::string("from the sr_bits port, element i at [R*i +: R]")));
-  else
+  } else {
     h.notes.push_back(fmt::format("Rounding: {} (elements)", roundingName(s.mode)));
+  }
   if (b.beats > 1) {
     h.notes.push_back(fmt::format(
         "Lanes: {} elements per valid_in beat, a block is {} consecutive beats after reset; throughput one beat",
@@ -121,8 +126,11 @@ struct MxRtl {
     XS = vlog::signedBitsFor(sMin, sMax);
     XR = vlog::signedBitsFor(int64_t(u.expMin) - kMxScaleMax, int64_t(u.expMax) - kMxScaleMin);
     const int precision = intElem ? s.elem.intBits - 1 : lim.manBits + 1;
-    SB = compress ? std::min(P, precision + std::max(1, R)) : P;
-    sticky = SB < P && !sr;  // bits below the R random-bit positions never change a stochastic rounding
+    // Variants B and C read one bit of eta below the R random-bit positions; C's tie (RNE of eta 2^R) also reads
+    // whether anything lies below that bit. Variant A reads nothing below the R bits.
+    const bool srExtraBit = sr && s.srVariant != SrVariant::A;
+    SB = compress ? std::min(P, precision + std::max(1, R) + (srExtraBit ? 1 : 0)) : P;
+    sticky = SB < P && (!sr || s.srVariant == SrVariant::C);
     if (intElem) {
       blocks::RoundIntParams ri;
       ri.out = s.elem;
@@ -145,6 +153,7 @@ struct MxRtl {
       rp.saturate = true;
       rp.ftz = false;
       rp.srBits = R;
+      rp.srVariant = s.srVariant;
       rounder = blocks::emitRoundPack(d, rp);
     }
   }
@@ -454,6 +463,7 @@ class MxQuantUnit final : public OperatorUnit<MxQuantSpec> {
     j["rounding"] = roundingName(s_.mode);
     if (s_.mode == Rounding::SR) {
       j["sr_bits"] = s_.srBits;
+      if (s_.srVariant != SrVariant::A) j["sr_variant"] = s_.srVariant == SrVariant::B ? "b" : "c";  // a: as before
       j["sr_source"] = s_.srSource == SrSource::Lfsr ? "lfsr" : "port";
       if (s_.srSource == SrSource::Lfsr) j["sr_seed"] = s_.srSeed;
     }
@@ -553,6 +563,10 @@ class MxQuantFactory final : public OperatorFactory {
     cmd.add_option("--scale-rule", rule_, "floor (OCP v1.0, default), ceil, even or rceil (torchao's ScaleCalculationMode)");
     cmd.add_option("--round", round_, "element rounding: rne (default), rna, rtz, rup, rdn, rod, sr (stochastic)");
     sr_.add(cmd, "the input's significand width, at most 16");
+    sr_.addVariant(cmd);
+    cmd.add_option("--sat", sat_,
+                   "element saturation: satfinite (default: OCP MX elements clamp at +-max) or satpropagate (the same "
+                   "results: a block with an Inf has the NaN scale, so no element is infinite); satnone is refused");
     cmd.add_option("--lanes", lanes_, "elements accepted per cycle L, dividing K (default K: the whole block at once)")
         ->check(integerIn(1, 64));
     cmd.add_option("--name", name_, "module name (default derived from the options)");
@@ -577,8 +591,10 @@ class MxQuantFactory final : public OperatorFactory {
                                    "only; accepted: --out e4m3, e5m2, e3m2, e2m3, e2m1 (or another float), or an int "
                                    "element with --round {}",
                                    s.elem.name, roundingChoices()));
+    checkSaturation();
     const SrOptions::Settings srs = sr_.resolve(sr, round_, fcvtDefaultSrBits(s.in));
     s.srBits = srs.bits;
+    s.srVariant = srs.variant;
     s.srSource = srs.source;
     s.srSeed = srs.seed;
     if (lanes_ != -1 && (lanes_ < 1 || lanes_ > s.block || s.block % lanes_ != 0))
@@ -605,7 +621,19 @@ class MxQuantFactory final : public OperatorFactory {
   }
 
  private:
-  std::string a_, out_ = "e4m3", rule_ = "floor", round_ = "rne", name_;
+  // OCP MX v1.0 (section 6.3) clamps an element beyond max normal to it, which is P3109's satfinite; satpropagate
+  // differs from it only on infinite results, which no element has (a block holding an Inf gets the NaN scale and
+  // zero elements). satnone (overflow to Inf or NaN) would give blocks OCP MX does not define.
+  void checkSaturation() const {
+    if (sat_.empty() || sat_ == "satfinite" || sat_ == "satpropagate") return;
+    if (sat_ == "satnone")
+      throw UsageError("--sat satnone: OCP MX elements saturate (an element beyond max normal is clamped to it), so an "
+                       "element that overflows to Inf or NaN is no MX block; accepted: satfinite (default), satpropagate "
+                       "(the same results)");
+    throw UsageError(fmt::format("bad --sat '{}'; accepted: satfinite (default), satpropagate", sat_));
+  }
+
+  std::string a_, out_ = "e4m3", rule_ = "floor", round_ = "rne", name_, sat_;
   int block_ = 32;
   int lanes_ = -1;  // -1: not given
   SrOptions sr_;

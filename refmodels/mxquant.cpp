@@ -74,7 +74,8 @@ uint32_t mxQuantizeElement(const MxQuantSpec& spec, const Decoded& v, int s, uin
     return roundToInt<uint64_t>(v.sign, v.exp - s + spec.elem.intBits - 2, v.sig, spec.elem, opt, 0, IntRange::Symmetric)
         .bits;
   }
-  const RoundOptions opt{spec.mode, true, false, spec.srBits};
+  RoundOptions opt{spec.mode, true, false, spec.srBits};
+  opt.srVariant = spec.srVariant;
   return roundPack<uint64_t>(v.sign, v.exp - s, v.sig, false, spec.elem, opt, srRandom).bits;
 }
 

@@ -16,8 +16,8 @@
 // - A block holding any NaN or Inf gives the NaN scale 0xFF and all-zero elements (OCP: a NaN scale makes
 //   every value of the block NaN, whatever the elements hold).
 // - Elements round with roundPack (float elements, satfinite) or the same decisions on fixed point (int).
-// - Stochastic rounding (float elements): the magnitude of x_i / 2^s becomes truncate(|.| + r_i * 2^(lsb - R)),
-//   r_i being R random bits per element, as fcvt's --round sr (the same roundPack path).
+// - Stochastic rounding (float elements): x_i / 2^s rounded by P3109's variant A (truncate(|.| + r_i * 2^(lsb - R)),
+//   the default), B or C with r_i the element's R random bits, as fcvt's --round sr (the same roundPack path).
 // - --lanes L: the unit takes L elements per cycle over K/L beats; the values are the same (MxQuantStream).
 #pragma once
 
@@ -47,6 +47,7 @@ struct MxQuantSpec {
   MxScaleRule rule = MxScaleRule::Floor;
   Rounding mode = Rounding::RNE;
   int srBits = 0;  // mode == SR: random bits R per element
+  SrVariant srVariant = SrVariant::A;  // mode == SR: P3109's stochastic variant (nf::detail::srRoundsUp)
   SrSource srSource = SrSource::Port;
   uint32_t srSeed = 1;  // SrSource::Lfsr: the state of the first generator after reset
 };

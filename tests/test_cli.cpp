@@ -127,6 +127,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --accum align --align-bits -1 -o @DIR", {"--align-bits", "1..60"}},
         BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --group 0 -o @DIR", {"--group", "1..32"}},
         BadCase{"gen kulisch --a e4m3 --b e4m3 --out fp32 --carry-bits 1e3 -o @DIR", {"--carry-bits", "1..64"}},
+        // P3109's saturation modes on fdot and mxquant, stochastic variants on mxquant (issue 17).
+        BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --sat clamp -o @DIR", {"--sat", "satfinite, satpropagate, satnone"}},
+        BadCase{"gen fdot --n 4 --a e4m3 --out fp32 --accum align --overflow inf --sat satpropagate -o @DIR",
+                {"--sat satfinite|satpropagate", "tensor-core", "--sat satnone"}},
+        BadCase{"gen mxquant --a bf16 --sat clamp -o @DIR", {"--sat", "'clamp'", "satfinite", "satpropagate"}},
+        BadCase{"gen mxquant --a bf16 --sat satnone -o @DIR", {"--sat satnone", "saturate", "satfinite", "satpropagate"}},
+        BadCase{"gen mxquant --a bf16 --round sr --sr-variant d -o @DIR", {"--sr-variant", "'d'", "a, b, c"}},
+        BadCase{"gen mxquant --a bf16 --sr-variant b -o @DIR", {"--sr-variant", "--round sr"}},
         BadCase{"gen mxquant --a bf16 --lanes -1 -o @DIR", {"--lanes", "1..64"}},
         BadCase{"gen mxquant --a bf16 --block 0x20 -o @DIR", {"--block", "1..64"}},
         BadCase{"gen mxdequant --a e4m3 --block -32 -o @DIR", {"--block", "1..64"}},
@@ -151,6 +159,18 @@ INSTANTIATE_TEST_SUITE_P(
       for (char c : info.param.args.substr(0, 40)) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return n + "_" + std::to_string(info.index);
     });
+
+// The subcommand help lists the options issue 17 added.
+TEST(Cli, HelpShowsP3109Options) {
+  const CliRun fdot = numforge("gen fdot --help");
+  ASSERT_EQ(fdot.rc, 0) << fdot.out;
+  EXPECT_NE(fdot.out.find("--sat"), std::string::npos) << fdot.out;
+  EXPECT_NE(fdot.out.find("satpropagate"), std::string::npos) << fdot.out;
+  const CliRun mx = numforge("gen mxquant --help");
+  ASSERT_EQ(mx.rc, 0) << mx.out;
+  EXPECT_NE(mx.out.find("--sr-variant"), std::string::npos) << mx.out;
+  EXPECT_NE(mx.out.find("--sat"), std::string::npos) << mx.out;
+}
 
 TEST_F(ScratchDir, MalformedVectorFileNamesTheLine) {
   const fs::path f = dir_ / "v.txt";

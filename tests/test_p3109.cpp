@@ -12,14 +12,21 @@
 #include <tuple>
 #include <random>
 
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
 #include "refmodels/facc.h"
 #include "refmodels/fadd.h"
 #include "refmodels/fcvt.h"
+#include "refmodels/fdot.h"
 #include "refmodels/fma.h"
 #include "generators/unit.h"
 #include "refmodels/fmul.h"
 #include "refmodels/kulisch.h"
+#include "refmodels/mxquant.h"
 #include "tests/catalog.h"
+#include "tests/other_model.h"
 #include "tests/oracles/mpfr_oracle.h"
 #include "tests/quick_cosim.h"
 #include "verif/cosim.h"
@@ -80,6 +87,13 @@ const std::vector<std::pair<std::string, Def>>& testFormats() {
   return v;
 }
 
+Def defNamed(const std::string& name) {
+  for (const auto& [n, d] : testFormats())
+    if (n == name) return d;
+  ADD_FAILURE() << "no definition for " << name;
+  return Def{8, 3, true, true};
+}
+
 // A format with the same precision and emin whose range no 8-bit operation leaves: MPFR rounds onto it.
 Format carrierOf(const Def& d) {
   Format c;
@@ -133,14 +147,15 @@ uint32_t project(const Def& d, mpfr_srcptr x, Rounding mode, Sat sat) {
   return saturate(d, Cls::Finite, nfo::toDoubleSpec(c, r.bits), mpfr_signbit(x) != 0, mode, sat);
 }
 
-// Stochastic rounding from the definition (clause 4.6): eta the fraction below the last place, R random.
-uint32_t projectStochastic(const Def& d, mpfr_srcptr x, SrVariant v, int N, uint32_t R, Sat sat) {
-  if (mpfr_zero_p(x)) return 0;
+// Stochastic rounding from the definition (report v4.0.3 clause 4.7.4): eta the fraction of |x| below its last
+// place (exponent max(E, emin) - T), R the N random bits; the signed result at precision T + 1 with an unbounded
+// exponent range, before saturation.
+double stochasticValue(mpfr_srcptr x, int emin, int T, SrVariant v, int N, uint32_t R) {
   mpfr_t a, k, eta, t;
   mpfr_inits2(400, a, k, eta, t, (mpfr_ptr)0);
   mpfr_abs(a, x, MPFR_RNDN);
-  const long E = std::max(long(mpfr_get_exp(a)) - 1, long(1 - d.bias()));
-  const long L = E - d.T();  // exponent of the last place
+  const long E = std::max(long(mpfr_get_exp(a)) - 1, long(emin));
+  const long L = E - T;  // exponent of the last place
   mpfr_mul_2si(a, a, -L, MPFR_RNDN);
   mpfr_floor(k, a);
   mpfr_sub(eta, a, k, MPFR_RNDN);
@@ -161,6 +176,12 @@ uint32_t projectStochastic(const Def& d, mpfr_srcptr x, SrVariant v, int N, uint
   }
   const double rounded = std::ldexp(mpfr_get_d(k, MPFR_RNDN) + (up ? 1 : 0), int(L)) * (mpfr_signbit(x) ? -1 : 1);
   mpfr_clears(a, k, eta, t, (mpfr_ptr)0);
+  return rounded;
+}
+
+uint32_t projectStochastic(const Def& d, mpfr_srcptr x, SrVariant v, int N, uint32_t R, Sat sat) {
+  if (mpfr_zero_p(x)) return 0;
+  const double rounded = stochasticValue(x, 1 - d.bias(), d.T(), v, N, R);
   return saturate(d, Cls::Finite, rounded, mpfr_signbit(x) != 0, Rounding::SR, sat);
 }
 
@@ -310,11 +331,7 @@ TEST(P3109Fcvt, StochasticVariantsMatchDefinition) {
   mpfr_init2(x, 64);
   const int N = 4;
   for (const char* name : {"binary8p3se", "binary8p4ue", "binary8p4sf"}) {
-    const Def d = [&] {
-      for (const auto& [n, df] : testFormats())
-        if (n == name) return df;
-      return Def{};
-    }();
+    const Def d = defNamed(name);
     for (SrVariant v : {SrVariant::A, SrVariant::B, SrVariant::C})
       for (Sat s : kSats) {
         FcvtSpec spec;
@@ -470,14 +487,8 @@ TEST(P3109Accumulators, ModelsMatchDefinition) {
   const std::vector<std::pair<std::string, std::string>> pairs = {
       {"binary8p3se", "binary8p3se"}, {"binary8p4sf", "binary8p4sf"}, {"binary8p4se", "binary8p5se"},
       {"binary8p5se", "binary8p3se"}};  // (facc and kulisch refuse unsigned formats: requireFloat)
-  auto defOf = [](const std::string& name) {
-    for (const auto& [n, d] : testFormats())
-      if (n == name) return d;
-    ADD_FAILURE() << "no definition for " << name;
-    return Def{8, 3, true, true};
-  };
   for (const auto& [inName, outName] : pairs) {
-    const Def din = defOf(inName), dout = defOf(outName);
+    const Def din = defNamed(inName), dout = defNamed(outName);
     const Format fin = parseFormat(inName), fout = parseFormat(outName);
     for (Rounding m : kModes)
       for (Sat s : kSats)
@@ -571,7 +582,20 @@ std::vector<CosimCase> cosimCases() {
            // MX blocks with P3109 elements (8 per block: the element path is the same at any K).
            {"mxquant", "--a", "bf16", "--out", "binary8p3se", "--block", "8", "--scale-rule", "rceil"},
            {"mxquant", "--a", "fp16", "--out", "binary8p4sf", "--block", "8", "--round", "rtz"},
-           {"mxdequant", "--a", "binary8p3se", "--out", "bf16", "--block", "8"}})
+           {"mxdequant", "--a", "binary8p3se", "--out", "bf16", "--block", "8"},
+           // Issue 17: fdot --sat satpropagate (exact, chain, align), the units P3109Fdot.SatPropagateRtlMatchesDefinition
+           // runs on directed vectors; mxquant's variants B and C through the --lanes buffer.
+           {"fdot", "--n", "4", "--a", "binary8p3se", "--out", "binary8p3se", "--round", "dyn", "--sat", "satpropagate"},
+           {"fdot", "--n", "4", "--a", "binary8p4se", "--out", "binary8p4se", "--round", "dyn", "--sat", "satpropagate"},
+           {"fdot", "--n", "4", "--a", "e5m2", "--out", "fp16", "--round", "dyn", "--sat", "satpropagate"},
+           {"fdot", "--n", "4", "--a", "binary8p4se", "--out", "binary8p4se", "--accum", "chain", "--sat", "satpropagate",
+            "--flags"},
+           {"fdot", "--n", "4", "--a", "binary8p3se", "--out", "binary8p3se", "--accum", "align", "--align-bits", "6",
+            "--round", "rne", "--sat", "satpropagate", "--flags"},
+           {"mxquant", "--a", "fp32", "--out", "e4m3", "--block", "8", "--round", "sr", "--sr-bits", "3", "--sr-variant", "c",
+            "--lanes", "2"},
+           {"mxquant", "--a", "fp32", "--out", "binary8p3se", "--block", "8", "--round", "sr", "--sr-bits", "4",
+            "--sr-variant", "b", "--lanes", "4"}})
     v.push_back({args[0], {args.begin() + 1, args.end()}, false});
   // The stochastic variants in RTL.
   for (const char* variant : {"b", "c"})
@@ -609,6 +633,385 @@ INSTANTIATE_TEST_SUITE_P(P3109, P3109Cosim, ::testing::ValuesIn(cosimCases()), [
     for (char c : a) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return s;
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// fdot's saturation modes and mxquant's stochastic variants (issue 17): the models against this file's
+// definitions on directed and seeded random vectors, then the RTL on the directed vectors with the definition's
+// bits as the expectation.
+
+// A unit whose model is a definition written in this file and whose corner vectors are given: a random run with
+// no random vectors drives the RTL with exactly those vectors and compares it with the definition, not the model.
+class DefinitionUnit final : public test::ForwardingUnit {
+ public:
+  using Definition = std::function<void(const uint32_t* in, uint32_t* out)>;
+  DefinitionUnit(std::unique_ptr<Unit> rtl, Definition def, std::vector<std::vector<uint32_t>> vectors)
+      : ForwardingUnit(std::move(rtl)), def_(std::move(def)), vectors_(std::move(vectors)) {}
+  void emulate(const uint32_t* in, uint32_t* out) const override { def_(in, out); }
+  std::vector<std::vector<uint32_t>> cornerVectors() const override { return vectors_; }
+
+ private:
+  Definition def_;
+  std::vector<std::vector<uint32_t>> vectors_;
+};
+
+void expectRtlMatchesDefinition(std::unique_ptr<Unit> rtl, DefinitionUnit::Definition def,
+                                std::vector<std::vector<uint32_t>> vectors) {
+  const size_t n = vectors.size();
+  const DefinitionUnit unit(std::move(rtl), std::move(def), std::move(vectors));
+  verif::CosimOptions opt = test::quickCosimOptions();
+  opt.mode = verif::CosimOptions::Mode::Random;
+  opt.count = 0;
+  const verif::CosimReport r = verif::runCosim(unit, opt);
+  EXPECT_EQ(r.mismatches, 0u) << unit.moduleName() << ": " << r.firstMismatch;
+  EXPECT_EQ(r.vectors, n) << unit.moduleName();
+}
+
+// fdot on P3109 formats from the definition: exact accumulation projects the exact sum once (any NaN, 0 x Inf or
+// Inf - Inf: NaN; an infinite term: Saturate's infinity, clause 4.7.5; an exact zero: +0); chain projects every
+// step, acc <- Project(a_i b_i + acc) from +0.
+uint32_t fdotP3109Definition(const Def& din, const Def& dout, const uint32_t* a, const uint32_t* b, int n, bool chain,
+                             Rounding m, Sat s) {
+  mpfr_t sum, tmp;
+  mpfr_inits2(400, sum, tmp, (mpfr_ptr)0);
+  uint32_t z = 0;
+  ExactTerms terms;
+  mpfr_set_zero(sum, 1);
+  for (int i = 0; i < n; ++i) {
+    terms.add(din, a[i], &b[i], sum, tmp);
+    if (chain) {
+      terms.add(dout, z, nullptr, sum, tmp);
+      z = terms.project(dout, sum, m, s);
+      terms = {};
+      mpfr_set_zero(sum, 1);
+    }
+  }
+  if (!chain) z = terms.project(dout, sum, m, s);
+  mpfr_clears(sum, tmp, (mpfr_ptr)0);
+  return z;
+}
+
+// fdot into fp16 from IEEE 754's rules, fp16's codes spelled here (+-Inf 0x7c00/0xfc00, +-max 0x7bff/0xfbff,
+// canonical NaN 0x7e00): any NaN, 0 x Inf, Inf - Inf: NaN; an infinite term: Inf (satfinite: max finite); an
+// exact zero sum: a cancellation is +0 (-0 under rdn), zero terms alone -0 when all are -0 or, under rdn, any is;
+// otherwise the MPFR oracle's rounding of the exact sum, whose overflow satfinite and satpropagate clamp.
+uint32_t fdotFp16Definition(const Format& in, const uint32_t* a, const uint32_t* b, int n, Rounding m, Sat s) {
+  static const Format fp16 = parseFormat("fp16");  // its parameters only, for the oracle
+  mpfr_t sum, tmp;
+  mpfr_inits2(200, sum, tmp, (mpfr_ptr)0);
+  mpfr_set_zero(sum, 1);
+  bool nan = false, posInf = false, negInf = false, nonzero = false, zeroPos = false, zeroNeg = false;
+  for (int i = 0; i < n; ++i) {
+    const double va = nfo::toDoubleSpec(in, a[i]), vb = nfo::toDoubleSpec(in, b[i]);
+    const bool neg = std::signbit(va) != std::signbit(vb);
+    if (std::isnan(va) || std::isnan(vb) || ((std::isinf(va) || std::isinf(vb)) && (va == 0 || vb == 0))) {
+      nan = true;
+    } else if (std::isinf(va) || std::isinf(vb)) {
+      (neg ? negInf : posInf) = true;
+    } else if (va == 0 || vb == 0) {
+      (neg ? zeroNeg : zeroPos) = true;
+    } else {
+      nonzero = true;
+      mpfr_set_d(tmp, va * vb, MPFR_RNDN);  // exact: two 3-bit significands
+      mpfr_add(sum, sum, tmp, MPFR_RNDN);
+    }
+  }
+  uint32_t z = 0;
+  if (nan || (posInf && negInf)) {
+    z = 0x7e00;
+  } else if (posInf || negInf) {
+    z = (negInf ? 0x8000u : 0u) | (s == Sat::Finite ? 0x7bffu : 0x7c00u);
+  } else if (mpfr_zero_p(sum)) {
+    const bool rdn = m == Rounding::RDN;
+    z = (nonzero ? rdn : (zeroNeg && !zeroPos) || (rdn && zeroNeg)) ? 0x8000u : 0u;
+  } else {
+    nfo::OOptions o;
+    o.mode = m;
+    z = nfo::roundValue(sum, fp16, o).bits;
+    if (s != Sat::None && (z & 0x7fffu) == 0x7c00u) z = (z & 0x8000u) | 0x7bffu;
+  }
+  mpfr_clears(sum, tmp, (mpfr_ptr)0);
+  return z;
+}
+
+struct FdotCase {
+  std::string in, out;
+  bool chain = false;
+};
+
+uint32_t fdotDefinition(const FdotCase& c, const uint32_t* a, const uint32_t* b, int n, Rounding m, Sat s) {
+  if (c.out == "fp16") return fdotFp16Definition(parseFormat(c.in), a, b, n, m, s);
+  return fdotP3109Definition(defNamed(c.in), defNamed(c.out), a, b, n, c.chain, m, s);
+}
+
+// Codes of an 8-bit input format as the definitions above read them: 1, +-max finite, +-Inf (0 when none).
+struct DotCodes {
+  uint32_t one, max, negMax, inf, negInf;
+};
+
+DotCodes dotCodesOf(const std::string& in) {
+  if (in == "e5m2") return {0x3c, 0x7b, 0xfb, 0x7c, 0xfc};  // IEEE-style E5M2
+  const Def d = defNamed(in);
+  const auto codes = d.codes();
+  const double maxF = d.maxFinite();
+  return {codes.at(1.0), codes.at(maxF), codes.at(-maxF), d.extended ? d.infCode(false) : 0u,
+          d.extended ? d.infCode(true) : 0u};
+}
+
+// Four-term dot products (a then b): an overflowing finite sum of either sign, one exactly at max finite, an
+// infinite term beside an overflowing finite sum (either sign), Inf - Inf, 0 x Inf, cancellations; then seeded
+// random codes.
+std::vector<std::vector<uint32_t>> fdotVectors(const std::string& in, int randomCount) {
+  const DotCodes k = dotCodesOf(in);
+  std::vector<std::vector<uint32_t>> v = {
+      {k.max, k.max, k.max, k.max, k.one, k.one, k.one, k.one},
+      {k.negMax, k.negMax, k.negMax, k.negMax, k.one, k.one, k.one, k.one},
+      {k.max, 0, 0, 0, k.one, k.one, k.one, k.one},
+      {k.max, k.negMax, k.one, 0, k.one, k.one, k.one, 0},
+      {k.max, k.max, k.negMax, k.negMax, k.one, k.one, k.one, k.one},
+      {k.max, k.max, k.max, k.max, k.max, k.max, k.negMax, k.one},
+  };
+  if (k.inf) {
+    v.push_back({k.inf, k.max, k.max, k.max, k.one, k.one, k.one, k.one});
+    v.push_back({k.negInf, k.max, k.max, k.max, k.one, k.one, k.one, k.one});
+    v.push_back({k.inf, k.negMax, k.negMax, 0, k.one, k.one, k.one, k.one});
+    v.push_back({k.inf, k.negInf, 0, 0, k.one, k.one, 0, 0});
+    v.push_back({k.inf, k.one, 0, 0, 0, k.one, 0, 0});
+    v.push_back({k.inf, k.one, 0, 0, k.max, k.max, 0, 0});
+  }
+  std::mt19937 rng(1717);
+  for (int i = 0; i < randomCount; ++i) {
+    std::vector<uint32_t> x(8);
+    for (uint32_t& c : x) c = rng() % 4 == 0 ? rng() & 0xFFu : (rng() & 0x9Fu) | 0x40u;  // mostly from 1 or 2 up
+    v.push_back(std::move(x));
+  }
+  return v;
+}
+
+const std::vector<FdotCase>& fdotCases() {
+  static const std::vector<FdotCase> v = {{"binary8p3se", "binary8p3se"},
+                                          {"binary8p4se", "binary8p4se"},
+                                          {"binary8p4sf", "binary8p4sf"},
+                                          {"binary8p4se", "binary8p4se", true},
+                                          {"e5m2", "fp16"}};
+  return v;
+}
+
+TEST(P3109Fdot, ModelsMatchDefinition) {
+  for (const FdotCase& c : fdotCases()) {
+    const auto vectors = fdotVectors(c.in, 1500);
+    for (Rounding m : kModes)
+      for (Sat s : kSats) {
+        FdotSpec spec;
+        spec.n = 4;
+        spec.a = spec.b = parseFormat(c.in);
+        spec.out = parseFormat(c.out);
+        spec.accum = c.chain ? FdotSpec::Accum::Chain : FdotSpec::Accum::Exact;
+        spec.round = optionsFor(m, s);
+        int bad = 0;
+        for (const auto& x : vectors) {
+          const uint32_t got = fdotModel(spec, x.data(), x.data() + 4, 0, m).bits;
+          const uint32_t want = fdotDefinition(c, x.data(), x.data() + 4, 4, m, s);
+          if (got != want && ++bad <= 3)
+            ADD_FAILURE() << "fdot " << c.in << "->" << c.out << (c.chain ? " chain " : " exact ") << roundingName(m)
+                          << " " << satName(s) << " a,b = " << std::hex << x[0] << " " << x[1] << " " << x[2] << " "
+                          << x[3] << ", " << x[4] << " " << x[5] << " " << x[6] << " " << x[7] << ": model 0x" << got
+                          << ", definition 0x" << want;
+        }
+      }
+  }
+}
+
+// The generated fdot units with --sat satpropagate on the directed vectors (and some random ones), every rm value
+// 0..5, against the definition: on two P3109 formats and an IEEE one.
+TEST(P3109Fdot, SatPropagateRtlMatchesDefinition) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  for (const FdotCase& c : {fdotCases()[0], fdotCases()[1], fdotCases()[4]}) {
+    std::vector<std::vector<uint32_t>> vectors;
+    for (const auto& x : fdotVectors(c.in, 100))
+      for (uint32_t rm = 0; rm < 6; ++rm) {
+        vectors.push_back(x);
+        vectors.back().push_back(rm);
+      }
+    auto unit = buildUnit("fdot", {"--n", "4", "--a", c.in, "--out", c.out, "--round", "dyn", "--sat", "satpropagate"});
+    expectRtlMatchesDefinition(std::move(unit),
+                               [c](const uint32_t* in, uint32_t* out) {
+                                 out[0] = fdotDefinition(c, in, in + 4, 4, test::modeOfRm(in[8]), Sat::Propagate);
+                               },
+                               std::move(vectors));
+  }
+}
+
+// An MX element format's facts written here: a P3109 one from its definition above, e4m3 from OCP OFP8 (bias 7,
+// subnormals, 0x7f/0xff NaN, no Inf, max 448, -0 = 0x80).
+struct ElemDef {
+  double maxF = 0;
+  int emin = 0, T = 0;
+  uint32_t negZero = 0;
+  std::map<double, uint32_t> codes;  // every finite value (+0 for zero)
+};
+
+ElemDef elemDefOf(const std::string& name) {
+  ElemDef e;
+  if (name == "e4m3") {
+    e.emin = -6;
+    e.T = 3;
+    e.negZero = 0x80;
+    for (uint32_t c = 0; c < 256; ++c) {
+      if ((c & 0x7fu) == 0x7fu) continue;
+      const uint32_t field = (c >> 3) & 15u, t = c & 7u;
+      double v = field == 0 ? std::ldexp(double(t), -9) : std::ldexp(double(8 + t), int(field) - 10);
+      if (c & 0x80u) v = -v;
+      if (v == 0 && c != 0) continue;
+      e.codes[v] = c;
+      e.maxF = std::max(e.maxF, v);
+    }
+    return e;
+  }
+  const Def d = defNamed(name);
+  e.emin = 1 - d.bias();
+  e.T = d.T();
+  e.codes = d.codes();
+  e.maxF = d.maxFinite();
+  return e;
+}
+
+// One element: t = x_i / 2^s rounded by the stochastic variant from its definition, then clamped at +-max finite
+// (OCP MX elements saturate: satfinite); a zero keeps its sign where the format has -0.
+uint32_t mxElementDefinition(const ElemDef& e, double t, SrVariant v, int N, uint32_t R) {
+  if (t == 0) return std::signbit(t) ? e.negZero : 0u;
+  mpfr_t x;
+  mpfr_init2(x, 64);
+  mpfr_set_d(x, t, MPFR_RNDN);
+  double r = stochasticValue(x, e.emin, e.T, v, N, R);
+  mpfr_clear(x);
+  if (std::fabs(r) > e.maxF) r = std::copysign(e.maxF, r);
+  if (r == 0) return std::signbit(t) ? e.negZero : 0u;
+  return e.codes.at(r);
+}
+
+// A block of K fp32 values (OCP MX v1.0 section 6.3, floor rule): a NaN or Inf gives scale 0xFF and zero elements;
+// otherwise s = floor(log2 amax) - emax_elem (the exponent of the element's max finite), -127 for a zero block,
+// clamped to [-127, 127]; out = {scale, q_0 .. q_{K-1}}.
+void mxDefinition(const ElemDef& e, const uint32_t* x, const uint32_t* r, int K, SrVariant v, int N, uint32_t* out) {
+  std::vector<double> val(static_cast<size_t>(K));
+  double amax = 0;
+  for (int i = 0; i < K; ++i) {
+    float f;
+    std::memcpy(&f, &x[i], 4);
+    if (!std::isfinite(f)) {
+      out[0] = 0xFF;
+      std::fill(out + 1, out + 1 + K, 0u);
+      return;
+    }
+    val[size_t(i)] = f;
+    amax = std::max(amax, std::fabs(double(f)));
+  }
+  const int s = amax == 0 ? -127 : std::clamp(std::ilogb(amax) - std::ilogb(e.maxF), -127, 127);
+  out[0] = uint32_t(s + 127);
+  for (int i = 0; i < K; ++i) out[1 + i] = mxElementDefinition(e, std::ldexp(val[size_t(i)], -s), v, N, r[i]);
+}
+
+uint32_t fp32Bits(double d) {
+  const float f = float(d);
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+// Blocks of four fp32 values with N-bit random fields, as the unit's vector {x0..x3, sr_bits}. Directed: the block's
+// largest value 2^emax_elem (s = 0) and elements whose eta (fraction below the last place) is 0, tiny, 2^-(N+1),
+// 3 2^-(N+1) (the ties of variant C's RNE(eta 2^N)), 1/2, 1 - 2^-(N+1), 1 - tiny, in a normal binade (both signs)
+// and on the subnormal grid, every element with R = 0 or with R = 2^N - 1; a block past max finite (clamped); then
+// seeded random blocks and bits.
+std::vector<std::vector<uint32_t>> mxVectors(const ElemDef& e, int N, int randomCount) {
+  const uint32_t rMax = (1u << N) - 1u;
+  const double top = std::ldexp(1.0, std::ilogb(e.maxF)), ulp = std::ldexp(1.0, 2 - e.T),
+               sub = std::ldexp(1.0, e.emin - e.T);
+  auto vec = [&](const std::vector<double>& x, const std::vector<uint32_t>& r) {
+    std::vector<uint32_t> v;
+    uint32_t word = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      v.push_back(fp32Bits(x[i]));
+      word |= r[i] << (N * int(i));
+    }
+    v.push_back(word);
+    return v;
+  };
+  std::vector<std::vector<uint32_t>> v;
+  const double tiny = std::ldexp(1.0, -10), half = std::ldexp(1.0, -(N + 1));
+  for (double eta : {0.0, tiny, half, 3 * half, 0.5, 1 - half, 1 - tiny})
+    for (uint32_t r : {0u, rMax})
+      v.push_back(vec({top, 4 + ulp * (1 + eta), -(4 + ulp * (2 + eta)), sub * (1 + eta)}, {0, r, r, r}));
+  // amax above max finite in max finite's binade: floor keeps s = 0 and the elements clamp.
+  v.push_back(vec({e.maxF * 1.0625, -e.maxF * 1.03125, e.maxF * (1 - 1.0 / 64), 1}, {rMax, rMax, rMax, rMax}));
+  std::mt19937 rng(3109);
+  for (int i = 0; i < randomCount; ++i) {
+    std::vector<double> x(4);
+    std::vector<uint32_t> r(4);
+    for (int k = 0; k < 4; ++k) {
+      x[size_t(k)] = std::ldexp(double(rng() & 0xFFFFFFu), int(rng() % 40) - 44) * (rng() & 1u ? -1 : 1);
+      r[size_t(k)] = rng() & rMax;
+    }
+    v.push_back(vec(x, r));
+  }
+  return v;
+}
+
+std::vector<uint32_t> srFields(uint32_t word, int N) {
+  std::vector<uint32_t> r(4);
+  for (int i = 0; i < 4; ++i) r[size_t(i)] = (word >> (N * i)) & ((1u << N) - 1u);
+  return r;
+}
+
+constexpr int kMxSrBits = 3;
+
+TEST(P3109MxQuant, StochasticVariantsMatchDefinition) {
+  const int N = kMxSrBits;
+  for (const char* elem : {"binary8p3se", "binary8p4se", "binary8p4sf", "e4m3"}) {
+    const ElemDef e = elemDefOf(elem);
+    const auto vectors = mxVectors(e, N, 3000);
+    for (SrVariant v : {SrVariant::A, SrVariant::B, SrVariant::C}) {
+      MxQuantSpec spec;
+      spec.in = parseFormat("fp32");
+      spec.elem = parseFormat(elem);
+      spec.block = 4;
+      spec.mode = Rounding::SR;
+      spec.srBits = N;
+      spec.srVariant = v;
+      int bad = 0;
+      for (const auto& x : vectors) {
+        const std::vector<uint32_t> r = srFields(x[4], N);
+        uint32_t got[5], want[5];
+        mxQuantize(spec, x.data(), got[0], got + 1, r.data());
+        mxDefinition(e, x.data(), r.data(), 4, v, N, want);
+        if (!std::equal(got, got + 5, want) && ++bad <= 3)
+          ADD_FAILURE() << "mxquant fp32 -> " << elem << " variant " << "ABC"[int(v)] << " x = " << std::hex
+                        << x[0] << " " << x[1] << " " << x[2] << " " << x[3] << " r = " << x[4] << ": model " << got[0]
+                        << " " << got[1] << " " << got[2] << " " << got[3] << " " << got[4] << ", definition "
+                        << want[0] << " " << want[1] << " " << want[2] << " " << want[3] << " " << want[4];
+      }
+    }
+  }
+}
+
+// The generated mxquant units with variants B and C on the directed blocks (and some random ones), against the
+// definition, on a P3109 element and e4m3.
+TEST(P3109MxQuant, StochasticVariantsRtlMatchDefinition) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const int N = kMxSrBits;
+  for (const char* elem : {"binary8p3se", "e4m3"})
+    for (SrVariant v : {SrVariant::B, SrVariant::C}) {
+      const ElemDef e = elemDefOf(elem);
+      auto unit = buildUnit("mxquant", {"--a", "fp32", "--out", elem, "--block", "4", "--round", "sr", "--sr-bits", "3",
+                                        "--sr-variant", v == SrVariant::B ? "b" : "c"});
+      expectRtlMatchesDefinition(std::move(unit),
+                                 [e, v](const uint32_t* in, uint32_t* out) {
+                                   const std::vector<uint32_t> r = srFields(in[4], kMxSrBits);
+                                   mxDefinition(e, in, r.data(), 4, v, kMxSrBits, out);
+                                 },
+                                 mxVectors(e, N, 200));
+    }
+}
 
 }  // namespace
 }  // namespace nf

@@ -18,7 +18,21 @@ struct AlignRules {
   bool overflowToInf = false;  // a result beyond max finite after truncation is +-Inf whatever the rounding
   bool canonicalNaN = false;   // every NaN result is + with all exponent and mantissa bits set (0x7fffffff)
   bool positiveZero = false;   // every zero result is +0
-  bool isDefault() const { return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero; }
+  // Two-level alignment (AMD CDNA3, MMA-Sim's amd_fused_dot_rd_add): the products alone are aligned to their
+  // largest exponent and truncated to alignBits; c joins afterwards: the products' sum is floored (toward
+  // -Inf) onto sumBits and c onto addendBits fraction bits below max(e_products, e_c). nullopt: c is a term
+  // aligned with the products.
+  struct TwoLevel {
+    int sumBits = 31, addendBits = 24;
+    bool operator==(const TwoLevel&) const = default;
+  };
+  std::optional<TwoLevel> twoLevel;
+  // A finite product of magnitude 2^(out.emax + 1) or more (2^128 for fp32) is an infinity of its sign; an
+  // infinite or NaN input still decides the result first (both signs of such products: NaN).
+  bool productOverflowToInf = false;
+  bool isDefault() const {
+    return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero && !twoLevel && !productOverflowToInf;
+  }
 };
 
 struct FdotSpec {

@@ -46,8 +46,9 @@ InfWires emitProductOverflow(vlog::Writer& w, const std::vector<TermWires>& term
   }
   w.line(fmt::format("  wire ovf_pos = {};", pos));
   w.line(fmt::format("  wire ovf_neg = {};", neg));
-  w.line("  wire pos_inf_r = pos_inf | (~neg_inf & ovf_pos);");
-  w.line("  wire neg_inf_r = neg_inf | (~pos_inf & ovf_neg);");
+  // A NaN input decides before them (its invalid flag is the input's alone), then an infinite input.
+  w.line("  wire pos_inf_r = pos_inf | (~any_nan & ~neg_inf & ovf_pos);");
+  w.line("  wire neg_inf_r = neg_inf | (~any_nan & ~pos_inf & ovf_neg);");
   return {"pos_inf_r", "neg_inf_r"};
 }
 

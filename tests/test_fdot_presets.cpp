@@ -635,6 +635,31 @@ TEST(FdotPresets, RulesAreOrthogonalOptions) {
   tiny[32] = 0x00ffffffu;
   EXPECT_EQ(run({}, tiny), 0x00ffffffu);
   EXPECT_EQ(run({"--zero-exp", "-126"}, tiny), 0u);  // 2^-126 x 2^127: c lies below the kept bits
+  std::vector<uint32_t> bigProduct(33, 0);
+  bigProduct[0] = bigProduct[16] = 0x5f80;  // 2^64 x 2^64 = 2^128
+  bigProduct[32] = 0xff7fffffu;             // - (2^128 - 2^104)
+  EXPECT_EQ(run({}, bigProduct), 0x73800000u);  // 2^104, exact
+  EXPECT_EQ(run({"--product-overflow", "inf"}, bigProduct), 0x7f800000u);
+  std::vector<uint32_t> cBelow(33, 0);
+  cBelow[0] = cBelow[16] = 0x4180;  // 2^4 x 2^4 = 2^8
+  cBelow[32] = 0xbf800001u;         // -(1 + 2^-23)
+  EXPECT_EQ(run({}, cBelow), 0x437f0000u);  // c truncated toward zero at 2^-17: 255
+  EXPECT_EQ(run({"--two-level", "31,24"}, cBelow), 0x437effffu);  // c floored at 2^-16: 255 - 2^-16
+}
+
+// The AMD rules' flags (a NaN input before products beyond range, which alone give Inf or NaN) co-simulated.
+TEST(FdotPresets, AmdRulesWithFlagsCosimulate) {
+  if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
+  const auto unit = buildUnit("fdot", {"--n", "4", "--a", "bf16", "--c", "bf16", "--out", "fp32", "--accum", "align",
+                                       "--two-level", "31,24", "--product-overflow", "inf", "--zero-exp", "-126",
+                                       "--flags"});
+  verif::CosimOptions opt = test::quickCosimOptions();
+  opt.mode = verif::CosimOptions::Mode::Random;
+  opt.count = 3000;
+  opt.seed = 10;
+  const verif::CosimReport r = verif::runCosim(*unit, opt);
+  EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  EXPECT_GE(r.vectors, 3000u);
 }
 
 TEST(FdotPresets, BadInput) {
@@ -664,6 +689,22 @@ TEST(FdotPresets, BadInput) {
   refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--accum", "align", "--zero-exp", "low"}, {"--zero-exp"});
   refused({"--n", "4", "--a", "e4m3", "--out", "fp32", "--accum", "align", "--out-frac-bits", "23"},
           {"--out-frac-bits", "1..22"});
+  const std::vector<std::string> align = {"--n", "4", "--a", "bf16", "--out", "fp32", "--accum", "align"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> v = align;
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  refused(with({"--two-level", "31"}), {"--two-level", "S,C", "1..60"});
+  refused(with({"--two-level", "0,24"}), {"--two-level", "1..60"});
+  refused(with({"--two-level", "31,024"}), {"--two-level", "1..60"});
+  refused(with({"--product-overflow", "yes"}), {"--product-overflow", "ieee", "inf"});
+  refused({"--n", "4", "--a", "bf16", "--out", "fp32", "--two-level", "31,24"}, {"--two-level", "--accum align"});
+  refused({"--n", "4", "--a", "bf16", "--out", "e4m3", "--accum", "align", "--product-overflow", "inf"},
+          {"--product-overflow", "Inf"});
+  refused({"--emulate", "cdna3-mfma-bf16", "--two-level", "30,24"}, {"--two-level", "cdna3-mfma-bf16", "31,24"});
+  refused({"--emulate", "cdna3-mfma-bf16", "--round", "rtz"}, {"--round", "rne"});
+  EXPECT_NO_THROW(buildUnit("fdot", {"--emulate", "cdna3-mfma-f16", "--two-level", "31,24", "--round", "rne"}));
   // Repeating a preset's own value is accepted.
   EXPECT_NO_THROW(buildUnit("fdot", {"--emulate", "hopper-wgmma-e4m3", "--n", "32", "--align-bits", "13"}));
   // The command line: exit status 2, no output directory written.

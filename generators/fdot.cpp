@@ -477,12 +477,15 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
   const int G = s.groupSize();
   const FdotStagePlan plan = planStages(s, stages);
   const GroupCuts cuts(plan.perGroup);
-  const std::string first = emitGroup(d, s, s.c ? &*s.c : nullptr, moduleName + "_group_first", cuts);
+  const bool convert = convertsAddend(s);
+  const Format* firstAddend = convert ? &s.zFormat() : s.c ? &*s.c : nullptr;
+  const std::string first = emitGroup(d, s, firstAddend, moduleName + "_group_first", cuts);
   const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next", cuts) : "";
   vlog::Writer w;
   topPorts(w, s, stages, moduleName);
   Pipeline pipe(w);
   defineInputs(pipe, s);
+  const std::string c0 = convert ? fdot_emit::emitAddendConversion(w, s, moduleName + "_c_to_z", pipe("c")) : "";
   for (int k = 0; k < s.groups(); ++k) {
     const std::string z = fmt::format("z_{}", k), fl = fmt::format("fl_{}", k);
     w.line(fmt::format("  wire {}{};", range(s.out.width()), z));
@@ -490,7 +493,7 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
     std::string conns = cuts.count() ? ".clk(clk), " : "";
     for (int i = 0; i < G; ++i) conns += fmt::format(".a{}({}), ", i, pipe(fmt::format("a{}", k * G + i)));
     for (int i = 0; i < G; ++i) conns += fmt::format(".b{}({}), ", i, pipe(fmt::format("b{}", k * G + i)));
-    if (k == 0 && s.c) conns += ".c(" + pipe("c") + "), ";
+    if (k == 0 && s.c) conns += ".c(" + (convert ? c0 : pipe("c")) + "), ";
     if (k > 0) conns += ".c(" + pipe(fmt::format("z_{}", k - 1)) + "), ";
     if (s.dynamicRounding) conns += ".rm(" + pipe("rm") + "), ";
     w.line(fmt::format("  {} u_group{} ({}.z({}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, z, k));
@@ -502,7 +505,9 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
     pipe.define(fl, 5);
   }
   driveOutputs(w, pipe, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
-  return blocks::finishTop(d, w);
+  GeneratedModule m = blocks::finishTop(d, w);
+  if (convert) m.verilog += fdot_emit::addendConversionModule(s, moduleName + "_c_to_z");
+  return m;
 }
 
 namespace {
@@ -644,6 +649,9 @@ class FdotFactory final : public OperatorFactory {
     opt_.productOverflow = cmd.add_option("--product-overflow", productOverflow_,
                                           "align: a product of 2^(emax of --out + 1) or more: ieee (default: exact) "
                                           "or inf");
+    opt_.cToOut = cmd.add_option("--c-to-out", cToOut_,
+                                 "align: c first rounded to --out's format: off (default: c exact in its own "
+                                 "format) or rne");
     opt_.outFracBits = cmd.add_option("--out-frac-bits", outFracBits_,
                                       "align: round the sum to this many fraction bits of --out (z's low bits zero)");
     opt_.emulate = cmd.add_option("--emulate", emulate_, "a tensor-core preset (`numforge presets` lists them)");
@@ -671,7 +679,7 @@ class FdotFactory final : public OperatorFactory {
     CLI::Option *n = nullptr, *a = nullptr, *b = nullptr, *c = nullptr, *out = nullptr, *accum = nullptr,
                 *alignBits = nullptr, *group = nullptr, *zeroExp = nullptr, *overflow = nullptr, *nan = nullptr,
                 *zeroSign = nullptr, *outFracBits = nullptr, *emulate = nullptr, *twoLevel = nullptr,
-                *productOverflow = nullptr;
+                *productOverflow = nullptr, *cToOut = nullptr;
   };
 
   // Sets every parameter of `p` not given on the command line; one given with another value is refused,
@@ -709,6 +717,8 @@ class FdotFactory final : public OperatorFactory {
     set(opt_.twoLevel, "--two-level", twoLevel_, tl, tl);
     const std::string po = p.rules.productOverflowToInf ? "inf" : "ieee";
     set(opt_.productOverflow, "--product-overflow", productOverflow_, po, po);
+    const std::string co = p.rules.convertC ? "rne" : "off";
+    set(opt_.cToOut, "--c-to-out", cToOut_, co, co);
     set(opt_.outFracBits, "--out-frac-bits", outFracBits_, p.outFracBits ? p.outFracBits : -1,
         p.outFracBits ? std::to_string(p.outFracBits) : std::string("(none: all of --out's)"));
     const std::string rm = p.round == Rounding::RTZ ? "rtz" : "rne";
@@ -736,7 +746,8 @@ class FdotFactory final : public OperatorFactory {
       if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
       for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--zero-exp", zeroExp_},
                                    {"--overflow", overflow_}, {"--nan", nan_}, {"--zero-sign", zeroSign_},
-                                   {"--two-level", twoLevel_}, {"--product-overflow", productOverflow_}})
+                                   {"--two-level", twoLevel_}, {"--product-overflow", productOverflow_},
+                                   {"--c-to-out", cToOut_}})
         if (!v.empty()) throw UsageError(fmt::format("{}: only with --accum align", opt));
       if (outFracBits_ >= 0) throw UsageError("--out-frac-bits: only with --accum align");
     };
@@ -779,7 +790,7 @@ class FdotFactory final : public OperatorFactory {
     if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven() && !preset) s.round.mode = Rounding::RTZ;
     if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault() && (s.dynamicRounding || s.round.clampsOverflow()))
       throw UsageError("--round dyn / --saturate: not with the tensor-core rules (--zero-exp, --overflow, --nan, "
-                       "--zero-sign, --two-level, --product-overflow, --emulate)");
+                       "--zero-sign, --two-level, --product-overflow, --c-to-out, --emulate)");
     std::vector<std::string> args;
     if (preset) args = {"--emulate", preset->name};
     args.insert(args.end(), {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name});
@@ -832,6 +843,7 @@ class FdotFactory final : public OperatorFactory {
     if (r.productOverflowToInf && !out.hasInf())
       throw UsageError(fmt::format("--product-overflow: needs an --out with Inf; --out {} has none", out.name));
     r.twoLevel = parseTwoLevel();
+    r.convertC = choice("--c-to-out", cToOut_, "off", "rne");
     const bool ieeeOut = out.nonFinite == NonFinite::IEEE && out.manBits > 0;
     if ((r.overflowToInf || r.canonicalNaN) && !ieeeOut)
       throw UsageError(fmt::format("--{}: needs an --out with Inf and NaN (IEEE-style); --out {} has none",
@@ -861,6 +873,7 @@ class FdotFactory final : public OperatorFactory {
       args.insert(args.end(),
                   {"--two-level", fmt::format("{},{}", s.rules.twoLevel->sumBits, s.rules.twoLevel->addendBits)});
     if (s.rules.productOverflowToInf) args.insert(args.end(), {"--product-overflow", "inf"});
+    if (s.rules.convertC) args.insert(args.end(), {"--c-to-out", "rne"});
   }
 
   static std::string ruleTag(const AlignRules& r) {
@@ -871,12 +884,13 @@ class FdotFactory final : public OperatorFactory {
     if (r.positiveZero) t += "_pz";
     if (r.twoLevel) t += fmt::format("_tl{}_{}", r.twoLevel->sumBits, r.twoLevel->addendBits);
     if (r.productOverflowToInf) t += "_pinf";
+    if (r.convertC) t += "_ccvt";
     return t;
   }
 
   int n_ = 0, alignBits_ = -1, group_ = 0, outFracBits_ = -1;
   std::string a_, b_, c_, out_, accum_ = "exact", zeroExp_, overflow_, nan_, zeroSign_, emulate_, twoLevel_,
-      productOverflow_;
+      productOverflow_, cToOut_;
   CommonFpOptions common_;
   Options opt_;
 };

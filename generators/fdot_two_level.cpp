@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "generators/emitter_names.h"
+#include "generators/unit.h"
 
 namespace nf::fdot_emit {
 
@@ -110,6 +111,19 @@ std::string emitTwoLevelJoin(vlog::Writer& w, const std::vector<TermWires>& term
   w.line(fmt::format("  wire {}base_exp = j_base[{}:0];", range(ro.baseExpBits), ro.baseExpBits - 1));
   w.line(fmt::format("  wire unused_j_base = ^j_base[{}:{}];", XJ - 1, ro.baseExpBits));
   return "base_exp";
+}
+
+std::string emitAddendConversion(vlog::Writer& w, const FdotSpec& s, const std::string& module, const std::string& c) {
+  w.line(fmt::format("  // c rounded to nearest even to {} before the first group (the conversion's flags are not raised).",
+                     s.zFormat().name));
+  w.line(fmt::format("  wire {}c_conv;", range(s.zFormat().width())));
+  w.line(fmt::format("  {} u_c_to_z (.a({}), .z(c_conv));", module, c));
+  return "c_conv";
+}
+
+std::string addendConversionModule(const FdotSpec& s, const std::string& module) {
+  const auto cvt = buildUnit("fcvt", {"--a", s.c->name, "--out", s.zFormat().name, "--round", "rne", "--name", module});
+  return "\n// c's conversion to z's format, as numforge's fcvt generates it:\n" + cvt->emit().verilog;
 }
 
 }  // namespace nf::fdot_emit

@@ -36,4 +36,9 @@ struct ProductSum {
 std::string emitTwoLevelJoin(vlog::Writer& w, const std::vector<TermWires>& terms, const ProductSum& p,
                              const FdotSpec& s, blocks::ReadoutParams& ro);
 
+// AlignRules::convertC: declares c_conv, `c` rounded to nearest even to z's format by an instance of `module`,
+// and returns its name; addendConversionModule is that module's Verilog (numforge's fcvt), appended to the unit.
+std::string emitAddendConversion(vlog::Writer& w, const FdotSpec& s, const std::string& module, const std::string& c);
+std::string addendConversionModule(const FdotSpec& s, const std::string& module);
+
 }  // namespace nf::fdot_emit

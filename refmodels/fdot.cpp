@@ -1,5 +1,7 @@
 #include "refmodels/fdot.h"
 
+#include "refmodels/fcvt.h"
+
 #include <algorithm>
 #include <array>
 #include <climits>
@@ -18,6 +20,10 @@ Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p) {
   else if (r.positiveZero && cls == FpClass::Zero)
     p.bits = 0;
   return p;
+}
+
+bool convertsAddend(const FdotSpec& s) {
+  return s.accum == FdotSpec::Accum::Align && s.rules.convertC && s.c && s.c->name != s.zFormat().name;
 }
 
 uint32_t widenResult(const AlignRules& r, const Format& out, const Format& port, uint32_t bits) {
@@ -213,6 +219,14 @@ Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32
   Packed acc;
   uint8_t flags = 0;
   const Format* firstAddend = s.c ? &*s.c : nullptr;
+  if (convertsAddend(s)) {  // c rounded to z's format first; a narrower sum format (e8m13) reads it exactly
+    FcvtSpec cvt;
+    cvt.a = *s.c;
+    cvt.out = s.zFormat();
+    cvt.round.mode = Rounding::RNE;
+    c = fcvtModel(cvt, c, Rounding::RNE).bits;
+    firstAddend = &s.zFormat();
+  }
   for (int k = 0; k < s.groups(); ++k) {
     const Format* addend = k == 0 ? firstAddend : &s.out;
     acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g, mode);

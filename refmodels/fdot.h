@@ -30,8 +30,12 @@ struct AlignRules {
   // A finite product of magnitude 2^(out.emax + 1) or more (2^128 for fp32) is an infinity of its sign; an
   // infinite or NaN input still decides the result first (both signs of such products: NaN).
   bool productOverflowToInf = false;
+  // c is first rounded to nearest even to z's format (MMA-Sim's C.to(d_type) in mma.sync), the conversion's
+  // flags not raised; false: c enters exactly in its own format. A no-op when c has z's format.
+  bool convertC = false;
   bool isDefault() const {
-    return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero && !twoLevel && !productOverflowToInf;
+    return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero && !twoLevel && !productOverflowToInf &&
+           !convertC;
   }
 };
 
@@ -87,6 +91,9 @@ class FdotFastModel {
   int bBits_ = 0;
   std::vector<Entry> table_;
 };
+
+// Whether c is converted to z's format before the first group (AlignRules::convertC with c of another format).
+bool convertsAddend(const FdotSpec& s);
 
 // The rules applied to one fused group's rounded result (overflow, NaN encoding, zero sign).
 Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p);

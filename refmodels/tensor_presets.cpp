@@ -8,8 +8,7 @@ namespace nf {
 namespace {
 
 // nv_fused_dot_add's rules, common to every NVIDIA preset: a zero operand counts as 2^-126 in the maximum
-// exponent, overflow after truncation is Inf, NaN is 0x7fffffff (0x7fff), zero is +0. (c is taken in the
-// output type, as the instructions take it: MMA-Sim's conversion of c to the output type is then the identity.)
+// exponent, overflow after truncation is Inf, NaN is 0x7fffffff (0x7fff), zero is +0.
 AlignRules nvidiaRules() {
   AlignRules r;
   r.zeroExp = -126;
@@ -34,6 +33,9 @@ TensorCorePreset nv(std::string name, std::string instruction, std::string in, i
   p.outFracBits = outFracBits;
   p.round = Rounding::RTZ;
   p.rules = nvidiaRules();
+  // nv.py's MMASim (mma.sync) converts C to D's type first; WGMMASim and TCGen05MMASim take C as it is. Every
+  // preset here has c of z's format, so the conversion is the identity, stated for users who change --c.
+  p.rules.convertC = p.instruction.rfind("mma.sync", 0) == 0;
   p.source = kNv;
   p.differs = std::move(differs);
   return p;
@@ -128,6 +130,7 @@ std::string describeAlignRules(const AlignRules& r) {
     s += fmt::format(", two-level alignment (products' sum floored to {}, c to {} bits)", r.twoLevel->sumBits,
                      r.twoLevel->addendBits);
   if (r.productOverflowToInf) s += ", products beyond range Inf";
+  if (r.convertC) s += ", c rounded (RNE) to z's format first";
   return s;
 }
 

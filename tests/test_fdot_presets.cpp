@@ -517,7 +517,7 @@ TEST(FdotPresets, TableStatesMmaSimParameters) {
       EXPECT_EQ(t->rules.twoLevel->sumBits, p.sumBits);
       EXPECT_EQ(t->rules.twoLevel->addendBits, p.cBits);
       EXPECT_TRUE(t->rules.productOverflowToInf && t->rules.positiveZero);
-      EXPECT_FALSE(t->rules.overflowToInf || t->rules.canonicalNaN);
+      EXPECT_FALSE(t->rules.overflowToInf || t->rules.canonicalNaN || t->rules.convertC);  // amd.py: sum = C[i, j]
       EXPECT_NE(t->source.find("amd_fused_dot_rd_add"), std::string::npos);
       continue;
     }
@@ -532,6 +532,8 @@ TEST(FdotPresets, TableStatesMmaSimParameters) {
     EXPECT_EQ(t->round, Rounding::RTZ);
     EXPECT_EQ(t->rules.zeroExp, std::optional<int>(-126));
     EXPECT_TRUE(t->rules.overflowToInf && t->rules.canonicalNaN && t->rules.positiveZero);
+    // nv.py: MMASim (mma.sync) converts C to D's type first, WGMMASim and TCGen05MMASim do not.
+    EXPECT_EQ(t->rules.convertC, p.name.find("-mma-") != std::string::npos) << p.name;
     EXPECT_NE(t->source.find("2511.10909"), std::string::npos);
   }
 }
@@ -647,6 +649,43 @@ TEST(FdotPresets, RulesAreOrthogonalOptions) {
   EXPECT_EQ(run({"--two-level", "31,24"}, cBelow), 0x437effffu);  // c floored at 2^-16: 255 - 2^-16
 }
 
+// --c-to-out rne (c rounded to z's format first) against the default (c exact) where it matters: fp32 c
+// 1 + 2^-11 is a tie in fp16 and rounds to 1, so with the product 2^-20 the sum rounds to 1 (0x3c00); taken
+// exactly, 1 + 2^-11 + 2^-20 lies above the tie and rounds to 1 + 2^-10 (0x3c01). Model and RTL.
+TEST(FdotPresets, CConversionRuleDirected) {
+  const std::vector<std::string> base = {"--n", "2", "--a", "fp16", "--c", "fp32", "--out", "fp16", "--accum",
+                                         "align", "--align-bits", "25", "--round", "rne"};
+  const std::vector<uint32_t> in = {0x1400, 0, 0x1400, 0, 0x3f801000u};  // a0 = b0 = 2^-10; c = 1 + 2^-11
+  for (const bool convert : {false, true}) {
+    std::vector<std::string> args = base;
+    if (convert) args.insert(args.end(), {"--c-to-out", "rne"});
+    const auto unit = buildUnit("fdot", args);
+    const uint32_t want = convert ? 0x3c00u : 0x3c01u;
+    uint32_t out[2] = {0, 0};
+    unit->emulate(in.data(), out);
+    EXPECT_EQ(out[0], want) << "convert " << convert;
+    if (!test::haveTool("verilator")) continue;
+    const std::string path = std::string(NF_BINARY_DIR) + "/fdot_c_to_out_" + std::to_string(convert) + ".vec";
+    {
+      std::ofstream f(path);
+      for (uint32_t w : in) f << std::hex << w << " ";
+      f << std::hex << want << "\n";
+    }
+    verif::CosimOptions opt = test::quickCosimOptions();
+    opt.mode = verif::CosimOptions::Mode::Vectors;
+    opt.vectorsPath = path;
+    verif::CosimReport r = verif::runCosim(*unit, opt);
+    EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+    EXPECT_EQ(r.vectors, 1u);
+    if (!convert) continue;
+    opt.mode = verif::CosimOptions::Mode::Random;  // and the converting unit's RTL against its model
+    opt.count = 3000;
+    opt.seed = 11;
+    r = verif::runCosim(*unit, opt);
+    EXPECT_EQ(r.mismatches, 0u) << r.firstMismatch;
+  }
+}
+
 // The AMD rules' flags (a NaN input before products beyond range, which alone give Inf or NaN) co-simulated.
 TEST(FdotPresets, AmdRulesWithFlagsCosimulate) {
   if (!test::haveTool("verilator")) GTEST_SKIP() << "verilator is absent; co-simulation not run";
@@ -699,6 +738,8 @@ TEST(FdotPresets, BadInput) {
   refused(with({"--two-level", "0,24"}), {"--two-level", "1..60"});
   refused(with({"--two-level", "31,024"}), {"--two-level", "1..60"});
   refused(with({"--product-overflow", "yes"}), {"--product-overflow", "ieee", "inf"});
+  refused(with({"--c-to-out", "yes"}), {"--c-to-out", "off", "rne"});
+  refused({"--n", "4", "--a", "bf16", "--c", "fp32", "--out", "fp16", "--c-to-out", "rne"}, {"--c-to-out", "--accum align"});
   refused({"--n", "4", "--a", "bf16", "--out", "fp32", "--two-level", "31,24"}, {"--two-level", "--accum align"});
   refused({"--n", "4", "--a", "bf16", "--out", "e4m3", "--accum", "align", "--product-overflow", "inf"},
           {"--product-overflow", "Inf"});

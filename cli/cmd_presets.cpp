@@ -2,6 +2,7 @@
 // (the table is refmodels/tensor_presets.cpp).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -33,13 +34,26 @@ class PresetsCommand final : public Command {
       std::cout << fmt::format("{:<24} {:<6} {:>3} {:>5} {:>3} {:<12} {:<5} {}\n", p.name, p.a, p.n,
                                p.group ? p.group : p.n, p.alignBits, z, presetRoundName(p.round), p.instruction);
     }
-    std::cout << "\nRules (every preset): " << describeAlignRules(tensorCorePresets().front().rules) << ".\n";
-    std::cout << "Source: " << tensorCorePresets().front().source << ".\n";
+    printRulesAndSources();
     std::cout << "Use: numforge gen fdot --emulate PRESET -o DIR (also verify, ppa, eval).\n";
     return kExitOk;
   }
 
  private:
+  // The presets sharing rules and a source (NVIDIA's, AMD's), one paragraph each, in table order.
+  static void printRulesAndSources() {
+    std::vector<std::pair<std::string, std::string>> seen;  // (rules, source)
+    for (const TensorCorePreset& p : tensorCorePresets()) {
+      const std::pair<std::string, std::string> key{describeAlignRules(p.rules), p.source};
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      std::string names;
+      for (const TensorCorePreset& q : tensorCorePresets())
+        if (describeAlignRules(q.rules) == key.first && q.source == key.second) names += (names.empty() ? "" : ", ") + q.name;
+      std::cout << "\nRules of " << names << ": " << key.first << ".\nSource: " << key.second << ".\n";
+    }
+  }
+
   bool json_ = false;
 };
 

@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include "generators/common_options.h"
 #include "generators/emitter_names.h"
 #include "generators/fma.h"
+#include "generators/fdot_two_level.h"
 #include "generators/fixed_sum.h"
 #include "generators/fp_ports.h"
 #include "generators/instances.h"
@@ -31,11 +33,7 @@ const char* accumName(FdotSpec::Accum a) {
   return a == FdotSpec::Accum::Exact ? "exact" : a == FdotSpec::Accum::Align ? "align" : "chain";
 }
 
-struct TermWires {
-  std::string sign, zero, nan, inf, invalid, sig, exp;
-  int sigBits, expBits, fracBits, expMin, expMax;
-  bool product;
-};
+using fdot_emit::TermWires;
 
 // Where a fused group's pipeline registers go, in the order they are added: after the fixed-point sum
 // (before the read-out), after the product terms, inside the read-out after the normalizer.
@@ -157,9 +155,9 @@ void exactSum(vlog::Writer& w, const std::vector<TermWires>& terms, const FdotSp
 }
 
 // Every term truncated to alignBits fraction bits below the largest exponent, summed as acc; returns the name
-// of the sum's base exponent.
+// of the sum's base exponent. `prefix` names the wires of a partial sum (the two-level alignment's products).
 std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWires>& terms, const FdotSpec& s,
-                       int carry, blocks::ReadoutParams& ro) {
+                       int carry, blocks::ReadoutParams& ro, const std::string& prefix = "") {
   const int F = s.alignBits;
   int eMin = 0, eMax = 0, XE = 0;
   for (const TermWires& t : terms) {
@@ -181,7 +179,7 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
   while (level.size() > 1) {
     std::vector<std::string> next;
     for (size_t i = 0; i + 1 < level.size(); i += 2) {
-      const std::string m = fmt::format("emax_{}", k++);
+      const std::string m = fmt::format("{}emax_{}", prefix, k++);
       w.line(fmt::format("  wire {}{} = ($signed({}) > $signed({})) ? {} : {};", range(XE), m, level[i], level[i + 1],
                          level[i], level[i + 1]));
       next.push_back(m);
@@ -189,7 +187,7 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
     if (level.size() % 2) next.push_back(level.back());
     level = next;
   }
-  w.line(fmt::format("  wire {}emax = {};", range(XE), level[0]));
+  w.line(fmt::format("  wire {}{}emax = {};", range(XE), prefix, level[0]));
   const int Q = F + 2;  // two integer bits: a product's significand is in [0, 4)
   const int DB = vlog::bitsFor(uint64_t(Q));
   const int S = Q + carry + 1;
@@ -207,7 +205,7 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
     if (F == t.fracBits) scaled = fmt::format("{{{}{}}}", intBits < 2 ? "1'b0, " : "", t.sig);
     w.line(fmt::format("  wire {}{}_scaled = {};", range(Q), q, scaled));
     if (F < t.fracBits) w.line(fmt::format("  wire unused_{}_low = ^{}[{}:0];", q, t.sig, t.fracBits - F - 1));
-    w.line(fmt::format("  wire {}{}_d = emax - {};", range(XE), q, vlog::signExtend(t.exp, t.expBits, XE)));
+    w.line(fmt::format("  wire {}{}_d = {}emax - {};", range(XE), q, prefix, vlog::signExtend(t.exp, t.expBits, XE)));
     w.line(fmt::format("  wire {}{}_dc = ({}_d > {}) ? {} : {}_d[{}:0];", range(DB), q, q, lit(XE, uint64_t(Q)),
                        lit(DB, uint64_t(Q)), q, DB - 1));
     w.line(fmt::format("  wire {}{}_mag = {}_scaled >> {}_dc;", range(Q), q, q, q));
@@ -215,15 +213,29 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
                        vlog::zeroExtend(q + "_mag", Q, S), lit(S, 1), vlog::zeroExtend(q + "_mag", Q, S)));
     sum += (sum.empty() ? "" : " + ") + q + "_t";
   }
-  w.line(fmt::format("  wire {}acc = {};", range(S), sum));
+  w.line(fmt::format("  wire {}{}acc = {};", range(S), prefix, sum));
   ro.accBits = S;
   ro.baseExpBits = vlog::signedBitsFor(eMin - 1 - F, eMax - F);
   ro.baseExpMin = eMin - 1 - F;
   ro.baseExpMax = eMax - F;
-  w.line(fmt::format("  wire {}base_exp = {} - {};", range(ro.baseExpBits), vlog::signExtend("emax", XE, ro.baseExpBits),
-                     slit(ro.baseExpBits, F)));
-  pipe.define("base_exp", ro.baseExpBits);
-  return "base_exp";
+  w.line(fmt::format("  wire {}{}base_exp = {} - {};", range(ro.baseExpBits), prefix,
+                     vlog::signExtend(prefix + "emax", XE, ro.baseExpBits), slit(ro.baseExpBits, F)));
+  pipe.define(prefix + "base_exp", ro.baseExpBits);
+  return prefix + "base_exp";
+}
+
+// The two-level alignment (AlignRules::twoLevel): alignedSum over the products alone (p_ wires), then c
+// joins it on the floored grids (fdot_two_level.cpp).
+std::string twoLevelSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWires>& terms, const FdotSpec& s,
+                        blocks::ReadoutParams& ro) {
+  std::vector<TermWires> products;
+  std::copy_if(terms.begin(), terms.end(), std::back_inserter(products), [](const TermWires& t) { return t.product; });
+  blocks::ReadoutParams pr = ro;
+  const std::string pBase = alignedSum(w, pipe, products, s, vlog::bitsFor(uint64_t(products.size())), pr, "p_");
+  const std::string base = fdot_emit::emitTwoLevelJoin(
+      w, terms, {"p_acc", pBase, pr.accBits, pr.baseExpBits, pr.baseExpMin, pr.baseExpMax}, s, ro);
+  pipe.define(base, ro.baseExpBits);
+  return base;
 }
 
 // The align rules on a group's rounded z_c (with flags_c): overflow to Inf, the canonical NaN, +0; returns the
@@ -277,6 +289,7 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   for (TermWires& t : terms)
     for (std::string* f : {&t.sign, &t.zero, &t.nan, &t.inf, &t.invalid, &t.sig, &t.exp}) *f = pipe(*f);
   groupSpecials(w, terms);
+  const fdot_emit::InfWires inf = fdot_emit::emitProductOverflow(w, terms, s);
   const std::string rm = dyn ? pipe("rm") : "";
   blocks::emitSumZeroSign(w, {dyn, s.round.mode}, rm, "zero_sign", "any_nonzero", "any_zero", "all_zeros_neg",
                           "any_zero_neg");
@@ -294,11 +307,13 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   std::string baseExp;
   if (s.accum == FdotSpec::Accum::Exact) {
     exactSum(w, terms, s, addendFormat, carry, ro);
+  } else if (s.rules.twoLevel) {
+    baseExp = twoLevelSum(w, pipe, terms, s, ro);
   } else {
     baseExp = alignedSum(w, pipe, terms, s, carry, ro);
   }
   pipe.define("acc", ro.accBits);
-  const blocks::SumSpecialWires sp{"any_nan", "pos_inf", "neg_inf", "any_invalid", "zero_sign"};
+  const blocks::SumSpecialWires sp{"any_nan", inf.posInf, inf.negInf, "any_invalid", "zero_sign"};
   live = {"acc", sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign};
   for (const std::string& n : {sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign}) pipe.define(n, 1);
   if (!baseExp.empty()) live.push_back(baseExp);
@@ -463,12 +478,15 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
   const int G = s.groupSize();
   const FdotStagePlan plan = planStages(s, stages);
   const GroupCuts cuts(plan.perGroup);
-  const std::string first = emitGroup(d, s, s.c ? &*s.c : nullptr, moduleName + "_group_first", cuts);
+  const bool convert = convertsAddend(s);
+  const Format* firstAddend = convert ? &s.zFormat() : s.c ? &*s.c : nullptr;
+  const std::string first = emitGroup(d, s, firstAddend, moduleName + "_group_first", cuts);
   const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next", cuts) : "";
   vlog::Writer w;
   topPorts(w, s, stages, moduleName);
   Pipeline pipe(w);
   defineInputs(pipe, s);
+  const std::string c0 = convert ? fdot_emit::emitAddendConversion(w, s, moduleName + "_c_to_z", pipe("c")) : "";
   for (int k = 0; k < s.groups(); ++k) {
     const std::string z = fmt::format("z_{}", k), fl = fmt::format("fl_{}", k);
     w.line(fmt::format("  wire {}{};", range(s.out.width()), z));
@@ -476,7 +494,7 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
     std::string conns = cuts.count() ? ".clk(clk), " : "";
     for (int i = 0; i < G; ++i) conns += fmt::format(".a{}({}), ", i, pipe(fmt::format("a{}", k * G + i)));
     for (int i = 0; i < G; ++i) conns += fmt::format(".b{}({}), ", i, pipe(fmt::format("b{}", k * G + i)));
-    if (k == 0 && s.c) conns += ".c(" + pipe("c") + "), ";
+    if (k == 0 && s.c) conns += ".c(" + (convert ? c0 : pipe("c")) + "), ";
     if (k > 0) conns += ".c(" + pipe(fmt::format("z_{}", k - 1)) + "), ";
     if (s.dynamicRounding) conns += ".rm(" + pipe("rm") + "), ";
     w.line(fmt::format("  {} u_group{} ({}.z({}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, z, k));
@@ -488,7 +506,9 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
     pipe.define(fl, 5);
   }
   driveOutputs(w, pipe, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
-  return blocks::finishTop(d, w);
+  GeneratedModule m = blocks::finishTop(d, w);
+  if (convert) m.verilog += fdot_emit::addendConversionModule(s, moduleName + "_c_to_z");
+  return m;
 }
 
 namespace {
@@ -624,6 +644,15 @@ class FdotFactory final : public OperatorFactory {
     opt_.overflow = cmd.add_option("--overflow", overflow_, "align: overflow after rounding: ieee (default) or inf");
     opt_.nan = cmd.add_option("--nan", nan_, "align: NaN result encoding: ieee (default) or ones (0x7fffffff)");
     opt_.zeroSign = cmd.add_option("--zero-sign", zeroSign_, "align: sign of a zero result: ieee (default) or positive");
+    opt_.twoLevel = cmd.add_option("--two-level", twoLevel_,
+                                   "align: c joins after the products' own alignment: their sum floored onto S, c "
+                                   "onto C fraction bits below the larger exponent: S,C such as 31,24 (default: off)");
+    opt_.productOverflow = cmd.add_option("--product-overflow", productOverflow_,
+                                          "align: a product of 2^(emax of --out + 1) or more: ieee (default: exact) "
+                                          "or inf");
+    opt_.cToOut = cmd.add_option("--c-to-out", cToOut_,
+                                 "align: c first rounded to --out's format: off (default: c exact in its own "
+                                 "format) or rne");
     opt_.outFracBits = cmd.add_option("--out-frac-bits", outFracBits_,
                                       "align: round the sum to this many fraction bits of --out (z's low bits zero)");
     opt_.emulate = cmd.add_option("--emulate", emulate_, "a tensor-core preset (`numforge presets` lists them)");
@@ -651,7 +680,8 @@ class FdotFactory final : public OperatorFactory {
   struct Options {
     CLI::Option *n = nullptr, *a = nullptr, *b = nullptr, *c = nullptr, *out = nullptr, *accum = nullptr,
                 *alignBits = nullptr, *group = nullptr, *zeroExp = nullptr, *overflow = nullptr, *nan = nullptr,
-                *zeroSign = nullptr, *outFracBits = nullptr, *emulate = nullptr;
+                *zeroSign = nullptr, *outFracBits = nullptr, *emulate = nullptr, *twoLevel = nullptr,
+                *productOverflow = nullptr, *cToOut = nullptr;
   };
 
   // Sets every parameter of `p` not given on the command line; one given with another value is refused,
@@ -683,6 +713,14 @@ class FdotFactory final : public OperatorFactory {
     set(opt_.nan, "--nan", nan_, na, na);
     const std::string zs = p.rules.positiveZero ? "positive" : "ieee";
     set(opt_.zeroSign, "--zero-sign", zeroSign_, zs, zs);
+    const std::string tl = p.rules.twoLevel
+                               ? fmt::format("{},{}", p.rules.twoLevel->sumBits, p.rules.twoLevel->addendBits)
+                               : std::string("off");
+    set(opt_.twoLevel, "--two-level", twoLevel_, tl, tl);
+    const std::string po = p.rules.productOverflowToInf ? "inf" : "ieee";
+    set(opt_.productOverflow, "--product-overflow", productOverflow_, po, po);
+    const std::string co = p.rules.convertC ? "rne" : "off";
+    set(opt_.cToOut, "--c-to-out", cToOut_, co, co);
     set(opt_.outFracBits, "--out-frac-bits", outFracBits_, p.outFracBits ? p.outFracBits : -1,
         p.outFracBits ? std::to_string(p.outFracBits) : std::string("(none: all of --out's)"));
     const std::string rm = p.round == Rounding::RTZ ? "rtz" : "rne";
@@ -709,7 +747,9 @@ class FdotFactory final : public OperatorFactory {
     auto refuseAlignOptions = [&] {
       if (alignBits_ >= 0) throw UsageError("--align-bits: only with --accum align");
       for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--zero-exp", zeroExp_},
-                                   {"--overflow", overflow_}, {"--nan", nan_}, {"--zero-sign", zeroSign_}})
+                                   {"--overflow", overflow_}, {"--nan", nan_}, {"--zero-sign", zeroSign_},
+                                   {"--two-level", twoLevel_}, {"--product-overflow", productOverflow_},
+                                   {"--c-to-out", cToOut_}})
         if (!v.empty()) throw UsageError(fmt::format("{}: only with --accum align", opt));
       if (outFracBits_ >= 0) throw UsageError("--out-frac-bits: only with --accum align");
     };
@@ -752,8 +792,8 @@ class FdotFactory final : public OperatorFactory {
     if (s.accum == FdotSpec::Accum::Align && !common_.roundGiven() && !preset) s.round.mode = Rounding::RTZ;
     if (s.accum == FdotSpec::Accum::Align && !s.rules.isDefault() && (s.dynamicRounding || s.round.clampsOverflow()))
       throw UsageError("--round dyn, --saturate and --sat satfinite|satpropagate: not with the tensor-core rules "
-                       "(--zero-exp, --overflow, --nan, --zero-sign, --emulate); accepted with them: a fixed --round "
-                       "and --sat satnone (the default)");
+                       "(--zero-exp, --overflow, --nan, --zero-sign, --two-level, --product-overflow, --c-to-out, "
+                       "--emulate); accepted with them: a fixed --round and --sat satnone (the default)");
     std::vector<std::string> args;
     if (preset) args = {"--emulate", preset->name};
     args.insert(args.end(), {"--n", std::to_string(s.n), "--a", s.a.name, "--b", s.b.name});
@@ -802,11 +842,28 @@ class FdotFactory final : public OperatorFactory {
     r.overflowToInf = choice("--overflow", overflow_, "ieee", "inf");
     r.canonicalNaN = choice("--nan", nan_, "ieee", "ones");
     r.positiveZero = choice("--zero-sign", zeroSign_, "ieee", "positive");
+    r.productOverflowToInf = choice("--product-overflow", productOverflow_, "ieee", "inf");
+    if (r.productOverflowToInf && !out.hasInf())
+      throw UsageError(fmt::format("--product-overflow: needs an --out with Inf; --out {} has none", out.name));
+    r.twoLevel = parseTwoLevel();
+    r.convertC = choice("--c-to-out", cToOut_, "off", "rne");
     const bool ieeeOut = out.nonFinite == NonFinite::IEEE && out.manBits > 0;
     if ((r.overflowToInf || r.canonicalNaN) && !ieeeOut)
       throw UsageError(fmt::format("--{}: needs an --out with Inf and NaN (IEEE-style); --out {} has none",
                                    r.overflowToInf ? "overflow" : "nan", out.name));
     return r;
+  }
+
+  // --two-level S,C: two integers 1..60 (as every integer option reads them), or off.
+  std::optional<AlignRules::TwoLevel> parseTwoLevel() const {
+    if (twoLevel_.empty() || twoLevel_ == "off") return std::nullopt;
+    const size_t comma = twoLevel_.find(',');
+    std::string sum = twoLevel_.substr(0, comma), addend = comma == std::string::npos ? "" : twoLevel_.substr(comma + 1);
+    if (comma == std::string::npos || !integerIn(1, 60)(sum).empty() || !integerIn(1, 60)(addend).empty())
+      throw UsageError(fmt::format("--two-level: '{}' is not accepted; accepted: off or S,C with S and C in 1..60 "
+                                   "(e.g. 31,24)",
+                                   twoLevel_));
+    return AlignRules::TwoLevel{std::stoi(sum), std::stoi(addend)};
   }
 
   static void appendRuleArgs(const FdotSpec& s, std::vector<std::string>& args) {
@@ -815,6 +872,11 @@ class FdotFactory final : public OperatorFactory {
     if (s.rules.overflowToInf) args.insert(args.end(), {"--overflow", "inf"});
     if (s.rules.canonicalNaN) args.insert(args.end(), {"--nan", "ones"});
     if (s.rules.positiveZero) args.insert(args.end(), {"--zero-sign", "positive"});
+    if (s.rules.twoLevel)
+      args.insert(args.end(),
+                  {"--two-level", fmt::format("{},{}", s.rules.twoLevel->sumBits, s.rules.twoLevel->addendBits)});
+    if (s.rules.productOverflowToInf) args.insert(args.end(), {"--product-overflow", "inf"});
+    if (s.rules.convertC) args.insert(args.end(), {"--c-to-out", "rne"});
   }
 
   static std::string ruleTag(const AlignRules& r) {
@@ -823,11 +885,15 @@ class FdotFactory final : public OperatorFactory {
     if (r.overflowToInf) t += "_ofinf";
     if (r.canonicalNaN) t += "_nan1";
     if (r.positiveZero) t += "_pz";
+    if (r.twoLevel) t += fmt::format("_tl{}_{}", r.twoLevel->sumBits, r.twoLevel->addendBits);
+    if (r.productOverflowToInf) t += "_pinf";
+    if (r.convertC) t += "_ccvt";
     return t;
   }
 
   int n_ = 0, alignBits_ = -1, group_ = 0, outFracBits_ = -1;
-  std::string a_, b_, c_, out_, accum_ = "exact", zeroExp_, overflow_, nan_, zeroSign_, emulate_;
+  std::string a_, b_, c_, out_, accum_ = "exact", zeroExp_, overflow_, nan_, zeroSign_, emulate_, twoLevel_,
+      productOverflow_, cToOut_;
   CommonFpOptions common_;
   Options opt_;
 };

@@ -23,7 +23,11 @@ inline nlohmann::json tensorCorePresetJson(const TensorCorePreset& p) {
   j["rules"] = {{"zero_exp", p.rules.zeroExp ? nlohmann::json(*p.rules.zeroExp) : nlohmann::json("exclude")},
                 {"overflow", p.rules.overflowToInf ? "inf" : "ieee"},
                 {"nan", p.rules.canonicalNaN ? "ones" : "ieee"},
-                {"zero_sign", p.rules.positiveZero ? "positive" : "ieee"}};
+                {"zero_sign", p.rules.positiveZero ? "positive" : "ieee"},
+                {"product_overflow", p.rules.productOverflowToInf ? "inf" : "ieee"},
+                {"c_to_out", p.rules.convertC ? "rne" : "off"}};
+  if (p.rules.twoLevel)
+    j["rules"]["two_level"] = {{"sum_bits", p.rules.twoLevel->sumBits}, {"c_bits", p.rules.twoLevel->addendBits}};
   j["source"] = p.source;
   j["differs_from_ieee"] = p.differs;
   return j;

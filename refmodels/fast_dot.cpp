@@ -81,7 +81,9 @@ __attribute__((target_clones("avx2", "default"))) int64_t sumAligned(const Group
 
 bool AlignDotTable::applies(const FdotSpec& s) {
   return s.accum == FdotSpec::Accum::Align && s.a.isFloat() && s.b.isFloat() && s.a.width() <= 8 && s.b.width() <= 8 && s.alignBits >= 0 &&
-         s.alignBits <= 54 && !s.dynamicRounding && s.groups() == 1;
+         s.alignBits <= 54 && !s.dynamicRounding && s.groups() == 1 &&
+         // the AMD rules and the c conversion are fdotModel's alone
+         !s.rules.twoLevel && !s.rules.productOverflowToInf && !s.rules.convertC;
 }
 
 std::vector<AlignDotTable::Operand> AlignDotTable::operandTable(const Format& f, const AlignRules& rules) {

@@ -1,5 +1,7 @@
 #include "refmodels/fdot.h"
 
+#include "refmodels/fcvt.h"
+
 #include <algorithm>
 #include <array>
 #include <climits>
@@ -20,6 +22,10 @@ Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p) {
   return p;
 }
 
+bool convertsAddend(const FdotSpec& s) {
+  return s.accum == FdotSpec::Accum::Align && s.rules.convertC && s.c && s.c->name != s.zFormat().name;
+}
+
 uint32_t widenResult(const AlignRules& r, const Format& out, const Format& port, uint32_t bits) {
   if (r.canonicalNaN && out.classify(bits) == FpClass::NaN) return port.magMask();
   return bits << (port.manBits - out.manBits);
@@ -32,7 +38,55 @@ struct Term {
   unsigned __int128 mag;
   int lsbExp;    // value = mag * 2^lsbExp
   int alignExp;  // the exponent the alignment compares
+  bool addend;   // c (or the previous group's result), not a product
 };
+
+// v * 2^shift rounded toward -Inf (an arithmetic right shift floors).
+__int128 floorShift(__int128 v, int shift) {
+  if (shift >= 0) return v << shift;
+  if (shift <= -127) return v < 0 ? -1 : 0;
+  return v >> -shift;
+}
+
+// Whether the exact product sig * 2^lsbExp reaches 2^threshold.
+bool productReaches(uint64_t sig, int lsbExp, int threshold) {
+  return sig != 0 && 63 - __builtin_clzll(sig) + lsbExp >= threshold;
+}
+
+// The two-level alignment (AlignRules::TwoLevel): the products truncated toward zero to alignBits below
+// their own largest exponent and summed; that sum floored onto sumBits and the addend floored onto
+// addendBits fraction bits below max(e_products, e_addend); the two added and rounded once.
+Packed twoLevelSum(const FdotSpec& s, const Term* begin, const Term* end, const RoundOptions& opt, bool zeroSign) {
+  const AlignRules::TwoLevel& tl = *s.rules.twoLevel;
+  int eProducts = INT_MIN;
+  const Term* addend = nullptr;
+  for (const Term* t = begin; t != end; ++t)
+    if (t->addend) addend = t;
+    else eProducts = std::max(eProducts, t->alignExp);
+  const int emax = addend ? std::max(eProducts, addend->alignExp) : eProducts;
+  const int unitExp = emax - std::max(tl.sumBits, tl.addendBits);  // the finer of the two grids
+  __int128 acc = 0;
+  if (eProducts != INT_MIN) {
+    const int productUnit = eProducts - s.alignBits;
+    __int128 products = 0;
+    for (const Term* t = begin; t != end; ++t) {
+      if (t->addend) continue;
+      const __int128 q = floorShift(__int128(t->mag), t->lsbExp - productUnit);  // magnitudes: toward zero
+      products += t->negative ? -q : q;
+    }
+    const int sumUnit = emax - tl.sumBits;
+    acc += floorShift(floorShift(products, productUnit - sumUnit), sumUnit - unitExp);
+  }
+  if (addend) {
+    const int addendUnit = emax - tl.addendBits;
+    const __int128 c = addend->negative ? -__int128(addend->mag) : __int128(addend->mag);
+    acc += floorShift(floorShift(c, addend->lsbExp - addendUnit), addendUnit - unitExp);
+  }
+  if (acc == 0) return packZero(zeroSign, s.out);
+  const bool neg = acc < 0;
+  return roundPack<unsigned __int128>(neg, unitExp, neg ? (unsigned __int128)(-acc) : (unsigned __int128)acc, false,
+                                      s.out, opt);
+}
 
 // One fused group: `addend` (decoded in its format, or absent) plus products [first, first + count).
 Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addendBits, const uint32_t* a,
@@ -65,10 +119,12 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
   if (addendFormat) {
     const FpOperand x = decodeOperand(*addendFormat, addendBits);
     if (classify(x))
-      terms.push_back({x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*addendFormat, x.d)});
+      terms.push_back({x.d.sign, x.d.sig, x.d.exp, alignExponentOfValue(*addendFormat, x.d), true});
     else if (zeroExp && x.d.cls == FpClass::Zero)
-      terms.push_back({x.d.sign, 0, 0, *zeroExp});
+      terms.push_back({x.d.sign, 0, 0, *zeroExp, true});
   }
+  const bool align = s.accum == FdotSpec::Accum::Align;
+  bool overflowPos = false, overflowNeg = false;  // products beyond out's range under productOverflowToInf
   for (int i = first; i < first + count; ++i) {
     const FpOperand x = decodeOperand(s.a, a[i]), y = decodeOperand(s.b, b[i]);
     // The specials of a product are the exact sum's; a finite nonzero product is a term.
@@ -78,16 +134,23 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
       addProductTerm(unused, sp, x, y);
       if (zeroExp && (x.d.cls == FpClass::Zero || y.d.cls == FpClass::Zero) && x.d.cls != FpClass::NaN &&
           y.d.cls != FpClass::NaN && x.d.cls != FpClass::Inf && y.d.cls != FpClass::Inf)
-        terms.push_back({false, 0, 0, alignExp(s.a, x) + alignExp(s.b, y)});
+        terms.push_back({false, 0, 0, alignExp(s.a, x) + alignExp(s.b, y), false});
       continue;
     }
     sp.anyNonzero = true;
-    terms.push_back({x.d.sign != y.d.sign, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
-                     alignExponentOfValue(s.a, x.d) + alignExponentOfValue(s.b, y.d)});
+    const bool negative = x.d.sign != y.d.sign;
+    if (align && s.rules.productOverflowToInf && productReaches(x.d.sig * y.d.sig, x.d.exp + y.d.exp, s.out.emax() + 1)) {
+      (negative ? overflowNeg : overflowPos) = true;
+      continue;
+    }
+    terms.push_back({negative, (unsigned __int128)(x.d.sig * y.d.sig), x.d.exp + y.d.exp,
+                     alignExponentOfValue(s.a, x.d) + alignExponentOfValue(s.b, y.d), false});
   }
   const bool infMinusInf = sp.posInf && sp.negInf;
   if (sp.nan || infMinusInf) return packNaN(s.out, sp.invalid || infMinusInf ? kFlagInvalid : 0);
   if (sp.posInf || sp.negInf) return packInfinity(sp.negInf, s.out, opt);
+  if (overflowPos && overflowNeg) return packNaN(s.out, kFlagInvalid);
+  if (overflowPos || overflowNeg) return packInfinity(overflowNeg, s.out, opt);
   if (terms.empty()) return packZero(sp.zeroSign(mode), s.out);
 
   if (s.accum == FdotSpec::Accum::Exact) {
@@ -110,6 +173,7 @@ Packed fusedGroup(const FdotSpec& s, const Format* addendFormat, uint32_t addend
   }
   // align: every term truncated toward zero to alignBits fraction bits below the largest exponent.
   if (!sp.anyNonzero) return packZero(sp.zeroSign(mode), s.out);
+  if (s.rules.twoLevel) return twoLevelSum(s, terms.begin(), terms.end(), opt, sp.zeroSign(mode));
   int emax = INT_MIN;
   for (const Term& t : terms) emax = std::max(emax, t.alignExp);
   const int unitExp = emax - s.alignBits;
@@ -155,6 +219,14 @@ Packed fdotModel(const FdotSpec& s, const uint32_t* a, const uint32_t* b, uint32
   Packed acc;
   uint8_t flags = 0;
   const Format* firstAddend = s.c ? &*s.c : nullptr;
+  if (convertsAddend(s)) {  // c rounded to z's format first; a narrower sum format (e8m13) reads it exactly
+    FcvtSpec cvt;
+    cvt.a = *s.c;
+    cvt.out = s.zFormat();
+    cvt.round.mode = Rounding::RNE;
+    c = fcvtModel(cvt, c, Rounding::RNE).bits;
+    firstAddend = &s.zFormat();
+  }
   for (int k = 0; k < s.groups(); ++k) {
     const Format* addend = k == 0 ? firstAddend : &s.out;
     acc = fusedGroup(s, addend, k == 0 ? c : acc.bits, a, b, k * g, g, mode);

@@ -18,7 +18,25 @@ struct AlignRules {
   bool overflowToInf = false;  // a result beyond max finite after truncation is +-Inf whatever the rounding
   bool canonicalNaN = false;   // every NaN result is + with all exponent and mantissa bits set (0x7fffffff)
   bool positiveZero = false;   // every zero result is +0
-  bool isDefault() const { return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero; }
+  // Two-level alignment (AMD CDNA3, MMA-Sim's amd_fused_dot_rd_add): the products alone are aligned to their
+  // largest exponent and truncated to alignBits; c joins afterwards: the products' sum is floored (toward
+  // -Inf) onto sumBits and c onto addendBits fraction bits below max(e_products, e_c). nullopt: c is a term
+  // aligned with the products.
+  struct TwoLevel {
+    int sumBits = 31, addendBits = 24;
+    bool operator==(const TwoLevel&) const = default;
+  };
+  std::optional<TwoLevel> twoLevel;
+  // A finite product of magnitude 2^(out.emax + 1) or more (2^128 for fp32) is an infinity of its sign; an
+  // infinite or NaN input still decides the result first (both signs of such products: NaN).
+  bool productOverflowToInf = false;
+  // c is first rounded to nearest even to z's format (MMA-Sim's C.to(d_type) in mma.sync), the conversion's
+  // flags not raised; false: c enters exactly in its own format. A no-op when c has z's format.
+  bool convertC = false;
+  bool isDefault() const {
+    return !zeroExp && !overflowToInf && !canonicalNaN && !positiveZero && !twoLevel && !productOverflowToInf &&
+           !convertC;
+  }
 };
 
 struct FdotSpec {
@@ -73,6 +91,9 @@ class FdotFastModel {
   int bBits_ = 0;
   std::vector<Entry> table_;
 };
+
+// Whether c is converted to z's format before the first group (AlignRules::convertC with c of another format).
+bool convertsAddend(const FdotSpec& s);
 
 // The rules applied to one fused group's rounded result (overflow, NaN encoding, zero sign).
 Packed applyAlignRules(const AlignRules& r, const Format& out, Packed p);

@@ -8,8 +8,7 @@ namespace nf {
 namespace {
 
 // nv_fused_dot_add's rules, common to every NVIDIA preset: a zero operand counts as 2^-126 in the maximum
-// exponent, overflow after truncation is Inf, NaN is 0x7fffffff (0x7fff), zero is +0. (c is taken in the
-// output type, as the instructions take it: MMA-Sim's conversion of c to the output type is then the identity.)
+// exponent, overflow after truncation is Inf, NaN is 0x7fffffff (0x7fff), zero is +0.
 AlignRules nvidiaRules() {
   AlignRules r;
   r.zeroExp = -126;
@@ -34,7 +33,34 @@ TensorCorePreset nv(std::string name, std::string instruction, std::string in, i
   p.outFracBits = outFracBits;
   p.round = Rounding::RTZ;
   p.rules = nvidiaRules();
+  // nv.py's MMASim (mma.sync) converts C to D's type first; WGMMASim and TCGen05MMASim take C as it is. Every
+  // preset here has c of z's format, so the conversion is the identity, stated for users who change --c.
+  p.rules.convertC = p.instruction.rfind("mma.sync", 0) == 0;
   p.source = kNv;
+  p.differs = std::move(differs);
+  return p;
+}
+
+// amd_fused_dot_rd_add's rules (AMD CDNA3 f16/bf16): zero operands count as 2^-126, the products aligned
+// among themselves (F 24), their sum floored onto 31 and c onto 24 fraction bits below max(e_products, e_c),
+// products of 2^128 or more Inf, each group's sum rounded to nearest even to fp32 (overflow to Inf by RNE
+// itself), +0 (MMA-Sim's floors give integers, so a zero sum is +0). NaN stays IEEE: MMA-Sim returns the host's
+// NaN, so the hardware's encoding is not stated there.
+TensorCorePreset cdna3(std::string name, std::string instruction, std::string in, std::string differs) {
+  TensorCorePreset p;
+  p.name = std::move(name);
+  p.instruction = std::move(instruction);
+  p.a = p.b = std::move(in);
+  p.c = p.out = "fp32";
+  p.n = 16;
+  p.group = 8;  // min(8, k)
+  p.alignBits = 24;
+  p.round = Rounding::RNE;
+  p.rules.zeroExp = -126;
+  p.rules.twoLevel = AlignRules::TwoLevel{31, 24};
+  p.rules.productOverflowToInf = true;
+  p.rules.positiveZero = true;
+  p.source = "MMA-Sim mmasim/simulator/amd.py + arithmetic.py amd_fused_dot_rd_add (arXiv 2511.10909)";
   p.differs = std::move(differs);
   return p;
 }
@@ -70,6 +96,14 @@ const std::vector<TensorCorePreset>& tensorCorePresets() {
                                  "; MMA-Sim models kind::f8f6f4 only for e4m3/e5m2 (e2m1 is a TODO there), so this "
                                  "preset extends Blackwell's rule to e2m1 unvalidated.");
     v.push_back(bw);
+    const std::string amd =
+        "Two groups of 8: the products aligned to their own largest exponent and truncated toward zero to 24 "
+        "fraction bits, that sum floored (toward -Inf) onto 31 and c onto 24 fraction bits below the larger of "
+        "the two exponents (a zero counting as 2^-126), rounded to nearest even to fp32 and fed to the next "
+        "group as c; a product of 2^128 or more is Inf; zero is +0";
+    v.push_back(cdna3("cdna3-mfma-bf16", "v_mfma_f32_16x16x16_bf16 (gfx942)", "bf16", amd + "."));
+    v.push_back(cdna3("cdna3-mfma-f16", "v_mfma_f32_16x16x16_f16 (gfx942)", "fp16",
+                      "As cdna3-mfma-bf16 with fp16 inputs (no product reaches 2^128)."));
     return v;
   }();
   return all;
@@ -92,6 +126,11 @@ std::string describeAlignRules(const AlignRules& r) {
   s += r.overflowToInf ? ", overflow to Inf" : ", IEEE overflow";
   s += r.canonicalNaN ? ", NaN all ones" : ", IEEE NaN";
   s += r.positiveZero ? ", zero +0" : ", IEEE zero sign";
+  if (r.twoLevel)
+    s += fmt::format(", two-level alignment (products' sum floored to {}, c to {} bits)", r.twoLevel->sumBits,
+                     r.twoLevel->addendBits);
+  if (r.productOverflowToInf) s += ", products beyond range Inf";
+  if (r.convertC) s += ", c rounded (RNE) to z's format first";
   return s;
 }
 

@@ -1,7 +1,8 @@
-// Tensor-core emulation presets for `fdot --accum align`: named matrix instructions of NVIDIA GPUs as the
+// Tensor-core emulation presets for `fdot --accum align`: named matrix instructions of NVIDIA and AMD GPUs as the
 // parameters and rules of one fused dot product (one place; `fdot --emulate NAME` fills them, `numforge
 // presets` lists them). Source of every entry: Microsoft's MMA-Sim (github.com/microsoft/MMA-Sim,
-// mmasim/simulator/nv.py and arithmetic.py's nv_fused_dot_add; arXiv 2511.10909), MIT licence.
+// mmasim/simulator/nv.py and arithmetic.py's nv_fused_dot_add, amd.py and amd_fused_dot_rd_add; arXiv
+// 2511.10909), MIT licence.
 #pragma once
 
 #include <string>

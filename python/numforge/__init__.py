@@ -489,7 +489,8 @@ def _dot_setup(func, c, a_fmt, b_fmt, c_fmt, out, accum, align_bits, group, roun
 
 # The tensor-core rule keywords of dot / matmul and the fdot options they are (docs/operators/fdot.md).
 _RULE_OPTIONS = (("zero_exp", "--zero-exp"), ("overflow", "--overflow"), ("nan", "--nan"), ("zero_sign", "--zero-sign"),
-                 ("out_frac_bits", "--out-frac-bits"))
+                 ("out_frac_bits", "--out-frac-bits"), ("two_level", "--two-level"),
+                 ("product_overflow", "--product-overflow"), ("c_to_out", "--c-to-out"))
 _UNIT_OPTIONS = (("a_fmt", "--a"), ("b_fmt", "--b"), ("c_fmt", "--c"), ("out", "--out"), ("accum", "--accum"),
                  ("align_bits", "--align-bits"), ("group", "--group"), ("rounding", "--round"))
 
@@ -497,7 +498,7 @@ _UNIT_OPTIONS = (("a_fmt", "--a"), ("b_fmt", "--b"), ("c_fmt", "--c"), ("out", "
 def presets():
     """The tensor-core presets of dot / matmul emulate= (and of `numforge gen fdot --emulate`), as a list of dicts:
     name, instruction, formats (a, b, c, out), n, group, align_bits (F), out_frac_bits, round, rules (zero_exp,
-    overflow, nan, zero_sign), source, differs_from_ieee. The same table `numforge presets --json` prints."""
+    overflow, nan, zero_sign, product_overflow, c_to_out, and two_level {sum_bits, c_bits} when set), source, differs_from_ieee. The same table `numforge presets --json` prints."""
     import json
     return json.loads(_core._presets_json())
 
@@ -530,8 +531,11 @@ def _unit_words(func, emulate, n, opts, rules):
         if given.get(key) is not None:
             words += [option, _word(func, key, given[key])]
     for key, option in _RULE_OPTIONS:
-        if rules[key] is not None:
-            words += [option, _word(func, key, rules[key])]
+        v = rules[key]
+        if key == "two_level" and isinstance(v, (tuple, list)) and len(v) == 2:  # (sum_bits, c_bits)
+            v = f"{_word(func, key, v[0])},{_word(func, key, v[1])}"
+        if v is not None:
+            words += [option, _word(func, key, v)]
     for key in ("saturate", "ftz"):
         if opts[key]:
             words.append("--" + key)
@@ -577,7 +581,7 @@ def _dot_kind(func, c, opts, rules, emulate):
 
 def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, align_bits=None, group=None,
         rounding=None, saturate=False, ftz=False, flags=False, emulate=None, zero_exp=None, overflow=None, nan=None,
-        zero_sign=None, out_frac_bits=None):
+        zero_sign=None, out_frac_bits=None, two_level=None, product_overflow=None, c_to_out=None):
     """Dot products over the last axis with the fdot unit's semantics -> codes of `out` of the broadcast leading
     shape. The K terms are cut into fused groups of `group` products (default min(K, 32)); each group is one fdot
     unit (accum exact: one rounding of the exact sum; align: terms truncated to align_bits fraction bits below
@@ -587,14 +591,15 @@ def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, 
     accum 'exact'.
 
     emulate=PRESET (numforge.presets()) or a tensor-core rule keyword (zero_exp, overflow, nan, zero_sign,
-    out_frac_bits: fdot's --zero-exp ... options): K is split into whole fdot units (a preset's n products, or
+    out_frac_bits, two_level "S,C" or (S, C), product_overflow, c_to_out: fdot's --zero-exp ... options): K is split into whole fdot units (a preset's n products, or
     `group`, default the power of two >= K up to 32) chained through c in z's format, the last padded with zero
     pairs; a keyword a preset sets to another value is a ValueError naming both. See docs/python.md."""
     func = "dot"
     fa, fb, fc, unit_for, plain = _dot_kind(func, c, dict(
         a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
         rounding=rounding, saturate=saturate, ftz=ftz, flags=flags), dict(
-        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits), emulate)
+        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits,
+        two_level=two_level, product_overflow=product_overflow, c_to_out=c_to_out), emulate)
     (ca, kind), (cb, _) = _operand(a, fa, "a", func), _operand(b, fb, "b", func)
     if ca.ndim == 0 or cb.ndim == 0:
         raise ValueError(f"{func}: a and b need a last axis of terms")
@@ -616,7 +621,8 @@ def dot(a, b, c=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, 
 
 def matmul(A, B, C=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=None, align_bits=None,
            group=None, rounding=None, saturate=False, ftz=False, flags=False, emulate=None, zero_exp=None,
-           overflow=None, nan=None, zero_sign=None, out_frac_bits=None):
+           overflow=None, nan=None, zero_sign=None, out_frac_bits=None, two_level=None, product_overflow=None,
+           c_to_out=None):
     """A (M x K) @ B (K x N) -> codes of `out` (M x N), every element dot(A[m, :], B[:, n]) with dot's semantics
     and keywords: a tensor-core GEMM whose K is split into `group`-term fused groups chained through the output
     format, or with emulate=PRESET the GEMM that preset's instruction computes (K in units of its n, C default +0)."""
@@ -624,7 +630,8 @@ def matmul(A, B, C=None, a_fmt=None, b_fmt=None, c_fmt=None, out=None, accum=Non
     fa, fb, fc, unit_for, plain = _dot_kind(func, C, dict(
         a_fmt=a_fmt, b_fmt=b_fmt, c_fmt=c_fmt, out=out, accum=accum, align_bits=align_bits, group=group,
         rounding=rounding, saturate=saturate, ftz=ftz, flags=flags), dict(
-        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits), emulate)
+        zero_exp=zero_exp, overflow=overflow, nan=nan, zero_sign=zero_sign, out_frac_bits=out_frac_bits,
+        two_level=two_level, product_overflow=product_overflow, c_to_out=c_to_out), emulate)
     (ca, kind), (cb, _) = _operand(A, fa, "A", func), _operand(B, fb, "B", func)
     if ca.ndim != 2 or cb.ndim != 2 or ca.shape[1] != cb.shape[0]:
         raise ValueError(f"{func}: A has shape {ca.shape} and B {cb.shape}; accepted: M x K and K x N")

@@ -163,7 +163,11 @@ def test_presets_table_is_the_cli_table():
     assert table == cli
     hopper = next(p for p in table if p["name"] == "hopper-wgmma-e4m3")
     assert (hopper["n"], hopper["group"], hopper["align_bits"], hopper["out_frac_bits"], hopper["round"]) == (32, 32, 13, 13, "rtz")
-    assert hopper["rules"] == {"zero_exp": -126, "overflow": "inf", "nan": "ones", "zero_sign": "positive"}
+    assert hopper["rules"] == {"zero_exp": -126, "overflow": "inf", "nan": "ones", "zero_sign": "positive",
+                               "product_overflow": "ieee", "c_to_out": "off"}
+    cdna3 = next(p for p in table if p["name"] == "cdna3-mfma-bf16")
+    assert cdna3["rules"]["two_level"] == {"sum_bits": 31, "c_bits": 24}
+    assert (cdna3["rules"]["product_overflow"], cdna3["round"]) == ("inf", "rne")
 
 
 def test_emulate_is_the_preset_rules_spelled_out(rng):
@@ -176,7 +180,9 @@ def test_emulate_is_the_preset_rules_spelled_out(rng):
         r = p["rules"]
         spelled = dict(a_fmt=p["formats"]["a"], c_fmt="fp32", out="fp32", accum="align", align_bits=p["align_bits"],
                        rounding=p["round"], zero_exp=r["zero_exp"], overflow=r["overflow"], nan=r["nan"],
-                       zero_sign=r["zero_sign"], out_frac_bits=p["out_frac_bits"] if p["out_frac_bits"] < 23 else None)
+                       zero_sign=r["zero_sign"], out_frac_bits=p["out_frac_bits"] if p["out_frac_bits"] < 23 else None,
+                       product_overflow=r["product_overflow"], c_to_out=r["c_to_out"],
+                       two_level=(r["two_level"]["sum_bits"], r["two_level"]["c_bits"]) if "two_level" in r else None)
         # A preset unit of n products with groups: K = n per unit; spelled out, a unit of `group` products.
         z = nf.dot(a, b, c=c, emulate=p["name"])
         zs = nf.dot(a, b, c=c, group=p["group"], **spelled)

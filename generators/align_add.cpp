@@ -127,8 +127,9 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
 
 std::string exactZeroSumSignExpr(const RoundingSel& r, const std::string& rm, const std::string& sx,
                                  const std::string& sy) {
-  const std::string rdn = r.dynamic ? fmt::format("({} == 3'd2)", rm) : r.mode == Rounding::RDN ? "1'b1" : "1'b0";
-  return fmt::format("({0} & {1}) | (({0} ^ {1}) & {2})", sx, sy, rdn);
+  // -0 when both terms are -0; x + (-x) is -0 only under rdn. A fixed mode folds the rdn term away.
+  if (!r.dynamic) return r.mode == Rounding::RDN ? fmt::format("{} | {}", sx, sy) : fmt::format("{} & {}", sx, sy);
+  return fmt::format("({0} & {1}) | (({0} ^ {1}) & ({2} == 3'd2))", sx, sy, rm);
 }
 
 }  // namespace nf::blocks

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -14,10 +16,38 @@ using vlog::slit;
 bool Design::has(const std::string& name) const {
   return std::any_of(modules_.begin(), modules_.end(), [&](const auto& m) { return m.first == name; });
 }
+namespace {
+
+// The ports of the module `name` in `text`, one declaration per line as the emitters write them.
+std::vector<Design::Port> parsePorts(const std::string& name, const std::string& text) {
+  static const std::regex port(R"(^\s*(input|output)\s+(?:wire|reg)?\s*(?:\[(\d+):(\d+)\]\s*)?([A-Za-z_][A-Za-z0-9_$]*)\s*,?\s*$)");
+  std::vector<Design::Port> ports;
+  const size_t head = text.find("module " + name + " (");
+  if (head == std::string::npos) return ports;
+  const size_t end = text.find(");", head);
+  std::istringstream lines(text.substr(head, end - head));
+  std::string l;
+  std::smatch m;
+  while (std::getline(lines, l))
+    if (std::regex_match(l, m, port))
+      ports.push_back({m[4].str(), m[1].str() == "input",
+                       m[2].matched ? std::stoi(m[2].str()) - std::stoi(m[3].str()) + 1 : 1});
+  return ports;
+}
+
+}  // namespace
+
+const std::vector<Design::Port>& Design::ports(const std::string& module) const {
+  const auto it = ports_.find(module);
+  if (it == ports_.end()) throw std::logic_error(fmt::format("instance of module {}, which design {} does not hold", module, top_));
+  return it->second;
+}
+
 void Design::add(const std::string& name, const std::string& text) {
   const auto same = std::find_if(modules_.begin(), modules_.end(), [&](const auto& m) { return m.first == name; });
   if (same == modules_.end()) {
     modules_.emplace_back(name, text);
+    ports_[name] = parsePorts(name, text);
     return;
   }
   // One name, two bodies: a block whose name does not encode all its parameters; keeping either would be wrong.
@@ -68,25 +98,49 @@ std::string emitNormalizer(Design& d, int width) {
   if (countTree) {
     // Zero leaves below the LSB keep the tree a power of two; an all-zero input counts 2^K - 1, as staged.
     // Node i of level l covers 2^l of the padded input's bits from the MSB side: zl_i says they are all zero, cl_i counts
-    // their leading zeros. An upper child's zero flag steers its parent's count; a lower child's is needed
-    // only for a parent whose own zero flag is.
+    // their leading zeros.
+    // Padding leaves are constant (all zero): their flags and counts fold into literals instead of wires.
+    struct Node {
+      std::string zero, count;  // Verilog expressions: a wire's name or a literal
+      bool padding = false;     // every bit it covers is padding
+    };
+    // An upper child's zero flag steers its parent's count; a lower child's is needed only for a parent whose
+    // own zero flag is.
     std::vector<std::vector<bool>> zeroNeeded(static_cast<size_t>(K));
     for (int l = K - 1; l >= 0; --l)
       for (int i = 0; i < (P >> l); ++i)
         zeroNeeded[size_t(l)].push_back(i % 2 == 0 || (l + 1 < K && zeroNeeded[size_t(l + 1)][size_t(i / 2)]));
-    for (int l = 0; l < K; ++l)
-      for (int i = 0; i < (P >> l); ++i) {
-        if (!zeroNeeded[size_t(l)][size_t(i)]) continue;
-        w.line(l == 0 ? fmt::format("  wire z0_{} = {};", i, i < width ? fmt::format("~v[{}]", width - 1 - i) : "1'b1")
-                      : fmt::format("  wire z{0}_{1} = z{2}_{3} & z{2}_{4};", l, i, l - 1, 2 * i, 2 * i + 1));
-      }
+    std::vector<std::vector<Node>> nodes(static_cast<size_t>(K + 1));
+    for (int i = 0; i < P; ++i) {
+      Node n;
+      n.padding = i >= width;
+      n.zero = n.padding ? "1'b1" : fmt::format("z0_{}", i);
+      if (!n.padding && zeroNeeded[0][size_t(i)]) w.line(fmt::format("  wire z0_{} = ~v[{}];", i, width - 1 - i));
+      nodes[0].push_back(n);
+    }
+    std::vector<std::string> countLines;  // written after every zero flag, as the tree is read: flags, then counts
     for (int l = 1; l <= K; ++l)
       for (int i = 0; i < (P >> l); ++i) {
-        const std::string hi = fmt::format("{}_{}", l - 1, 2 * i), lo = fmt::format("{}_{}", l - 1, 2 * i + 1);
-        w.line(l == 1 ? fmt::format("  wire c1_{} = z{};", i, hi)
-                      : fmt::format("  wire {}c{}_{} = z{} ? {{1'b1, c{}}} : {{1'b0, c{}}};", vlog::range(l), l, i, hi,
-                                    lo, hi));
+        const Node& hi = nodes[size_t(l - 1)][size_t(2 * i)];
+        const Node& lo = nodes[size_t(l - 1)][size_t(2 * i + 1)];
+        Node n;
+        n.padding = hi.padding && lo.padding;
+        if (n.padding) {
+          n.zero = "1'b1";
+          n.count = lit(l, (uint64_t(1) << l) - 1);
+          nodes[size_t(l)].push_back(n);
+          continue;
+        }
+        n.zero = lo.padding ? hi.zero : fmt::format("z{}_{}", l, i);
+        if (l < K && zeroNeeded[size_t(l)][size_t(i)] && !lo.padding) w.line(fmt::format("  wire z{}_{} = {} & {};", l, i, hi.zero, lo.zero));
+        n.count = fmt::format("c{}_{}", l, i);
+        if (l == 1) countLines.push_back(fmt::format("  wire c1_{} = {};", i, hi.zero));
+        else
+          countLines.push_back(fmt::format("  wire {}c{}_{} = {} ? {{1'b1, {}}} : {{1'b0, {}}};", vlog::range(l), l, i,
+                                           hi.zero, lo.count, hi.count));
+        nodes[size_t(l)].push_back(n);
       }
+    for (const std::string& c : countLines) w.line(c);
     w.line(fmt::format("  assign lz = c{}_0;", K));
     std::string prev = "v";
     for (int k = K - 1; k >= 0; --k) {
@@ -179,9 +233,9 @@ Unpacked emitUnpack(Design& d, const Format& f, bool daz, bool normalize, bool z
       break;
     case NonFinite::P3109:
       w.line(f.hasInf() ? fmt::format("  assign is_inf  = ({} == {});", f.isSigned ? fmt::format("x[{}:0]", W - 2) : "x",
-                                      lit(W - (f.isSigned ? 1 : 0), f.infMag()))
+                                      vlog::bits(W - (f.isSigned ? 1 : 0), f.infMag()))
                         : "  assign is_inf  = 1'b0;");
-      w.line(fmt::format("  assign is_nan  = (x == {});", lit(W, f.canonicalNaN())));
+      w.line(fmt::format("  assign is_nan  = (x == {});", vlog::bits(W, f.canonicalNaN())));
       w.line("  assign is_snan = 1'b0;");
       break;
   }
@@ -279,28 +333,42 @@ std::string emitDivider(Design& d, int nBits, int dBits, int qBits) {
   return name;
 }
 
-std::string emitMaxTree(Design& d, int n, int width) {
-  const std::string name = fmt::format("{}_max{}x{}", d.top(), n, width);
+std::string emitMaxTree(Design& d, int n, int width, bool tieFlags) {
+  const std::string name = fmt::format("{}_max{}x{}{}", d.top(), n, width, tieFlags ? "f" : "");
   if (d.has(name)) return name;
   vlog::Writer w;
-  w.line(fmt::format("// The largest of {} unsigned {}-bit words, a balanced tree of compares.", n, width));
+  w.line(fmt::format("// The largest of {} unsigned {}-bit words, a balanced tree of compares{}.", n, width,
+                     tieFlags ? "; f: whether any word equal to it has its flag set" : ""));
   w.open(fmt::format("module {} (", name));
   for (int i = 0; i < n; ++i) w.line(fmt::format("input  wire {}k{},", vlog::range(width), i));
-  w.line(fmt::format("output wire {}m", vlog::range(width)));
+  if (tieFlags)
+    for (int i = 0; i < n; ++i) w.line(fmt::format("input  wire f{},", i));
+  w.line(fmt::format("output wire {}m{}", vlog::range(width), tieFlags ? "," : ""));
+  if (tieFlags) w.line("output wire f");
   w.close(");");
-  for (int i = 0; i < n; ++i) w.line(fmt::format("  wire {}k{}_l0 = k{};", vlog::range(width), i, i));
+  for (int i = 0; i < n; ++i) w.wire(fmt::format("k{}_l0", i), width, fmt::format("k{}", i));
+  if (tieFlags)
+    for (int i = 0; i < n; ++i) w.wire(fmt::format("f{}_l0", i), 1, fmt::format("f{}", i));
   int level = 0;
   for (int cnt = n; cnt > 1; cnt = (cnt + 1) / 2, ++level) {
     for (int j = 0; j < (cnt + 1) / 2; ++j) {
-      const int a = 2 * j, b = 2 * j + 1;
-      if (b >= cnt) w.line(fmt::format("  wire {0}k{1}_l{2} = k{3}_l{4};", vlog::range(width), j, level + 1, a, level));
-      else w.line(fmt::format("  wire {0}k{1}_l{2} = (k{3}_l{4} > k{5}_l{4}) ? k{3}_l{4} : k{5}_l{4};", vlog::range(width), j,
-                              level + 1, a, level, b));
+      const std::string ka = fmt::format("k{}_l{}", 2 * j, level), kb = fmt::format("k{}_l{}", 2 * j + 1, level);
+      const std::string fa = fmt::format("f{}_l{}", 2 * j, level), fb = fmt::format("f{}_l{}", 2 * j + 1, level);
+      const std::string k = fmt::format("k{}_l{}", j, level + 1), f = fmt::format("f{}_l{}", j, level + 1);
+      if (2 * j + 1 >= cnt) {  // the odd one out goes up as it is
+        w.wire(k, width, ka);
+        if (tieFlags) w.wire(f, 1, fa);
+        continue;
+      }
+      const std::string g = fmt::format("g{}_l{}", j, level);
+      w.wire(g, 1, fmt::format("{} > {}", ka, kb));
+      w.wire(k, width, fmt::format("{} ? {} : {}", g, ka, kb));
+      if (tieFlags) w.wire(f, 1, fmt::format("{0} ? {1} : ({2} == {3}) ? ({1} | {4}) : {4}", g, fa, ka, kb, fb));
     }
   }
   w.line(fmt::format("  assign m = k0_l{};", level));
-  w.line("endmodule");
-  d.add(name, w.str());
+  if (tieFlags) w.line(fmt::format("  assign f = f0_l{};", level));
+  d.close(name, w);
   return name;
 }
 
@@ -393,19 +461,19 @@ std::string zeroResultExpr(const Format& out, const std::string& sign) {
   return fmt::format("{{{}, {}}}", sign, lit(W - 1, 0));
 }
 
-std::string nanResultExpr(const Format& out) { return lit(out.width(), out.canonicalNaN()); }
+std::string nanResultExpr(const Format& out) { return vlog::bits(out.width(), out.canonicalNaN()); }
 
 std::string rdnSelectExpr(const RoundingSel& r, const std::string& rm, int width, uint32_t ifRdn, uint32_t otherwise) {
-  if (!r.dynamic || ifRdn == otherwise) return lit(width, r.dynamic || r.mode != Rounding::RDN ? otherwise : ifRdn);
-  return fmt::format("({} == 3'd2 ? {} : {})", rm, lit(width, ifRdn), lit(width, otherwise));
+  if (!r.dynamic || ifRdn == otherwise) return vlog::bits(width, r.dynamic || r.mode != Rounding::RDN ? otherwise : ifRdn);
+  return fmt::format("({} == 3'd2 ? {} : {})", rm, vlog::bits(width, ifRdn), vlog::bits(width, otherwise));
 }
 
 std::string infinityResultExpr(const Format& out, bool saturate, const std::string& sign) {
   const int W = out.width();
   const Packed pos = packInfinity(false, out, {Rounding::RNE, saturate, false});
   const Packed neg = packInfinity(true, out, {Rounding::RNE, saturate, false});
-  if (pos.bits == neg.bits) return lit(W, pos.bits);
-  return fmt::format("({} ? {} : {})", sign, lit(W, neg.bits), lit(W, pos.bits));
+  if (pos.bits == neg.bits) return vlog::bits(W, pos.bits);
+  return fmt::format("({} ? {} : {})", sign, vlog::bits(W, neg.bits), vlog::bits(W, pos.bits));
 }
 
 uint8_t infinityResultFlags(const Format& out, bool saturate) {
@@ -429,7 +497,7 @@ class RoundPackRtl {
         XW(std::max(p.expBits + (two ? 1 : 0), SHW + 1)),
         FW(XW + 1),   // biased exponent field, wide enough never to wrap
         MW(FW + M),   // {field, mantissa} before overflow checks
-        MWZ(WZ - (f.isSigned ? 1 : 0)), flush(p.ftz || !f.subnormals), maxFin(lit(MW, f.maxFiniteMag())) {}
+        MWZ(WZ - (f.isSigned ? 1 : 0)), flush(p.ftz || !f.subnormals), maxFin(vlog::bits(MW, f.maxFiniteMag())) {}
 
   std::string emit(Design& d, const std::string& name) {
     ports(name);
@@ -570,7 +638,7 @@ class RoundPackRtl {
     w.line(fmt::format("  wire to_inf = {};", overflowToInfExpr(p.rounding, "sign", f)));
     const auto ovfValue = [&](bool sign, bool toInf) {
       RoundOptions o{toInf ? Rounding::RNE : Rounding::RTZ, p.saturate, false};
-      return lit(WZ, roundPack<uint64_t>(sign, f.emax() + 4, 1, false, f, o).bits);
+      return vlog::bits(WZ, roundPack<uint64_t>(sign, f.emax() + 4, 1, false, f, o).bits);
     };
     w.line(fmt::format("  wire {}ovf_z = to_inf ? (sign ? {} : {}) : (sign ? {} : {});", vlog::range(WZ),
                        ovfValue(true, true), ovfValue(false, true), ovfValue(true, false), ovfValue(false, false)));
@@ -588,7 +656,7 @@ class RoundPackRtl {
       // No zero and no subnormals: everything below the smallest value becomes it, underflowing unless it
       // rounded up to it and was not tiny.
       w.line(fmt::format("  wire below_min = is_sub & ~(|mag_r_s[{}:{}]);", MW - 1, M));
-      w.line(fmt::format("  assign z = ovf ? ovf_z : is_sub ? {} : {};", lit(WZ, f.minNormalMag()), packed));
+      w.line(fmt::format("  assign z = ovf ? ovf_z : is_sub ? {} : {};", vlog::bits(WZ, f.minNormalMag()), packed));
       w.line("  assign inexact = inexact_r | ovf | below_min;");
       w.line("  assign underflow = (tiny & inexact_r) | below_min;");
       w.line("  wire unused_flush = flush;");

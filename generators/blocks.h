@@ -2,6 +2,7 @@
 // a rounding mode. Each block is its own module named <top>_<block>, so generated files never collide.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ class Design {
   const std::string& top() const { return top_; }
   bool has(const std::string& name) const;
   void add(const std::string& name, const std::string& text);
+  // A module's ports as its text declares them (name, direction, width), for checking instances.
+  struct Port {
+    std::string name;
+    bool input = true;
+    int width = 1;
+  };
+  const std::vector<Port>& ports(const std::string& module) const;
   // Ends the module being written in `w` ("endmodule") and adds it as `name`.
   void close(const std::string& name, vlog::Writer& w);
   void setHeader(const std::string& comment) { header_ = comment; }
@@ -28,6 +36,7 @@ class Design {
   std::string top_;
   std::string header_;
   std::vector<std::pair<std::string, std::string>> modules_;
+  std::map<std::string, std::vector<Port>> ports_;
 };
 
 // Unpacks one floating-point operand: class bits, normalized significand (MSB set for nonzero finite
@@ -56,8 +65,10 @@ std::string emitMultiplier(Design& d, int wa, int wb);
 // q to emitRoundPack with leadingBitMayBeZero (q / 2^(qBits-2) lies in [1,4)) and sticky to sticky_in.
 std::string emitDivider(Design& d, int nBits, int dBits, int qBits);
 
-// The largest of n unsigned `width`-bit words k0..k{n-1} (ports k0.., m), a balanced tree of compares.
-std::string emitMaxTree(Design& d, int n, int width);
+// The largest of n unsigned `width`-bit words k0..k{n-1} (ports k0.., m), a balanced tree of compares. With
+// tieFlags, each word carries a flag f0..f{n-1} and f says whether any word equal to the largest has its flag set
+// (an MX block's "the largest exponent needs the scale rounded up").
+std::string emitMaxTree(Design& d, int n, int width, bool tieFlags = false);
 
 // Rounding-mode selection: a fixed mode, or decoded from a 3-bit `rm` port.
 struct RoundingSel {

@@ -1,5 +1,5 @@
-// The names every emitter uses unqualified (the design being built, its pipeline, the Verilog literal and range
-// helpers), brought in by one `using namespace nf::emitter_names;` in an emitter's .cpp.
+// The names every emitter uses unqualified (the design being built, the Verilog literal and range helpers),
+// brought in by one `using namespace nf::emitter_names;` in an emitter's .cpp.
 #pragma once
 
 #include "generators/blocks.h"
@@ -9,7 +9,7 @@
 namespace nf::emitter_names {
 
 using blocks::Design;
-using blocks::Pipeline;
+using vlog::bits;
 using vlog::lit;
 using vlog::range;
 using vlog::slit;

@@ -66,73 +66,42 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   vlog::Writer w;
   fpModulePorts(w, desc, moduleName);
 
-  Pipeline pipe(w);
+  w.pipeline(true);
   const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   for (const char* op : {"a", "b"}) {
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
-    blocks::instantiateUnpack(w, u, p, p, "_u");
+    blocks::instantiateUnpack(w, d, u, p, p, "_u");
     // Left-aligned to the common width; the exponent names the MSB either way.
-    w.line(P == u.sigBits ? fmt::format("  wire {}{}_sig = {}_sig_u;", range(P), p, p)
-                          : fmt::format("  wire {}{}_sig = {{{}_sig_u, {}}};", range(P), p, p, lit(P - u.sigBits, 0)));
-    w.line(fmt::format("  wire {}{}_exp = {};", range(XE), p, vlog::signExtend(p + "_exp_u", u.expBits, XE)));
-  }
-  if (s.dynamicRounding) pipe.define("rm", 3);
-  std::vector<std::string> live0;
-  for (const char* p : {"a", "b"}) {
-    for (const char* f : {"_sign", "_zero", "_inf", "_nan", "_snan"}) {
-      if (!s.flagsPort && std::string(f) == "_snan") continue;
-      pipe.define(std::string(p) + f, 1);
-      live0.push_back(std::string(p) + f);
-    }
-    pipe.define(std::string(p) + "_sig", P);
-    pipe.define(std::string(p) + "_exp", XE);
-    live0.push_back(std::string(p) + "_sig");
-    live0.push_back(std::string(p) + "_exp");
+    w.wire(p + "_sig", P, P == u.sigBits ? p + "_sig_u" : fmt::format("{{{}_sig_u, {}}}", p, lit(P - u.sigBits, 0)));
+    w.wire(p + "_exp", XE, vlog::signExtend(p + "_exp_u", u.expBits, XE));
   }
   if (!s.flagsPort) w.line("  wire unused_snan = a_snan | b_snan;");
-  if (s.dynamicRounding) live0.push_back("rm");
-  pipe.cut(cutsWanted >= 2, live0);
+  w.cut(cutsWanted >= 2);
 
   w.line("  // Exact sum (aligned, jammed, normalized) and the special cases.");
-  w.line("  wire sum_sign, sum_zero;");
-  w.line(fmt::format("  wire {}sum_exp_n;", range(aa.expBits)));
-  w.line(fmt::format("  wire {}sum_sig;", range(aa.sumBits)));
-  w.line(fmt::format("  {} u_add (.x_sign({}), .x_zero({}), .x_exp({}), .x_sig({}), .y_sign({}), .y_zero({}), .y_exp({}), "
-                     ".y_sig({}), .sign(sum_sign), .zero(sum_zero), .exp(sum_exp_n), .sig(sum_sig));",
-                     aa.module, pipe("a_sign"), pipe("a_zero"), pipe("a_exp"), pipe("a_sig"), pipe("b_sign"),
-                     pipe("b_zero"), pipe("b_exp"), pipe("b_sig")));
-  w.line(fmt::format("  wire {}sum_exp = {};", range(XS), vlog::signExtend("sum_exp_n", aa.expBits, XS)));
-  const std::string infMinusInf =
-      fmt::format("({} & {} & ({} ^ {}))", pipe("a_inf"), pipe("b_inf"), pipe("a_sign"), pipe("b_sign"));
-  w.line(fmt::format("  wire res_nan = {} | {} | {};", pipe("a_nan"), pipe("b_nan"), infMinusInf));
-  if (s.flagsPort) w.line(fmt::format("  wire invalid = {} | {} | {};", pipe("a_snan"), pipe("b_snan"), infMinusInf));
-  w.line(fmt::format("  wire res_inf = {} | {};", pipe("a_inf"), pipe("b_inf")));
-  w.line(fmt::format("  wire inf_sign = {} ? {} : {};", pipe("a_inf"), pipe("a_sign"), pipe("b_sign")));
-  w.line(fmt::format("  wire zero_sign = {};", blocks::exactZeroSumSignExpr({s.dynamicRounding, s.round.mode},
-                                                                s.dynamicRounding ? pipe("rm") : "", pipe("a_sign"),
-                                                                pipe("b_sign"))));
-  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{{"sum_sign", 1},
-                                                                        {"sum_zero", 1},
-                                                                        {"sum_exp", XS},
-                                                                        {"sum_sig", aa.sumBits},
-                                                                        {"res_nan", 1},
-                                                                        {"invalid", 1},
-                                                                        {"res_inf", 1},
-                                                                        {"inf_sign", 1},
-                                                                        {"zero_sign", 1}})
-    pipe.define(n, wd);
-  std::vector<std::string> live1 = {"sum_sign", "sum_zero", "sum_exp", "sum_sig", "res_nan", "res_inf", "inf_sign", "zero_sign"};
-  if (s.flagsPort) live1.push_back("invalid");
-  if (s.dynamicRounding) live1.push_back("rm");
-  pipe.cut(cutsWanted >= 1, live1);
+  w.wires(1, {"sum_sign", "sum_zero"});
+  w.wires(aa.expBits, {"sum_exp_n"});
+  w.wires(aa.sumBits, {"sum_sig"});
+  blocks::instance(w, d, aa.module, "u_add",
+                   {{"x_sign", "a_sign"}, {"x_zero", "a_zero"}, {"x_exp", "a_exp"}, {"x_sig", "a_sig"},
+                    {"y_sign", "b_sign"}, {"y_zero", "b_zero"}, {"y_exp", "b_exp"}, {"y_sig", "b_sig"},
+                    {"sign", "sum_sign"}, {"zero", "sum_zero"}, {"exp", "sum_exp_n"}, {"sig", "sum_sig"}});
+  w.wire("sum_exp", XS, vlog::signExtend("sum_exp_n", aa.expBits, XS));
+  const std::string infMinusInf = "(a_inf & b_inf & (a_sign ^ b_sign))";
+  w.wire("res_nan", 1, "a_nan | b_nan | " + infMinusInf);
+  if (s.flagsPort) w.wire("invalid", 1, "a_snan | b_snan | " + infMinusInf);
+  w.wire("res_inf", 1, "a_inf | b_inf");
+  w.wire("inf_sign", 1, "a_inf ? a_sign : b_sign");
+  w.wire("zero_sign", 1,
+         blocks::exactZeroSumSignExpr({s.dynamicRounding, s.round.mode}, s.dynamicRounding ? "rm" : "", "a_sign", "b_sign"));
+  w.cut(cutsWanted >= 1);
 
-  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, pipe("sum_sign"), pipe("sum_exp"), pipe("sum_sig"), "1'b0",
-                                   s.dynamicRounding ? pipe("rm") : "", ""});
+  blocks::instantiateRoundPack(w, d, {roundpack, "rp", WZ, "sum_sign", "sum_exp", "sum_sig", "1'b0",
+                                   s.dynamicRounding ? "rm" : "", ""});
   emitFpResultMux(w, s.out, s.round, s.flagsPort,
-                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), pipe("inf_sign"), pipe("sum_zero"),
-                   pipe("zero_sign"), "rp_z", "", true});
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
+                  {"res_nan", "invalid", "res_inf", "inf_sign", "sum_zero", "zero_sign", "rp_z", "", true});
+  blocks::emitPipelinedOutputs(w, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
   return blocks::finishTop(d, w);
 }
 

@@ -156,13 +156,13 @@ void emitDirectPack(vlog::Writer& w, const FcvtSpec& s, const blocks::Unpacked& 
 
 // z_c's and flags_c's expressions: the special inputs (NaN, infinities, zero, negatives into an unsigned z),
 // then the core result.
-std::pair<std::string, std::string> specialResults(vlog::Writer& w, const FcvtSpec& s, const Pipeline& pipe,
+std::pair<std::string, std::string> specialResults(vlog::Writer& w, const FcvtSpec& s,
                                                    const std::string& sign) {
   const Format& A = s.a;
   const Format& Z = s.out;
   const int WZ = Z.width();
   const bool intOut = Z.kind == FormatKind::Int;
-  const std::string nan = pipe("a_nan"), inf = pipe("a_inf"), zero = pipe("a_zero");
+  const std::string nan = "a_nan", inf = "a_inf", zero = "a_zero";
   std::string zExpr, flagsExpr;
   if (intOut) {
     const int N = Z.intBits;
@@ -176,15 +176,15 @@ std::pair<std::string, std::string> specialResults(vlog::Writer& w, const FcvtSp
   } else {
     const std::string infZ = blocks::infinityResultExpr(Z, s.round.saturate, sign);
     const std::string infF = lit(5, blocks::infinityResultFlags(Z, s.round.saturate));
-    const std::string zeroZ = Z.hasZero() ? blocks::zeroResultExpr(Z, sign) : lit(WZ, Z.minNormalMag());
+    const std::string zeroZ = Z.hasZero() ? blocks::zeroResultExpr(Z, sign) : bits(WZ, Z.minNormalMag());
     const std::string zeroF = Z.hasZero() ? "5'd0" : lit(5, kFlagUnderflow | kFlagInexact);
-    const std::string nanF = fmt::format("{{{}, 4'd0}}", pipe("a_snan"));
+    const std::string nanF = fmt::format("{{{}, 4'd0}}", "a_snan");
     const std::string coreF = "{core_invalid, 1'b0, core_overflow, core_underflow, core_inexact}";
     if (A.isSigned && !Z.isSigned && Z.isP3109()) {
       // P3109 v4.0: a negative value (or -Inf) is NaN, except under rtz and rup, which give 0; a negative value
       // that rounds to zero is 0 (the round block rounds it with its sign: rdn away from zero, rup toward).
       const std::string towardPositive =
-          s.dynamicRounding ? fmt::format("(({0} == 3'd1) | ({0} == 3'd3))", pipe("rm"))
+          s.dynamicRounding ? fmt::format("(({0} == 3'd1) | ({0} == 3'd3))", "rm")
           : s.round.mode == Rounding::RTZ || s.round.mode == Rounding::RUP ? "1'b1"
                                                                             : "1'b0";
       w.line(fmt::format("  wire negative = {} & ~{} & ~{};", sign, zero, nan));
@@ -235,28 +235,19 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
   vlog::Writer w;
   fcvtPorts(w, s, arch.stages, moduleName);
 
-  Pipeline pipe(w);
+  w.pipeline(true);
   if (hasLfsr(s)) {
     w.line("  // Random bits: a 32-bit xorshift LFSR (13, 17, 5), reset to the seed, advancing once per valid input.");
     blocks::emitXorshiftLfsr(w, "lfsr", s.srSeed, "valid_in");
     w.line(fmt::format("  wire {}sr_bits = lfsr[31:{}];", range(R), 32 - R));
   }
   unpackInput(w, s, u);
-  for (const char* f : {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan"}) pipe.define(f, 1);
-  pipe.define("a_sig", P);
-  pipe.define("a_exp", u.expBits);
-  if (sr) pipe.define("sr_bits", R);
-  if (s.dynamicRounding) pipe.define("rm", 3);
-  std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_sig", "a_exp"};
   // Integer results flag every NaN alike, so signaling-ness only matters for float results with flags.
-  if (s.flagsPort && !intOut) live0.push_back("a_snan");
-  else w.line("  wire unused_snan = a_snan;");
-  if (sr) live0.push_back("sr_bits");
-  if (s.dynamicRounding) live0.push_back("rm");
+  if (!s.flagsPort || intOut) w.line("  wire unused_snan = a_snan;");
   const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 1) : 0;
-  pipe.cut(cutsWanted >= 1, live0);
+  w.cut(cutsWanted >= 1);
 
-  const std::string sign = pipe("a_sign");
+  const std::string sign = "a_sign";
   w.line(fmt::format("  wire {}core_z;", range(WZ)));
   w.line("  wire core_inexact, core_underflow, core_overflow, core_invalid;");
   if (intOut) {
@@ -269,12 +260,12 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
     const std::string ri = blocks::emitRoundToInt(d, rp);
     w.line(fmt::format("  {} u_round (.sign({}), .exp({}), .sig({}),{}{} .z(core_z), .inexact(core_inexact), "
                        ".invalid(core_invalid));",
-                       ri, sign, pipe("a_exp"), pipe("a_sig"), s.dynamicRounding ? fmt::format(" .rm({}),", pipe("rm")) : "",
-                       sr ? fmt::format(" .sr({}),", pipe("sr_bits")) : ""));
+                       ri, sign, "a_exp", "a_sig", s.dynamicRounding ? fmt::format(" .rm({}),", "rm") : "",
+                       sr ? fmt::format(" .sr({}),", "sr_bits") : ""));
     w.line("  assign core_underflow = 1'b0;");
     w.line("  assign core_overflow = 1'b0;");
   } else if (directPack(s)) {
-    emitDirectPack(w, s, u, sign, pipe("a_exp"), pipe("a_sig"));
+    emitDirectPack(w, s, u, sign, "a_exp", "a_sig");
   } else {
     const int XP = std::max(vlog::signedBitsFor(std::min(u.expMin, Z.emin() - 1) - 1, std::max(u.expMax, Z.emax() + 1) + 1),
                             u.expBits);
@@ -282,20 +273,20 @@ GeneratedModule emitFcvt(const FcvtSpec& s, const Architecture& arch, const std:
     rp.srBits = R;
     rp.srVariant = s.round.srVariant;
     const std::string roundpack = blocks::emitRoundPack(d, rp);
-    blocks::instantiateRoundPack(w, {roundpack, "core", 0, sign, vlog::signExtend(pipe("a_exp"), u.expBits, XP),
-                                     pipe("a_sig"), "1'b0", s.dynamicRounding ? pipe("rm") : "", sr ? pipe("sr_bits") : ""});
+    blocks::instantiateRoundPack(w, d, {roundpack, "core", 0, sign, vlog::signExtend("a_exp", u.expBits, XP),
+                                     "a_sig", "1'b0", s.dynamicRounding ? "rm" : "", sr ? "sr_bits" : ""});
     w.line("  assign core_invalid = 1'b0;");
   }
 
   // Special inputs, then the core result.
-  const auto [zExpr, flagsExpr] = specialResults(w, s, pipe, sign);
+  const auto [zExpr, flagsExpr] = specialResults(w, s, sign);
   w.line(fmt::format("  wire {}z_c = {};", range(WZ), zExpr));
   if (s.flagsPort) {
     w.line(fmt::format("  wire [4:0] flags_c = {};", flagsExpr));
   } else {
     w.line("  wire unused_flags = core_inexact | core_underflow | core_overflow | core_invalid;");
   }
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, clocked(s, arch.stages));
+  blocks::emitPipelinedOutputs(w, s.flagsPort, cutsWanted, arch.stages, clocked(s, arch.stages));
   return blocks::finishTop(d, w);
 }
 

@@ -156,8 +156,8 @@ void exactSum(vlog::Writer& w, const std::vector<TermWires>& terms, const FdotSp
 
 // Every term truncated to alignBits fraction bits below the largest exponent, summed as acc; returns the name
 // of the sum's base exponent. `prefix` names the wires of a partial sum (the two-level alignment's products).
-std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWires>& terms, const FdotSpec& s,
-                       int carry, blocks::ReadoutParams& ro, const std::string& prefix = "") {
+std::string alignedSum(vlog::Writer& w, const std::vector<TermWires>& terms, const FdotSpec& s, int carry,
+                       blocks::ReadoutParams& ro, const std::string& prefix = "") {
   const int F = s.alignBits;
   int eMin = 0, eMax = 0, XE = 0;
   for (const TermWires& t : terms) {
@@ -220,22 +220,19 @@ std::string alignedSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWi
   ro.baseExpMax = eMax - F;
   w.line(fmt::format("  wire {}{}base_exp = {} - {};", range(ro.baseExpBits), prefix,
                      vlog::signExtend(prefix + "emax", XE, ro.baseExpBits), slit(ro.baseExpBits, F)));
-  pipe.define(prefix + "base_exp", ro.baseExpBits);
   return prefix + "base_exp";
 }
 
 // The two-level alignment (AlignRules::twoLevel): alignedSum over the products alone (p_ wires), then c
 // joins it on the floored grids (fdot_two_level.cpp).
-std::string twoLevelSum(vlog::Writer& w, Pipeline& pipe, const std::vector<TermWires>& terms, const FdotSpec& s,
+std::string twoLevelSum(vlog::Writer& w, const std::vector<TermWires>& terms, const FdotSpec& s,
                         blocks::ReadoutParams& ro) {
   std::vector<TermWires> products;
   std::copy_if(terms.begin(), terms.end(), std::back_inserter(products), [](const TermWires& t) { return t.product; });
   blocks::ReadoutParams pr = ro;
-  const std::string pBase = alignedSum(w, pipe, products, s, vlog::bitsFor(uint64_t(products.size())), pr, "p_");
-  const std::string base = fdot_emit::emitTwoLevelJoin(
-      w, terms, {"p_acc", pBase, pr.accBits, pr.baseExpBits, pr.baseExpMin, pr.baseExpMax}, s, ro);
-  pipe.define(base, ro.baseExpBits);
-  return base;
+  const std::string pBase = alignedSum(w, products, s, vlog::bitsFor(uint64_t(products.size())), pr, "p_");
+  return fdot_emit::emitTwoLevelJoin(w, terms, {"p_acc", pBase, pr.accBits, pr.baseExpBits, pr.baseExpMin, pr.baseExpMax},
+                                     s, ro);
 }
 
 // The align rules on a group's rounded z_c (with flags_c): overflow to Inf, the canonical NaN, +0; returns the
@@ -247,9 +244,9 @@ std::string alignRules(vlog::Writer& w, const AlignRules& r, const Format& out) 
   if (r.overflowToInf || r.canonicalNaN) w.line(fmt::format("  wire z_c_exp_ones = &z_c[{}:{}];", W - 2, M));
   std::string e = "z_c";
   if (r.positiveZero) e = fmt::format("(~|z_c[{}:0]) ? {} : {}", W - 2, lit(W, 0), e);
-  if (r.canonicalNaN) e = fmt::format("(z_c_exp_ones & (|z_c[{}:0])) ? {} : {}", M - 1, lit(W, out.magMask()), e);
+  if (r.canonicalNaN) e = fmt::format("(z_c_exp_ones & (|z_c[{}:0])) ? {} : {}", M - 1, bits(W, out.magMask()), e);
   if (r.overflowToInf)
-    e = fmt::format("(flags_c[2] & ~z_c_exp_ones) ? {{z_c[{}], {}}} : {}", W - 1, lit(W - 1, out.infMag()), e);
+    e = fmt::format("(flags_c[2] & ~z_c_exp_ones) ? {{z_c[{}], {}}} : {}", W - 1, bits(W - 1, out.infMag()), e);
   w.line(fmt::format("  wire {}z_r = {};", range(W), e));
   return "z_r";
 }
@@ -266,31 +263,14 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
                                   : ""));
   groupPorts(w, s, addendFormat, name, cuts.count() > 0);
   // The parent's pipeline keeps the valid bit: these registers hold data only.
-  blocks::Pipeline pipe(w, false);
+  w.pipeline(false);
 
   std::vector<TermWires> terms = groupTerms(d, w, s, addendFormat);
   const int nT = int(terms.size());
-  std::vector<std::string> live;
-  for (const TermWires& t : terms) {
-    for (const std::string& f : {t.sign, t.zero, t.nan, t.inf, t.invalid}) {
-      pipe.define(f, 1);
-      live.push_back(f);
-    }
-    pipe.define(t.sig, t.sigBits);
-    pipe.define(t.exp, t.expBits);
-    live.insert(live.end(), {t.sig, t.exp});
-  }
-  if (dyn) {
-    pipe.define("rm", 3);
-    live.push_back("rm");
-  }
-  pipe.cut(cuts.afterTerms, live);
-  // From here on the terms' wires are read through the pipeline (registered when cut above).
-  for (TermWires& t : terms)
-    for (std::string* f : {&t.sign, &t.zero, &t.nan, &t.inf, &t.invalid, &t.sig, &t.exp}) *f = pipe(*f);
+  w.cut(cuts.afterTerms);
   groupSpecials(w, terms);
   const fdot_emit::InfWires inf = fdot_emit::emitProductOverflow(w, terms, s);
-  const std::string rm = dyn ? pipe("rm") : "";
+  const std::string rm = dyn ? "rm" : "";
   blocks::emitSumZeroSign(w, {dyn, s.round.mode}, rm, "zero_sign", "any_nonzero", "any_zero", "all_zeros_neg",
                           "any_zero_neg");
 
@@ -308,18 +288,13 @@ std::string emitGroup(Design& d, const FdotSpec& s, const Format* addendFormat, 
   if (s.accum == FdotSpec::Accum::Exact) {
     exactSum(w, terms, s, addendFormat, carry, ro);
   } else if (s.rules.twoLevel) {
-    baseExp = twoLevelSum(w, pipe, terms, s, ro);
+    baseExp = twoLevelSum(w, terms, s, ro);
   } else {
-    baseExp = alignedSum(w, pipe, terms, s, carry, ro);
+    baseExp = alignedSum(w, terms, s, carry, ro);
   }
-  pipe.define("acc", ro.accBits);
   const blocks::SumSpecialWires sp{"any_nan", inf.posInf, inf.negInf, "any_invalid", "zero_sign"};
-  live = {"acc", sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign};
-  for (const std::string& n : {sp.nan, sp.posInf, sp.negInf, sp.invalid, sp.zeroSign}) pipe.define(n, 1);
-  if (!baseExp.empty()) live.push_back(baseExp);
-  if (dyn) live.push_back("rm");
-  pipe.cut(cuts.afterSum, live);
-  blocks::emitSumResult(d, w, pipe, ro, {"acc", baseExp, sp, dyn ? "rm" : "", {}}, {false, cuts.afterNormalize},
+  w.cut(cuts.afterSum);
+  blocks::emitSumResult(d, w, ro, {"acc", baseExp, sp, dyn ? "rm" : ""}, {false, cuts.afterNormalize},
                         s.round.saturate, true);
   w.line(fmt::format("  assign z = {};", s.accum == FdotSpec::Accum::Align ? alignRules(w, s.rules, out) : "z_c"));
   w.line("  assign flags = flags_c;");
@@ -377,44 +352,23 @@ void topPorts(vlog::Writer& w, const FdotSpec& s, int stages, const std::string&
   w.close(");");
 }
 
-// The top's pipeline signals: every operand and rm, by their port names.
-void defineInputs(Pipeline& pipe, const FdotSpec& s) {
-  for (int i = 0; i < s.n; ++i) {
-    pipe.define(fmt::format("a{}", i), s.a.width());
-    pipe.define(fmt::format("b{}", i), s.b.width());
-  }
-  if (s.c) pipe.define("c", s.c->width());
-  if (s.dynamicRounding) pipe.define("rm", 3);
-}
-
-// What a step of the chain (a group, or an fma) leaves for the steps after it: the operands from
-// `firstLater` on, rm while a later step needs it, and the flags gathered so far (if any).
-std::vector<std::string> laterLive(const FdotSpec& s, int firstLater, const std::string& flagsSoFar) {
-  std::vector<std::string> live;
-  for (int i = firstLater; i < s.n; ++i) live.insert(live.end(), {fmt::format("a{}", i), fmt::format("b{}", i)});
-  if (s.dynamicRounding && firstLater < s.n) live.push_back("rm");
-  if (!flagsSoFar.empty()) live.push_back(flagsSoFar);
-  return live;
-}
-
 // The end of both tops: step k's result and flags (OR of every step's) become z_c and flags_c.
-void driveOutputs(vlog::Writer& w, Pipeline& pipe, const FdotSpec& s, int stages, const std::string& z,
-                  const std::string& flags) {
-  std::string zv = pipe(z);
+void driveOutputs(vlog::Writer& w, const FdotSpec& s, int stages, const std::string& z, const std::string& flags) {
+  std::string zv = z;
   if (s.port) {  // z's port carries more fraction bits than the sum was rounded to: they are zero
     const Format& o = s.out;
     const int pad = s.port->manBits - o.manBits;
     std::string e = fmt::format("{{{}, {}}}", zv, lit(pad, 0));
     if (s.rules.canonicalNaN)
       e = fmt::format("(&{0}[{1}:{2}] & (|{0}[{3}:0])) ? {4} : {5}", zv, o.width() - 2, o.manBits, o.manBits - 1,
-                      lit(s.port->width(), s.port->magMask()), e);
+                      bits(s.port->width(), s.port->magMask()), e);
     w.line(fmt::format("  wire {}z_w = {};", range(s.port->width()), e));
     zv = "z_w";
   }
   w.line(fmt::format("  wire {}z_c = {};", range(s.zFormat().width()), zv));
-  w.line(fmt::format("  wire [4:0] flags_c = {};", pipe(flags)));
+  w.wire("flags_c", 5, flags);
   if (!s.flagsPort) w.line("  wire unused_flags = |flags_c;");
-  blocks::emitPipelinedOutputs(pipe, w, s.zFormat().width(), s.flagsPort, pipe.registeredCuts(), stages, stages > 0);
+  blocks::emitPipelinedOutputs(w, s.flagsPort, w.registeredCuts(), stages, stages > 0);
 }
 
 // N fma cores in a chain; their Verilog is the fma generator's, appended after the top module. Pipeline
@@ -430,31 +384,23 @@ GeneratedModule emitChain(const FdotSpec& s, int stages, const std::string& modu
   w.line("/* verilator lint_off DECLFILENAME */");
   w.line();
   topPorts(w, s, stages, moduleName);
-  Pipeline pipe(w);
-  defineInputs(pipe, s);
   for (int i = 0; i < s.n; ++i) {
-    const std::string rmConn = s.dynamicRounding ? " .rm(" + pipe("rm") + ")," : "";
+    const std::string rmConn = s.dynamicRounding ? " .rm(rm)," : "";
     const std::string acc = fmt::format("acc_{}", i), fl = fmt::format("fl_{}", i);
     w.line(fmt::format("  wire {}{};", range(s.out.width()), acc));
     w.line(fmt::format("  wire [4:0] flags_{};", i));
     const std::string addend =
-        i > 0 ? pipe(fmt::format("acc_{}", i - 1))
-        : s.c ? pipe("c")
-              : blocks::rdnSelectExpr({s.dynamicRounding, s.round.mode}, s.dynamicRounding ? pipe("rm") : "",
+        i > 0 ? fmt::format("acc_{}", i - 1)
+        : s.c ? "c"
+              : blocks::rdnSelectExpr({s.dynamicRounding, s.round.mode}, s.dynamicRounding ? "rm" : "",
                                       s.out.width(), chainIdentity(s, Rounding::RDN), chainIdentity(s, Rounding::RNE));
     w.line(fmt::format("  {} u_fma{} (.a({}), .b({}), .c({}),{} .z({}), .flags(flags_{}));",
-                       i == 0 && distinctFirst ? firstCore : laterCore, i, pipe(fmt::format("a{}", i)),
-                       pipe(fmt::format("b{}", i)), addend, rmConn, acc, i));
-    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, i > 0 ? pipe(fmt::format("fl_{}", i - 1)) + " | " : "", i));
-    pipe.define(acc, s.out.width());
-    pipe.define(fl, 5);
-    if (i + 1 < s.n && cutAfter[size_t(i)]) {
-      std::vector<std::string> live = laterLive(s, i + 1, fl);
-      live.push_back(acc);
-      pipe.cut(true, live);
-    }
+                       i == 0 && distinctFirst ? firstCore : laterCore, i, fmt::format("a{}", i),
+                       fmt::format("b{}", i), addend, rmConn, acc, i));
+    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, i > 0 ? fmt::format("fl_{}", i - 1) + " | " : "", i));
+    w.cut(i + 1 < s.n && cutAfter[size_t(i)]);
   }
-  driveOutputs(w, pipe, s, stages, fmt::format("acc_{}", s.n - 1), fmt::format("fl_{}", s.n - 1));
+  driveOutputs(w, s, stages, fmt::format("acc_{}", s.n - 1), fmt::format("fl_{}", s.n - 1));
   w.line("endmodule");
   w.line();
   std::string text = w.str();
@@ -484,28 +430,25 @@ GeneratedModule emitFdot(const FdotSpec& s, const Architecture& arch, const std:
   const std::string rest = s.groups() > 1 ? emitGroup(d, s, &s.out, moduleName + "_group_next", cuts) : "";
   vlog::Writer w;
   topPorts(w, s, stages, moduleName);
-  Pipeline pipe(w);
-  defineInputs(pipe, s);
-  const std::string c0 = convert ? fdot_emit::emitAddendConversion(w, s, moduleName + "_c_to_z", pipe("c")) : "";
+  const std::string c0 = convert ? fdot_emit::emitAddendConversion(w, s, moduleName + "_c_to_z", "c") : "";
   for (int k = 0; k < s.groups(); ++k) {
     const std::string z = fmt::format("z_{}", k), fl = fmt::format("fl_{}", k);
     w.line(fmt::format("  wire {}{};", range(s.out.width()), z));
     w.line(fmt::format("  wire [4:0] flags_{};", k));
     std::string conns = cuts.count() ? ".clk(clk), " : "";
-    for (int i = 0; i < G; ++i) conns += fmt::format(".a{}({}), ", i, pipe(fmt::format("a{}", k * G + i)));
-    for (int i = 0; i < G; ++i) conns += fmt::format(".b{}({}), ", i, pipe(fmt::format("b{}", k * G + i)));
-    if (k == 0 && s.c) conns += ".c(" + (convert ? c0 : pipe("c")) + "), ";
-    if (k > 0) conns += ".c(" + pipe(fmt::format("z_{}", k - 1)) + "), ";
-    if (s.dynamicRounding) conns += ".rm(" + pipe("rm") + "), ";
+    for (int i = 0; i < G; ++i) conns += fmt::format(".a{0}(a{1}), ", i, k * G + i);
+    for (int i = 0; i < G; ++i) conns += fmt::format(".b{0}(b{1}), ", i, k * G + i);
+    if (k == 0 && s.c) conns += ".c(" + (convert ? c0 : std::string("c")) + "), ";
+    if (k > 0) conns += fmt::format(".c(z_{}), ", k - 1);
+    if (s.dynamicRounding) conns += ".rm(rm), ";
     w.line(fmt::format("  {} u_group{} ({}.z({}), .flags(flags_{}));", k == 0 ? first : rest, k, conns, z, k));
-    // The group's registers hold its own data; the top delays what later groups need beside them.
-    for (int c = 0; c < cuts.count(); ++c)
-      pipe.cut(true, laterLive(s, (k + 1) * G, k > 0 ? fmt::format("fl_{}", k - 1) : ""));
-    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, k > 0 ? pipe(fmt::format("fl_{}", k - 1)) + " | " : "", k));
-    pipe.define(z, s.out.width());
-    pipe.define(fl, 5);
+    // The group's registers hold its own data (z_k and flags_k leave it at the later stage); the top delays
+    // what later groups need beside them.
+    for (int c = 0; c < cuts.count(); ++c) w.cut(true);
+    w.retime({z, fmt::format("flags_{}", k)});
+    w.line(fmt::format("  wire [4:0] {} = {}flags_{};", fl, k > 0 ? fmt::format("fl_{}", k - 1) + " | " : "", k));
   }
-  driveOutputs(w, pipe, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
+  driveOutputs(w, s, stages, fmt::format("z_{}", s.groups() - 1), fmt::format("fl_{}", s.groups() - 1));
   GeneratedModule m = blocks::finishTop(d, w);
   if (convert) m.verilog += fdot_emit::addendConversionModule(s, moduleName + "_c_to_z");
   return m;

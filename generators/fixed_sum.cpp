@@ -188,54 +188,41 @@ ReadoutModules emitReadoutModules(Design& d, ReadoutParams p) {
 
 }  // namespace
 
-void emitSumResult(Design& d, vlog::Writer& w, Pipeline& pipe, const ReadoutParams& ro, const SumResultWires& in,
-                   ReadoutCuts cuts, bool saturate, bool flagsPort) {
+void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const SumResultWires& in, ReadoutCuts cuts,
+                   bool saturate, bool flagsPort) {
   const Format& out = ro.round.out;
   const int W = ro.accBits;
   const ReadoutModules m = emitReadoutModules(d, ro);
   const bool dyn = ro.round.rounding.dynamic;
-  std::vector<std::string> carried = {in.sp.nan, in.sp.posInf, in.sp.negInf, in.sp.invalid, in.sp.zeroSign};
-  if (dyn) carried.push_back(in.rm);
-  carried.insert(carried.end(), in.carried.begin(), in.carried.end());
   w.line("  // Read-out: the sum's magnitude, normalized, then rounded once.");
-  w.line(fmt::format("  wire ro_neg = {}[{}];", pipe(in.acc), W - 1));
-  w.line(fmt::format("  wire {}ro_mag = ro_neg ? (~{} + {}) : {};", range(W), pipe(in.acc), lit(W, 1), pipe(in.acc)));
-  pipe.define("ro_neg", 1);
-  pipe.define("ro_mag", W);
-  std::vector<std::string> live = {"ro_neg", "ro_mag"};
-  live.insert(live.end(), carried.begin(), carried.end());
-  if (!in.baseExp.empty()) live.push_back(in.baseExp);
-  pipe.cut(cuts.afterMagnitude, live);
-  const std::string baseExp = in.baseExp.empty() ? slit(ro.baseExpBits, ro.baseExpMin) : pipe(in.baseExp);
-  w.line(fmt::format("  wire {}ro_e;", range(m.expBits)));
-  w.line(fmt::format("  wire {}ro_sig;", range(m.sigBits)));
-  w.line("  wire ro_zero, ro_sticky;");
-  w.line(fmt::format("  {} u_readnorm (.mag({}), .base_exp({}), .is_zero(ro_zero), .e(ro_e), .sig(ro_sig), "
-                     ".sticky(ro_sticky));",
-                     m.normalize, pipe("ro_mag"), baseExp));
-  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{
-           {"ro_zero", 1}, {"ro_e", m.expBits}, {"ro_sig", m.sigBits}, {"ro_sticky", 1}})
-    pipe.define(n, wd);
-  live = {"ro_neg", "ro_zero", "ro_e", "ro_sig", "ro_sticky"};
-  live.insert(live.end(), carried.begin(), carried.end());
-  pipe.cut(cuts.afterNormalize, live);
-  blocks::instantiateRoundPack(w, {m.roundpack, "ro", out.width(), pipe("ro_neg"), pipe("ro_e"), pipe("ro_sig"),
-                                   pipe("ro_sticky"), dyn ? pipe(in.rm) : "", ""});
-  const SumSpecialWires sp{pipe(in.sp.nan), pipe(in.sp.posInf), pipe(in.sp.negInf), pipe(in.sp.invalid),
-                           pipe(in.sp.zeroSign)};
-  w.line(fmt::format("  wire inf_minus_inf = {} & {};", sp.posInf, sp.negInf));
-  w.line(fmt::format("  wire res_nan = {} | inf_minus_inf;", sp.nan));
-  w.line(fmt::format("  wire res_inf = {} | {};", sp.posInf, sp.negInf));
-  w.line(fmt::format("  wire {}z_c = res_nan ? {} : res_inf ? {} : {} ? {} : ro_z;", range(out.width()),
-                     nanResultExpr(out), infinityResultExpr(out, saturate, sp.negInf), pipe("ro_zero"),
-                     zeroResultExpr(out, sp.zeroSign)));
-  if (!out.hasNegZero()) w.line(fmt::format("  wire unused_zero_sign = {};", sp.zeroSign));
+  w.wire("ro_neg", 1, fmt::format("{}[{}]", in.acc, W - 1));
+  w.wire("ro_mag", W, fmt::format("ro_neg ? (~{0} + {1}) : {0}", in.acc, lit(W, 1)));
+  w.cut(cuts.afterMagnitude);
+  const std::string baseExp = in.baseExp.empty() ? slit(ro.baseExpBits, ro.baseExpMin) : in.baseExp;
+  w.wires(m.expBits, {"ro_e"});
+  w.wires(m.sigBits, {"ro_sig"});
+  w.wires(1, {"ro_zero", "ro_sticky"});
+  blocks::instance(w, d, m.normalize, "u_readnorm",
+                   {{"mag", "ro_mag"}, {"base_exp", baseExp}, {"is_zero", "ro_zero"}, {"e", "ro_e"}, {"sig", "ro_sig"},
+                    {"sticky", "ro_sticky"}});
+  w.cut(cuts.afterNormalize);
+  blocks::instantiateRoundPack(w, d, {m.roundpack, "ro", out.width(), "ro_neg", "ro_e", "ro_sig", "ro_sticky",
+                                      dyn ? in.rm : "", ""});
+  const SumSpecialWires& sp = in.sp;
+  w.wire("inf_minus_inf", 1, sp.posInf + " & " + sp.negInf);
+  w.wire("res_nan", 1, sp.nan + " | inf_minus_inf");
+  w.wire("res_inf", 1, sp.posInf + " | " + sp.negInf);
+  w.wire("z_c", out.width(),
+         fmt::format("res_nan ? {} : res_inf ? {} : ro_zero ? {} : ro_z", nanResultExpr(out),
+                     infinityResultExpr(out, saturate, sp.negInf), zeroResultExpr(out, sp.zeroSign)));
+  if (!out.hasNegZero()) w.wire("unused_zero_sign", 1, sp.zeroSign);
   if (flagsPort)
-    w.line(fmt::format("  wire [4:0] flags_c = res_nan ? {{{} | inf_minus_inf, 4'd0}} : res_inf ? {} : {} ? 5'd0 : "
-                       "{{2'd0, ro_overflow, ro_underflow, ro_inexact}};",
-                       sp.invalid, lit(5, infinityResultFlags(out, saturate)), pipe("ro_zero")));
+    w.wire("flags_c", 5,
+           fmt::format("res_nan ? {{{} | inf_minus_inf, 4'd0}} : res_inf ? {} : ro_zero ? 5'd0 : "
+                       "{{2'd0, ro_overflow, ro_underflow, ro_inexact}}",
+                       sp.invalid, lit(5, infinityResultFlags(out, saturate))));
   else
-    w.line(fmt::format("  wire unused_flags = {} | ro_inexact | ro_underflow | ro_overflow;", sp.invalid));
+    w.wire("unused_flags", 1, sp.invalid + " | ro_inexact | ro_underflow | ro_overflow");
 }
 
 void emitSumZeroSign(vlog::Writer& w, const RoundingSel& r, const std::string& rm, const std::string& name,

@@ -40,7 +40,7 @@ struct ReadoutParams {
   RoundPackParams round;  // out, rounding, saturate, ftz (expBits/sigBits are filled in)
 };
 
-// The wires a sum's result is made of, as logical names in the caller's Pipeline: the two's-complement sum
+// The wires a sum's result is made of, by name in the caller's module: the two's-complement sum
 // `acc`, the exponent of its LSB (`baseExp`; empty when it is the constant baseExpMin), the specials (NaN:
 // any NaN or 0 x Inf; infinities; invalid; the sign of an exact zero) and, with dynamic rounding, `rm`.
 struct SumSpecialWires {
@@ -50,7 +50,6 @@ struct SumResultWires {
   std::string acc, baseExp;
   SumSpecialWires sp;
   std::string rm;
-  std::vector<std::string> carried;  // other signals that travel with the sum through the read-out's registers
 };
 // Optional pipeline registers inside the read-out: after the magnitude (before the normalizer) and after
 // the normalizer (before the round-and-pack).
@@ -62,8 +61,8 @@ struct ReadoutCuts {
 // Rounds the sum once (magnitude, leading-zero normalization, the shared round-and-pack with the bits
 // below as sticky) and declares z_c and flags_c: NaN, infinity, the signed exact zero or the rounded value,
 // with their flags (flags_c only when flagsPort; otherwise the flags are sunk).
-void emitSumResult(Design& d, vlog::Writer& w, Pipeline& pipe, const ReadoutParams& ro, const SumResultWires& in,
-                   ReadoutCuts cuts, bool saturate, bool flagsPort);
+void emitSumResult(Design& d, vlog::Writer& w, const ReadoutParams& ro, const SumResultWires& in, ReadoutCuts cuts,
+                   bool saturate, bool flagsPort);
 
 // Declares `name`, the IEEE sign of an exact zero sum: -0 only when every zero term is -0 (or, under rdn,
 // any is); a sum with a nonzero term that cancelled is +0 (-0 under rdn). `rm` is used with dynamic rounding.

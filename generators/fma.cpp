@@ -70,11 +70,11 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   vlog::Writer w;
   fpModulePorts(w, desc, moduleName);
 
-  Pipeline pipe(w);
+  w.pipeline(true);
   const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   const std::vector<std::pair<std::string, const blocks::Unpacked*>> ops = {{"a", &ua}, {"b", &ub}, {"c", &uc}};
   for (const auto& [p, u] : ops) {
-    blocks::instantiateUnpack(w, *u, p, p);
+    blocks::instantiateUnpack(w, d, *u, p, p);
   }
   w.line("  // The special cases, decided from the operands' classes alone.");
   w.line("  wire prod_sign = a_sign ^ b_sign;");
@@ -90,52 +90,33 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   w.line("  wire inf_sign = prod_inf ? prod_sign : c_sign;");
   w.line(fmt::format("  wire zero_sign = {};", blocks::exactZeroSumSignExpr({s.dynamicRounding, s.round.mode}, "rm",
                                                                            "prod_sign", "c_sign")));
-  if (s.dynamicRounding) pipe.define("rm", 3);
-  std::vector<std::string> live0 = {"prod_sign", "prod_zero", "c_sign", "c_zero", "res_nan",  "res_inf",
-                                    "inf_sign",  "zero_sign", "a_sig",  "b_sig",  "c_sig",    "a_exp",
-                                    "b_exp",     "c_exp"};
-  for (const char* n : {"prod_sign", "prod_zero", "c_sign", "c_zero", "res_nan", "res_inf", "inf_sign", "zero_sign", "invalid"})
-    pipe.define(n, 1);
-  for (const auto& [p, u] : ops) {
-    pipe.define(p + "_sig", u->sigBits);
-    pipe.define(p + "_exp", u->expBits);
-  }
-  if (s.flagsPort) live0.push_back("invalid");
-  if (s.dynamicRounding) live0.push_back("rm");
-  pipe.cut(cutsWanted >= 2, live0);
+  w.cut(cutsWanted >= 2);
 
   w.line("  // Exact product in [1,4); its exponent names the MSB. Both terms left-aligned to one width.");
-  w.line(fmt::format("  wire {}prod;", range(WP)));
-  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod));", mul, pipe("a_sig"), pipe("b_sig")));
-  w.line(fmt::format("  wire {}prod_sig = {};", range(P), P == WP ? "prod" : fmt::format("{{prod, {}}}", lit(P - WP, 0))));
-  w.line(fmt::format("  wire {}prod_exp = {} + {} + {};", range(XE), vlog::signExtend(pipe("a_exp"), ua.expBits, XE),
-                     vlog::signExtend(pipe("b_exp"), ub.expBits, XE), lit(XE, 1)));
-  w.line(fmt::format("  wire {}add_sig = {};", range(P),
-                     P == PC ? pipe("c_sig") : fmt::format("{{{}, {}}}", pipe("c_sig"), lit(P - PC, 0))));
-  w.line(fmt::format("  wire {}add_exp = {};", range(XE), vlog::signExtend(pipe("c_exp"), uc.expBits, XE)));
-  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{{"prod_sig", P}, {"prod_exp", XE}, {"add_sig", P}, {"add_exp", XE}})
-    pipe.define(n, wd);
-  std::vector<std::string> live1 = {"prod_sig", "prod_exp", "prod_sign", "prod_zero", "add_sig",  "add_exp", "c_sign",
-                                    "c_zero",   "res_nan",  "res_inf",   "inf_sign",  "zero_sign"};
-  if (s.flagsPort) live1.push_back("invalid");
-  if (s.dynamicRounding) live1.push_back("rm");
-  pipe.cut(cutsWanted >= 1, live1);
+  w.wires(WP, {"prod"});
+  blocks::instance(w, d, mul, "u_mul", {{"x", "a_sig"}, {"y", "b_sig"}, {"p", "prod"}});
+  w.wire("prod_sig", P, P == WP ? "prod" : fmt::format("{{prod, {}}}", lit(P - WP, 0)));
+  w.wire("prod_exp", XE, fmt::format("{} + {} + {}", vlog::signExtend("a_exp", ua.expBits, XE),
+                                     vlog::signExtend("b_exp", ub.expBits, XE), lit(XE, 1)));
+  w.wire("add_sig", P, P == PC ? "c_sig" : fmt::format("{{c_sig, {}}}", lit(P - PC, 0)));
+  w.wire("add_exp", XE, vlog::signExtend("c_exp", uc.expBits, XE));
+  w.cut(cutsWanted >= 1);
 
   w.line("  // Exact sum (aligned, jammed, normalized), then the one rounding.");
-  w.line("  wire sum_sign, sum_zero;");
-  w.line(fmt::format("  wire {}sum_exp_n;", range(aa.expBits)));
-  w.line(fmt::format("  wire {}sum_sig;", range(aa.sumBits)));
-  w.line(fmt::format("  {} u_add (.x_sign({}), .x_zero({}), .x_exp({}), .x_sig({}), .y_sign({}), .y_zero({}), .y_exp({}), "
-                     ".y_sig({}), .sign(sum_sign), .zero(sum_zero), .exp(sum_exp_n), .sig(sum_sig));",
-                     aa.module, pipe("prod_sign"), pipe("prod_zero"), pipe("prod_exp"), pipe("prod_sig"), pipe("c_sign"),
-                     pipe("c_zero"), pipe("add_exp"), pipe("add_sig")));
-  w.line(fmt::format("  wire {}sum_exp = {};", range(XS), vlog::signExtend("sum_exp_n", aa.expBits, XS)));
-  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, "sum_sign", "sum_exp", "sum_sig", "1'b0",
-                                   s.dynamicRounding ? pipe("rm") : "", ""});
+  w.wires(1, {"sum_sign", "sum_zero"});
+  w.wires(aa.expBits, {"sum_exp_n"});
+  w.wires(aa.sumBits, {"sum_sig"});
+  blocks::instance(w, d, aa.module, "u_add",
+                   {{"x_sign", "prod_sign"}, {"x_zero", "prod_zero"}, {"x_exp", "prod_exp"}, {"x_sig", "prod_sig"},
+                    {"y_sign", "c_sign"}, {"y_zero", "c_zero"}, {"y_exp", "add_exp"}, {"y_sig", "add_sig"},
+                    {"sign", "sum_sign"}, {"zero", "sum_zero"}, {"exp", "sum_exp_n"}, {"sig", "sum_sig"}});
+  w.wire("sum_exp", XS, vlog::signExtend("sum_exp_n", aa.expBits, XS));
+  blocks::instantiateRoundPack(w, d, {roundpack, "rp", WZ, "sum_sign", "sum_exp", "sum_sig", "1'b0",
+                                   s.dynamicRounding ? "rm" : "", ""});
   emitFpResultMux(w, s.out, s.round, s.flagsPort,
-                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), pipe("inf_sign"), "sum_zero", pipe("zero_sign"),
+                  {"res_nan", "invalid", "res_inf", "inf_sign", "sum_zero", "zero_sign",
                    "rp_z", "", true});
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
+  blocks::emitPipelinedOutputs(w, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
   return blocks::finishTop(d, w);
 }
 

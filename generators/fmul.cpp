@@ -31,7 +31,7 @@ FpUnitDescription fpDescription(const FmulSpec& s, int stages) {
 
 // One normalizer for whichever operand is subnormal (a first; two subnormals give fmul's tiny constant): a_sig,
 // a_exp, b_sig, b_exp from the unpacked *_raw wires, and both_sub.
-void emitSharedNormalizer(Design& d, vlog::Writer& w, Pipeline& pipe, const blocks::Unpacked& ua, const Format& a) {
+void emitSharedNormalizer(Design& d, vlog::Writer& w, const blocks::Unpacked& ua, const Format& a) {
   const int P = ua.sigBits, K = blocks::normalizerCountBits(P), XA = ua.expBits;
   const std::string norm = blocks::emitNormalizer(d, P);
   w.line("  // One normalizer for the subnormal operand (a first); two subnormals give the tiny constant below.");
@@ -39,7 +39,7 @@ void emitSharedNormalizer(Design& d, vlog::Writer& w, Pipeline& pipe, const bloc
                      P - 2));
   w.line(fmt::format("  wire {}n_sig;", range(P)));
   w.line(fmt::format("  wire {}n_lz;", range(K)));
-  w.line(fmt::format("  {} u_norm (.v(n_in), .v_norm(n_sig), .lz(n_lz));", norm));
+  blocks::instance(w, d, norm, "u_norm", {{"v", "n_in"}, {"v_norm", "n_sig"}, {"lz", "n_lz"}});
   w.line(fmt::format("  wire {}n_exp = {} - {};", range(XA), vlog::slit(XA, a.emin() - 1), vlog::zeroExtend("n_lz", K, XA)));
   w.line("  wire b_norm = b_sub & ~a_sub;");
   w.line(fmt::format("  wire {}a_sig = {{1'b1, a_sub ? n_sig[{}:0] : a_sig_raw[{}:0]}};", range(P), P - 2, P - 2));
@@ -48,12 +48,11 @@ void emitSharedNormalizer(Design& d, vlog::Writer& w, Pipeline& pipe, const bloc
   w.line(fmt::format("  wire unused_ok = a_sig_raw[{0}] | b_sig_raw[{0}] | n_sig[{0}];", P - 1));
   w.line(fmt::format("  wire {}b_exp = b_norm ? n_exp : b_exp_raw;", range(XA)));
   w.line("  wire both_sub = a_sub & b_sub;");
-  pipe.define("both_sub", 1);
 }
 
 // The subnormal operand's leading-zero count n_lz beside the multiplier (the product is shifted after), and
 // both_sub; returns n_lz's width.
-int emitSubnormalCount(Design& d, vlog::Writer& w, Pipeline& pipe, const blocks::Unpacked& ua) {
+int emitSubnormalCount(Design& d, vlog::Writer& w, const blocks::Unpacked& ua) {
   const int P = ua.sigBits;
   const int lzBits = blocks::normalizerCountBits(P);
   const std::string norm = blocks::emitNormalizer(d, P);
@@ -61,10 +60,8 @@ int emitSubnormalCount(Design& d, vlog::Writer& w, Pipeline& pipe, const blocks:
   w.line(fmt::format("  wire {}n_in = a_sub ? a_sig : b_sig;", range(P)));
   w.line(fmt::format("  wire {}unused_n_sig;", range(P)));
   w.line(fmt::format("  wire {}n_lz;", range(lzBits)));
-  w.line(fmt::format("  {} u_lzc (.v(n_in), .v_norm(unused_n_sig), .lz(n_lz));", norm));
+  blocks::instance(w, d, norm, "u_lzc", {{"v", "n_in"}, {"v_norm", "unused_n_sig"}, {"lz", "n_lz"}});
   w.line("  wire both_sub = a_sub & b_sub;");
-  pipe.define("both_sub", 1);
-  pipe.define("n_lz", lzBits);
   return lzBits;
 }
 
@@ -125,79 +122,55 @@ GeneratedModule emitFmul(const FmulSpec& s, const Architecture& arch, const std:
   vlog::Writer w;
   fpModulePorts(w, desc, moduleName);
 
-  Pipeline pipe(w);
+  w.pipeline(true);
   const int cutsWanted = arch.stages > 0 ? std::min(arch.stages - 1, 2) : 0;
   for (const char* op : {"a", "b"}) {
     const blocks::Unpacked& u = op[0] == 'a' ? ua : ub;
     const std::string p = op;
-    blocks::instantiateUnpack(w, u, p, p, share ? "_raw" : "", p + "_sub");
+    blocks::instantiateUnpack(w, d, u, p, p, share ? "_raw" : "", p + "_sub");
   }
-  if (share) emitSharedNormalizer(d, w, pipe, ua, s.a);
-  const int lzBits = post ? emitSubnormalCount(d, w, pipe, ua) : 0;
-  if (s.dynamicRounding) pipe.define("rm", 3);
-  for (const char* p : {"a", "b"}) {
-    const blocks::Unpacked& u = p[0] == 'a' ? ua : ub;
-    for (const char* f : {"_sign", "_zero", "_inf", "_nan", "_snan"}) pipe.define(std::string(p) + f, 1);
-    pipe.define(std::string(p) + "_sig", u.sigBits);
-    pipe.define(std::string(p) + "_exp", u.expBits);
-  }
-  std::vector<std::string> live0 = {"a_sign", "a_zero", "a_inf", "a_nan", "a_snan", "a_sig", "a_exp",
-                                    "b_sign", "b_zero", "b_inf", "b_nan", "b_snan", "b_sig", "b_exp"};
-  if (s.dynamicRounding) live0.push_back("rm");
-  if (share || post) live0.push_back("both_sub");
-  if (post) live0.push_back("n_lz");
-  if (!s.flagsPort) live0.erase(std::remove_if(live0.begin(), live0.end(), [](const std::string& n) {
-                                  return n.find("_snan") != std::string::npos;
-                                }),
-                                live0.end());
-  pipe.cut(cutsWanted >= 2, live0);
+  if (share) emitSharedNormalizer(d, w, ua, s.a);
+  const int lzBits = post ? emitSubnormalCount(d, w, ua) : 0;
+  w.cut(cutsWanted >= 2);
 
   // Exact product of the normalized significands, in [1, 4).
   w.line("  // Exact significand product in [1,4), the exponent sum and the special cases.");
   const std::string mul = blocks::emitMultiplier(d, PA, PB);
-  w.line(fmt::format("  wire {}prod{};", range(WP), post ? "_raw" : ""));
-  w.line(fmt::format("  {} u_mul (.x({}), .y({}), .p(prod{}));", mul, pipe("a_sig"), pipe("b_sig"), post ? "_raw" : ""));
+  const std::string product = post ? "prod_raw" : "prod";
+  w.wires(WP, {product});
+  blocks::instance(w, d, mul, "u_mul", {{"x", "a_sig"}, {"y", "b_sig"}, {"p", product}});
+  const std::string expSum = vlog::signExtend("a_exp", ua.expBits, XP) + " + " + vlog::signExtend("b_exp", ub.expBits, XP);
   if (post) {
     // The subnormal operand has n_lz leading zeros, so the product has at least as many: nothing shifts out.
-    w.line(fmt::format("  wire {}prod = prod_raw << {};", range(WP), pipe("n_lz")));
-    w.line(fmt::format("  wire {}exp_sum = {} + {} - {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
-                       vlog::signExtend(pipe("b_exp"), ub.expBits, XP), vlog::zeroExtend(pipe("n_lz"), lzBits, XP)));
+    w.wire("prod", WP, "prod_raw << n_lz");
+    w.wire("exp_sum", XP, expSum + " - " + vlog::zeroExtend("n_lz", lzBits, XP));
   } else {
-    w.line(fmt::format("  wire {}exp_sum = {} + {};", range(XP), vlog::signExtend(pipe("a_exp"), ua.expBits, XP),
-                       vlog::signExtend(pipe("b_exp"), ub.expBits, XP)));
+    w.wire("exp_sum", XP, expSum);
   }
-  w.line(fmt::format("  wire sign = {} ^ {};", pipe("a_sign"), pipe("b_sign")));
-  const std::string zeroTimesInf =
-      fmt::format("({} & {}) | ({} & {})", pipe("a_inf"), pipe("b_zero"), pipe("a_zero"), pipe("b_inf"));
-  w.line(fmt::format("  wire res_nan = {} | {} | {};", pipe("a_nan"), pipe("b_nan"), zeroTimesInf));
-  if (s.flagsPort) w.line(fmt::format("  wire invalid = {} | {} | {};", pipe("a_snan"), pipe("b_snan"), zeroTimesInf));
-  w.line(fmt::format("  wire res_inf = {} | {};", pipe("a_inf"), pipe("b_inf")));
-  w.line(fmt::format("  wire res_zero = {} | {};", pipe("a_zero"), pipe("b_zero")));
-  if (!s.flagsPort) w.line(fmt::format("  wire unused_snan = {} | {};", pipe("a_snan"), pipe("b_snan")));
-  for (const auto& [n, wd] : std::vector<std::pair<std::string, int>>{
-           {"prod", WP}, {"exp_sum", XP}, {"sign", 1}, {"res_nan", 1}, {"invalid", 1}, {"res_inf", 1}, {"res_zero", 1}})
-    pipe.define(n, wd);
-  std::vector<std::string> live1 = {"prod", "exp_sum", "sign", "res_nan", "res_inf", "res_zero"};
-  if (share || post) live1.push_back("both_sub");
-  if (s.flagsPort) live1.push_back("invalid");
-  if (s.dynamicRounding) live1.push_back("rm");
-  pipe.cut(cutsWanted >= 1, live1);
+  w.wire("sign", 1, "a_sign ^ b_sign");
+  const std::string zeroTimesInf = "(a_inf & b_zero) | (a_zero & b_inf)";
+  w.wire("res_nan", 1, "a_nan | b_nan | " + zeroTimesInf);
+  if (s.flagsPort) w.wire("invalid", 1, "a_snan | b_snan | " + zeroTimesInf);
+  w.wire("res_inf", 1, "a_inf | b_inf");
+  w.wire("res_zero", 1, "a_zero | b_zero");
+  if (!s.flagsPort) w.wire("unused_snan", 1, "a_snan | b_snan");
+  w.cut(cutsWanted >= 1);
 
   w.line("  // The shared round-and-pack block rounds both alignments of the [1,4) product.");
-  blocks::instantiateRoundPack(w, {roundpack, "rp", WZ, pipe("sign"), pipe("exp_sum"), pipe("prod"), "1'b0",
-                                   s.dynamicRounding ? pipe("rm") : "", ""});
-  const std::string sign = pipe("sign");
+  blocks::instantiateRoundPack(w, d, {roundpack, "rp", WZ, "sign", "exp_sum", "prod", "1'b0",
+                                   s.dynamicRounding ? "rm" : "", ""});
+  const std::string sign = "sign";
   std::string rounded = "rp_z";
   uint8_t tinyFlags = 0;
   if (share || post) {
-    w.line(fmt::format("  wire {}tiny_z = {};", range(WZ), tinyResultExpr(s, sign, s.dynamicRounding ? pipe("rm") : "")));
-    rounded = fmt::format("({} ? tiny_z : rp_z)", pipe("both_sub"));
+    w.line(fmt::format("  wire {}tiny_z = {};", range(WZ), tinyResultExpr(s, sign, s.dynamicRounding ? "rm" : "")));
+    rounded = "(both_sub ? tiny_z : rp_z)";
     tinyFlags = tinyResult(s, false, s.round.mode).flags;
   }
   emitFpResultMux(w, s.out, s.round, s.flagsPort,
-                  {pipe("res_nan"), pipe("invalid"), pipe("res_inf"), sign, pipe("res_zero"), sign, rounded,
-                   (share || post) ? fmt::format("{} ? {} : ", pipe("both_sub"), lit(5, tinyFlags)) : "", false});
-  blocks::emitPipelinedOutputs(pipe, w, WZ, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
+                  {"res_nan", "invalid", "res_inf", sign, "res_zero", sign, rounded,
+                   (share || post) ? fmt::format("both_sub ? {} : ", lit(5, tinyFlags)) : "", false});
+  blocks::emitPipelinedOutputs(w, s.flagsPort, cutsWanted, arch.stages, arch.stages > 0);
   return blocks::finishTop(d, w);
 }
 

@@ -86,9 +86,9 @@ void kulischPorts(vlog::Writer& w, const KulischSpec& s, const std::string& modu
 
 // The accumulator register acc (cleared by `clear`, adding the placed term t_val with t_sign as the negation's
 // carry-in) and the sticky class bits of the terms since the last clear.
-void emitAccumulator(vlog::Writer& w, const Pipeline& pipe, int W, bool dyn) {
-  const std::string clear = pipe("clear"), tVal = pipe("t_val"), tSign = pipe("t_sign"), tZero = pipe("t_zero");
-  const std::string tNan = pipe("t_nan"), tInf = pipe("t_inf"), tInvalid = pipe("t_invalid");
+void emitAccumulator(vlog::Writer& w, int W, bool dyn) {
+  const std::string clear = "clear", tVal = "t_val", tSign = "t_sign", tZero = "t_zero";
+  const std::string tNan = "t_nan", tInf = "t_inf", tInvalid = "t_invalid";
   w.line(fmt::format("  reg  {}acc;", range(W)));
   w.line("  reg  seen_nan, seen_pos_inf, seen_neg_inf, seen_invalid, seen_nonzero, seen_zero, zeros_all_neg, "
          "zero_any_neg, acc_overflow;");
@@ -106,7 +106,7 @@ void emitAccumulator(vlog::Writer& w, const Pipeline& pipe, int W, bool dyn) {
   w.line("  seen_nonzero <= 1'b0; seen_zero <= 1'b0; zeros_all_neg <= 1'b1; zero_any_neg <= 1'b0;");
   w.line("  acc_overflow <= 1'b0;");
   if (dyn) w.line("  rm_q <= 3'd0;");
-  w.reopen(fmt::format("  end else if ({}) begin", pipe.valid()));
+  w.reopen(fmt::format("  end else if ({}) begin", w.valid()));
   w.line("  acc <= sum;");
   w.line(fmt::format("  seen_nan <= (~{0} & seen_nan) | {1};", clear, tNan));
   w.line(fmt::format("  seen_pos_inf <= (~{0} & seen_pos_inf) | ({1} & ~{2});", clear, tInf, tSign));
@@ -117,7 +117,7 @@ void emitAccumulator(vlog::Writer& w, const Pipeline& pipe, int W, bool dyn) {
   w.line(fmt::format("  zeros_all_neg <= ({0} | zeros_all_neg) & (~{1} | {2});", clear, tZero, tSign));
   w.line(fmt::format("  zero_any_neg <= (~{0} & zero_any_neg) | ({1} & {2});", clear, tZero, tSign));
   w.line(fmt::format("  acc_overflow <= (~{} & acc_overflow) | add_overflow;", clear));
-  if (dyn) w.line(fmt::format("  rm_q <= {};", pipe("rm")));
+  if (dyn) w.line(fmt::format("  rm_q <= {};", "rm"));
   w.close("  end");
   w.close("  end");
 }
@@ -133,7 +133,7 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
   vlog::Writer w;
   kulischPorts(w, s, moduleName);
 
-  Pipeline pipe(w);
+  w.pipeline(true);
   int sigBits, expBits, fracBits, expMax;
   w.line("  wire t_sign, t_zero, t_nan, t_inf, t_invalid;");
   if (s.b) {
@@ -153,39 +153,30 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
                        ".invalid(t_invalid), .sig(t_sig), .exp(t_exp));",
                        vt.module));
   }
-  for (const char* n : {"t_sign", "t_zero", "t_nan", "t_inf", "t_invalid", "clear"}) pipe.define(n, 1);
-  pipe.define("t_sig", sigBits);
-  pipe.define("t_exp", expBits);
-  pipe.define("t_val", W);
-  if (dyn) pipe.define("rm", 3);
-  std::vector<std::string> termClass = {"t_sign", "t_zero", "t_nan", "t_inf", "t_invalid", "clear"};
-  if (dyn) termClass.push_back("rm");
-  std::vector<std::string> live = termClass;
-  live.insert(live.end(), {"t_sig", "t_exp"});
-  pipe.cut(P.afterProduct, live);
+  w.cut(P.afterProduct);
 
   const int shMax = expMax - fracBits - L.lsbExp;
   const int SB = vlog::bitsFor(uint64_t(std::max(shMax, 1)));
   const int XS = std::max(expBits, vlog::signedBitsFor(L.lsbExp + fracBits, shMax + 1) + 1);
   w.line(fmt::format("  // The term placed exactly in the {}-bit accumulator (LSB 2^{}).", W, L.lsbExp));
-  w.line(fmt::format("  wire {}t_off = {} - {};", range(XS), vlog::signExtend(pipe("t_exp"), expBits, XS),
+  w.line(fmt::format("  wire {}t_off = {} - {};", range(XS), vlog::signExtend("t_exp", expBits, XS),
                      slit(XS, L.lsbExp + fracBits)));
   w.line("  wire unused_t_off = ^t_off;");
-  w.line(fmt::format("  wire {}t_mag = {} << t_off[{}:0];", range(W), vlog::zeroExtend(pipe("t_sig"), sigBits, W),
+  w.line(fmt::format("  wire {}t_mag = {} << t_off[{}:0];", range(W), vlog::zeroExtend("t_sig", sigBits, W),
                      SB - 1));
   // A negative term enters as its one's complement; the negation's +1 is the accumulator adder's carry-in,
   // so the loop holds one carry chain, not two (with two, bf16 --stages 3 measured a 13.5 ns stage).
-  w.line(fmt::format("  wire {}t_val = {} ? ~t_mag : t_mag;", range(W), pipe("t_sign")));
-  live = termClass;
-  live.push_back("t_val");
-  pipe.cut(P.afterAlignment, live);
+  w.line(fmt::format("  wire {}t_val = {} ? ~t_mag : t_mag;", range(W), "t_sign"));
+  w.cut(P.afterAlignment);
 
-  emitAccumulator(w, pipe, W, dyn);
-  pipe.cut(true, {});  // the accumulator's edge: valid follows the term into the read-out
-  for (const char* n : {"acc_overflow", "seen_nan", "seen_pos_inf", "seen_neg_inf", "seen_invalid", "zero_sign"})
-    pipe.define(n, 1);
-  pipe.define("acc", W);
-  if (dyn) pipe.define("rm_q", 3);
+  emitAccumulator(w, W, dyn);
+  // The accumulator's edge: valid follows the term into the read-out, which reads the state registers as they
+  // are (they already hold this stage's values).
+  w.cut(true);
+  std::vector<std::string> state = {"acc",          "seen_nan",      "seen_pos_inf", "seen_neg_inf", "seen_invalid",
+                                    "seen_nonzero", "seen_zero",     "zeros_all_neg", "zero_any_neg", "acc_overflow"};
+  if (dyn) state.push_back("rm_q");
+  w.retime(state);
   blocks::emitSumZeroSign(w, {dyn, s.round.mode}, "rm_q", "zero_sign", "seen_nonzero", "seen_zero", "zeros_all_neg",
                           "zero_any_neg");
   blocks::ReadoutParams ro;
@@ -197,12 +188,12 @@ GeneratedModule emitKulisch(const KulischSpec& s, const Architecture& arch, cons
   // satpropagate clamps finite overflows in the round block; infinite terms still read out as infinities.
   ro.round.saturate = s.round.clampsOverflow();
   ro.round.ftz = s.round.ftz;
-  blocks::emitSumResult(d, w, pipe, ro,
+  blocks::emitSumResult(d, w, ro,
                         {"acc", "", {"seen_nan", "seen_pos_inf", "seen_neg_inf", "seen_invalid", "zero_sign"},
-                         dyn ? "rm_q" : "", {"acc_overflow"}},
+                         dyn ? "rm_q" : ""},
                         {P.afterMagnitude, P.afterNormalize}, s.round.saturate, s.flagsPort);
-  blocks::emitPipelinedOutputs(pipe, w, s.out.width(), s.flagsPort, pipe.registeredCuts(),
-                               pipe.registeredCuts() + P.outputRegisters, true, {{"acc_overflow", "overflow"}});
+  blocks::emitPipelinedOutputs(w, s.flagsPort, w.registeredCuts(), w.registeredCuts() + P.outputRegisters, true,
+                               {{"acc_overflow", "overflow"}});
   return blocks::finishTop(d, w);
 }
 

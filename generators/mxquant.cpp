@@ -161,17 +161,19 @@ struct MxRtl {
   // Input x{i}: unpacked wires x{i}_*, its offset exponent e{i}_l0 (0: zero) and, for a rule that may add one,
   // u{i}_l0.
   void unpackElement(int i) {
-    blocks::instantiateUnpack(w, u, fmt::format("x{}", i), fmt::format("x{}", i), "", "", fmt::format("u_unpack_{}", i));
+    blocks::instantiateUnpack(w, d, u, fmt::format("x{}", i), fmt::format("x{}", i), "", "", fmt::format("u_unpack_{}", i));
     const std::string expW = EW <= XA ? fmt::format("x{}_exp[{}:0]", i, EW - 1)
                                       : vlog::signExtend(fmt::format("x{}_exp", i), XA, EW);
-    w.line(fmt::format("  wire {}e{}_l0 = x{}_zero ? {} : ({} - {});", range(EW), i, i, lit(EW, 0), expW,
-                       lit(EW, uint64_t(int64_t(eOff) & ((int64_t(1) << EW) - 1)))));
+    // e = exp - eOff, modulo 2^EW (eOff = expMin - 1 is negative for most formats: written as the addition).
+    const std::string offset = eOff < 0 ? fmt::format("{} + {}", expW, lit(EW, uint64_t(-int64_t(eOff))))
+                                        : fmt::format("{} - {}", expW, lit(EW, uint64_t(eOff)));
+    w.line(fmt::format("  wire {}e{}_l0 = x{}_zero ? {} : ({});", range(EW), i, i, lit(EW, 0), offset));
     if (scaleUp) {
       // Above the rule's threshold once aligned: such an amax takes the scale one up.
       const int CW = std::max(P, lim.manBits + 1);
       const uint64_t thr = mxScaleThreshold(s.rule, lim) >> (64 - CW);
       const std::string sig = CW == P ? fmt::format("x{}_sig", i) : fmt::format("{{x{}_sig, {}'d0}}", i, CW - P);
-      w.line(fmt::format("  wire u{}_l0 = {} > {};", i, sig, lit(CW, thr)));
+      w.line(fmt::format("  wire u{}_l0 = {} > {};", i, sig, vlog::bits(CW, thr)));
     }
     sink += fmt::format(", x{}_snan", i);
     if (XA > EW) sink += fmt::format(", x{}_exp[{}:{}]", i, XA - 1, EW);
@@ -183,32 +185,24 @@ struct MxRtl {
     return "|{" + t + "}";
   }
 
-  // The largest of the n leaves e{j}_l0 (a balanced tree) as `emax`, and for a rule that may add one the wire
-  // named by `umax`: whether a leaf of that exponent needs the scale rounded up.
+  // The largest of the n leaves e{j}_l0 as `emax` (the shared max-tree block), and for a rule that may add one
+  // the wire named by `umax`: whether a leaf of that exponent needs the scale rounded up (leaf flags u{j}_l0).
   void maxTree(int n) {
-    w.line("  // Largest exponent among the nonzero elements (a balanced tree)" +
+    w.line("  // Largest exponent among the nonzero elements" +
            std::string(scaleUp ? ", and whether an element of that exponent needs rounding the scale up." : "."));
-    int level = 0;
-    while (n > 1) {
-      const int m = (n + 1) / 2;
-      for (int j = 0; j < m; ++j) {
-        const int a = 2 * j, b = 2 * j + 1;
-        if (b >= n) {
-          w.line(fmt::format("  wire {}e{}_l{} = e{}_l{};", range(EW), j, level + 1, a, level));
-          if (scaleUp) w.line(fmt::format("  wire u{}_l{} = u{}_l{};", j, level + 1, a, level));
-          continue;
-        }
-        w.line(fmt::format("  wire g{0}_l{1} = e{2}_l{1} > e{3}_l{1};", j, level, a, b));
-        w.line(fmt::format("  wire {0}e{1}_l{2} = g{1}_l{3} ? e{4}_l{3} : e{5}_l{3};", range(EW), j, level + 1, level, a, b));
-        if (scaleUp)
-          w.line(fmt::format("  wire u{0}_l{1} = g{0}_l{2} ? u{3}_l{2} : (e{3}_l{2} == e{4}_l{2}) ? (u{3}_l{2} | u{4}_l{2}) : u{4}_l{2};",
-                             j, level + 1, level, a, b));
-      }
-      n = m;
-      ++level;
+    const std::string tree = blocks::emitMaxTree(d, n, EW, scaleUp);
+    std::vector<std::pair<std::string, std::string>> conns;
+    for (int j = 0; j < n; ++j) conns.emplace_back(fmt::format("k{}", j), fmt::format("e{}_l0", j));
+    if (scaleUp)
+      for (int j = 0; j < n; ++j) conns.emplace_back(fmt::format("f{}", j), fmt::format("u{}_l0", j));
+    w.wires(EW, {"emax"});
+    conns.emplace_back("m", "emax");
+    if (scaleUp) {
+      w.wires(1, {"umax"});
+      conns.emplace_back("f", "umax");
     }
-    w.line(fmt::format("  wire {}emax = e0_l{};", range(EW), level));
-    umax = fmt::format("u0_l{}", level);
+    blocks::instance(w, d, tree, "u_emax", conns);
+    umax = "umax";
   }
 
   // The clamped shared exponent `s` (XS bits) of emax / umax.

@@ -17,9 +17,9 @@ using blocks::Design;
 using vlog::range;
 
 // Instantiates an unpack block for `port` and declares its outputs as <prefix>_sign, ... .
-Nvfp4Operand unpackPort(vlog::Writer& w, const blocks::Unpacked& u, const std::string& port, const std::string& p,
+Nvfp4Operand unpackPort(vlog::Writer& w, const blocks::Design& d, const blocks::Unpacked& u, const std::string& port, const std::string& p,
                         std::string& sink) {
-  blocks::instantiateUnpack(w, u, p, port);
+  blocks::instantiateUnpack(w, d, u, p, port);
   sink += fmt::format(", {}_snan", p);
   return {p + "_sign", p + "_zero", p + "_inf", p + "_nan", p + "_sig", p + "_exp"};
 }

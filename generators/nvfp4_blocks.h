@@ -15,7 +15,7 @@ struct Nvfp4Operand {
 };
 
 // Instantiates an unpack block for `port` and declares its outputs as <prefix>_sign, ... .
-Nvfp4Operand unpackPort(vlog::Writer& w, const blocks::Unpacked& u, const std::string& port, const std::string& p,
+Nvfp4Operand unpackPort(vlog::Writer& w, const blocks::Design& d, const blocks::Unpacked& u, const std::string& port, const std::string& p,
                         std::string& sink);
 // The exact product of the block scale's and the tensor scale's significands (both in [1,2)), normalized to
 // [1,2) in `name` (sb + st bits) with `name`_hi = 1 when the product reached [2,4).

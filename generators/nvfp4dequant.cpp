@@ -58,14 +58,14 @@ GeneratedModule emitNvfp4Dequant(const Nvfp4DequantSpec& s, const std::string& m
   for (int i = 0; i < K; ++i) w.line(fmt::format("output wire {}z{}{}", range(Z.width()), i, i + 1 < K ? "," : ""));
   w.close(");");
   std::string sink;
-  const Nvfp4Operand t = unpackPort(w, ut, "tensor_scale", "t", sink);
-  const Nvfp4Operand sc = unpackPort(w, us, "scale", "s", sink);
+  const Nvfp4Operand t = unpackPort(w, d, ut, "tensor_scale", "t", sink);
+  const Nvfp4Operand sc = unpackPort(w, d, us, "scale", "s", sink);
   sink += fmt::format(", {}, {}", sc.sign, sc.inf);
   scaleProduct(d, w, "st", sc.sig, PS, t.sig, PT);
   w.line(fmt::format("  wire {}st_exp = {} + {} + {};", range(XR), vlog::signExtend(sc.exp, us.expBits, XR),
                      vlog::signExtend(t.exp, ut.expBits, XR), vlog::zeroExtend("st_hi", 1, XR)));
   for (int i = 0; i < K; ++i) {
-    const Nvfp4Operand q = unpackPort(w, uq, fmt::format("q{}", i), fmt::format("e{}", i), sink);
+    const Nvfp4Operand q = unpackPort(w, d, uq, fmt::format("q{}", i), fmt::format("e{}", i), sink);
     sink += fmt::format(", {}, {}", q.inf, q.nan);  // E2M1 has neither
     w.line(fmt::format("  wire {}p{};", range(PS + PT + PQ), i));
     w.line(fmt::format("  {0} u_mul_{1} (.x(st), .y({2}), .p(p{1}));", mul, i, q.sig));

@@ -123,11 +123,11 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
   for (int i = 0; i < K; ++i) w.line(fmt::format("output wire {}q{}{}", range(Q.width()), i, i + 1 < K ? "," : ""));
   w.close(");");
   std::string sink;
-  const Nvfp4Operand t = unpackPort(w, ut, "tensor_scale", "t", sink);
+  const Nvfp4Operand t = unpackPort(w, d, ut, "tensor_scale", "t", sink);
   w.line(fmt::format("  wire t_bad = {} | {} | {} | {};", t.sign, t.zero, t.inf, t.nan));
   std::string special = "t_bad", keys;
   for (int i = 0; i < K; ++i) {
-    const Nvfp4Operand x = unpackPort(w, ua, fmt::format("x{}", i), fmt::format("x{}", i), sink);
+    const Nvfp4Operand x = unpackPort(w, d, ua, fmt::format("x{}", i), fmt::format("x{}", i), sink);
     const std::string expW = EW <= ua.expBits ? fmt::format("{}[{}:0]", x.exp, EW - 1) : vlog::signExtend(x.exp, ua.expBits, EW);
     w.line(fmt::format("  wire {}k{} = {} ? {} : {{{} - {}, {}}};", range(KW), i, x.zero, lit(KW, 0), expW,
                        lit(EW, uint64_t(int64_t(eOff) & ((int64_t(1) << EW) - 1))), x.sig));
@@ -158,11 +158,11 @@ GeneratedModule emitNvfp4Quant(const Nvfp4QuantSpec& s, const std::string& modul
                      scaleRound));
   sink += ", sr_flags";
   w.line(fmt::format("  wire {0}sb = (sr == {1}) ? {2} : sr;", range(S.width()), lit(S.width(), 0),
-                     lit(S.width(), S.minSubnormalMag())));
-  w.line(fmt::format("  assign scale = special ? {} : all_zero ? {} : sb;", lit(S.width(), S.canonicalNaN()),
+                     bits(S.width(), S.minSubnormalMag())));
+  w.line(fmt::format("  assign scale = special ? {} : all_zero ? {} : sb;", bits(S.width(), S.canonicalNaN()),
                      lit(S.width(), 0)));
   w.line("  // Elements: x_i / (sb * t), the divisor the exact product of the two significands, by comparisons.");
-  const Nvfp4Operand sb = unpackPort(w, us, "sb", "s", sink);
+  const Nvfp4Operand sb = unpackPort(w, d, us, "sb", "s", sink);
   sink += fmt::format(", {}, {}, {}, {}", sb.sign, sb.zero, sb.inf, sb.nan);
   scaleProduct(d, w, "dvs", sb.sig, PS, t.sig, PT);
   w.line(fmt::format("  wire {}dvs_exp = {} + {} + {};", range(XR), vlog::signExtend(sb.exp, us.expBits, XR),

@@ -37,11 +37,11 @@ module fadd_bf16_rne_flags (
   wire invalid = a_snan | b_snan | (a_inf & b_inf & (a_sign ^ b_sign));
   wire res_inf = a_inf | b_inf;
   wire inf_sign = a_inf ? a_sign : b_sign;
-  wire zero_sign = (a_sign & b_sign) | ((a_sign ^ b_sign) & 1'b0);
+  wire zero_sign = a_sign & b_sign;
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fadd_bf16_rne_flags_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] z_c = res_nan ? 16'd32704 : res_inf ? (inf_sign ? 16'd65408 : 16'd32640) : sum_zero ? {zero_sign, 15'd0} : rp_z;
+  wire [15:0] z_c = res_nan ? 16'h7fc0 : res_inf ? (inf_sign ? 16'hff80 : 16'h7f80) : sum_zero ? {zero_sign, 15'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -91,16 +91,12 @@ module fadd_bf16_rne_flags_norm12 (
   wire z0_9 = ~v[2];
   wire z0_10 = ~v[1];
   wire z0_11 = ~v[0];
-  wire z0_12 = 1'b1;
-  wire z0_13 = 1'b1;
-  wire z0_14 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
   wire z1_3 = z0_6 & z0_7;
   wire z1_4 = z0_8 & z0_9;
   wire z1_5 = z0_10 & z0_11;
-  wire z1_6 = z0_12 & z0_13;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
@@ -111,14 +107,11 @@ module fadd_bf16_rne_flags_norm12 (
   wire c1_3 = z0_6;
   wire c1_4 = z0_8;
   wire c1_5 = z0_10;
-  wire c1_6 = z0_12;
-  wire c1_7 = z0_14;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
-  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
-  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, 2'd3} : {1'b0, c2_2};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
   assign lz = c4_0;
   wire [11:0] s3 = lz[3] ? {v[3:0], 8'd0} : v;
@@ -198,7 +191,7 @@ module fadd_bf16_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [17:0] mag_r_n = mag_pre_n + {17'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 18'd32639) | ((mag_pre_n == 18'd32639) & inc_n);
+  wire ovf_n = (mag_pre_n > 18'h7f7f) | ((mag_pre_n == 18'h7f7f) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(10'sh382);
   wire [9:0] sub_dist = 10'sh382 - e;
@@ -220,7 +213,7 @@ module fadd_bf16_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd65408 : 16'd32640) : (sign ? 16'd65407 : 16'd32639);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hff80 : 16'h7f80) : (sign ? 16'hff7f : 16'h7f7f);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -37,11 +37,11 @@ module fadd_e2m1_rne_flags (
   wire invalid = a_snan | b_snan | (a_inf & b_inf & (a_sign ^ b_sign));
   wire res_inf = a_inf | b_inf;
   wire inf_sign = a_inf ? a_sign : b_sign;
-  wire zero_sign = (a_sign & b_sign) | ((a_sign ^ b_sign) & 1'b0);
+  wire zero_sign = a_sign & b_sign;
   wire [3:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fadd_e2m1_rne_flags_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [3:0] z_c = res_nan ? 4'd7 : res_inf ? (inf_sign ? 4'd15 : 4'd7) : sum_zero ? {zero_sign, 3'd0} : rp_z;
+  wire [3:0] z_c = res_nan ? 4'h7 : res_inf ? (inf_sign ? 4'hf : 4'h7) : sum_zero ? {zero_sign, 3'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd5 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -161,7 +161,7 @@ module fadd_e2m1_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [5:0] mag_r_n = mag_pre_n + {5'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 6'd7) | ((mag_pre_n == 6'd7) & inc_n);
+  wire ovf_n = (mag_pre_n > 6'h7) | ((mag_pre_n == 6'h7) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(4'sh0);
   wire [3:0] sub_dist = 4'sh0 - e;
@@ -183,7 +183,7 @@ module fadd_e2m1_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [3:0] ovf_z = to_inf ? (sign ? 4'd15 : 4'd7) : (sign ? 4'd15 : 4'd7);
+  wire [3:0] ovf_z = to_inf ? (sign ? 4'hf : 4'h7) : (sign ? 4'hf : 4'h7);
   assign z = flush ? {sign, 3'd0} : ovf ? ovf_z : {sign, mag_r[2:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

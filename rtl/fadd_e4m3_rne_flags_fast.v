@@ -37,11 +37,11 @@ module fadd_e4m3_rne_flags_fast (
   wire invalid = a_snan | b_snan | (a_inf & b_inf & (a_sign ^ b_sign));
   wire res_inf = a_inf | b_inf;
   wire inf_sign = a_inf ? a_sign : b_sign;
-  wire zero_sign = (a_sign & b_sign) | ((a_sign ^ b_sign) & 1'b0);
+  wire zero_sign = a_sign & b_sign;
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fadd_e4m3_rne_flags_fast_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? 8'd127 : sum_zero ? {zero_sign, 7'd0} : rp_z;
+  wire [7:0] z_c = res_nan ? 8'h7f : res_inf ? 8'h7f : sum_zero ? {zero_sign, 7'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd16 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   wire unused_inf_sign = inf_sign;
   assign z = z_c;
@@ -170,7 +170,7 @@ module fadd_e4m3_rne_flags_fast_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [9:0] mag_r_n = mag_pre_n + {9'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 10'd126) | ((mag_pre_n == 10'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 10'h7e) | ((mag_pre_n == 10'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(6'sh3a);
   wire [5:0] sub_dist = 6'sh3a - e;
@@ -192,7 +192,7 @@ module fadd_e4m3_rne_flags_fast_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd127 : 8'd127) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'h7f : 8'h7f) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -37,11 +37,11 @@ module fadd_fp16_rne_flags (
   wire invalid = a_snan | b_snan | (a_inf & b_inf & (a_sign ^ b_sign));
   wire res_inf = a_inf | b_inf;
   wire inf_sign = a_inf ? a_sign : b_sign;
-  wire zero_sign = (a_sign & b_sign) | ((a_sign ^ b_sign) & 1'b0);
+  wire zero_sign = a_sign & b_sign;
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fadd_fp16_rne_flags_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] z_c = res_nan ? 16'd32256 : res_inf ? (inf_sign ? 16'd64512 : 16'd31744) : sum_zero ? {zero_sign, 15'd0} : rp_z;
+  wire [15:0] z_c = res_nan ? 16'h7e00 : res_inf ? (inf_sign ? 16'hfc00 : 16'h7c00) : sum_zero ? {zero_sign, 15'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -198,7 +198,7 @@ module fadd_fp16_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [17:0] mag_r_n = mag_pre_n + {17'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 18'd31743) | ((mag_pre_n == 18'd31743) & inc_n);
+  wire ovf_n = (mag_pre_n > 18'h7bff) | ((mag_pre_n == 18'h7bff) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(7'sh72);
   wire [6:0] sub_dist = 7'sh72 - e;
@@ -220,7 +220,7 @@ module fadd_fp16_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd64512 : 16'd31744) : (sign ? 16'd64511 : 16'd31743);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hfc00 : 16'h7c00) : (sign ? 16'hfbff : 16'h7bff);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -21,7 +21,7 @@ module fcvt_bf16_e2m1_sr8_flags (
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_bf16_e2m1_sr8_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .sr(sr_bits), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
   assign core_invalid = 1'b0;
-  wire [3:0] z_c = a_nan ? 4'd7 : a_inf ? (a_sign ? 4'd15 : 4'd7) : a_zero ? {a_sign, 3'd0} : core_z;
+  wire [3:0] z_c = a_nan ? 4'h7 : a_inf ? (a_sign ? 4'hf : 4'h7) : a_zero ? {a_sign, 3'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd5 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -77,7 +77,7 @@ module fcvt_bf16_e2m1_sr8_flags_roundpack (
   wire [8:0] srsum_n = {1'b0, sig_p[7:0]} + {1'b0, sr};
   wire inc_n = srsum_n[8];
   wire [10:0] mag_r_n = mag_pre_n + {10'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 11'd7) | ((mag_pre_n == 11'd7) & inc_n);
+  wire ovf_n = (mag_pre_n > 11'h7) | ((mag_pre_n == 11'h7) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(9'sh0);
   wire [8:0] sub_dist = 9'sh0 - e;
@@ -100,7 +100,7 @@ module fcvt_bf16_e2m1_sr8_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [3:0] ovf_z = to_inf ? (sign ? 4'd15 : 4'd7) : (sign ? 4'd15 : 4'd7);
+  wire [3:0] ovf_z = to_inf ? (sign ? 4'hf : 4'h7) : (sign ? 4'hf : 4'h7);
   assign z = flush ? {sign, 3'd0} : ovf ? ovf_z : {sign, mag_r[2:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

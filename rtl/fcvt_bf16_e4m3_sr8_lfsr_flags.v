@@ -33,7 +33,7 @@ module fcvt_bf16_e4m3_sr8_lfsr_flags (
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_bf16_e4m3_sr8_lfsr_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .sr(sr_bits), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
   assign core_invalid = 1'b0;
-  wire [7:0] z_c = a_nan ? 8'd127 : a_inf ? 8'd127 : a_zero ? {a_sign, 7'd0} : core_z;
+  wire [7:0] z_c = a_nan ? 8'h7f : a_inf ? 8'h7f : a_zero ? {a_sign, 7'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd16 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -90,7 +90,7 @@ module fcvt_bf16_e4m3_sr8_lfsr_flags_roundpack (
   wire [8:0] srsum_n = {1'b0, sig_p[7:0]} + {1'b0, sr};
   wire inc_n = srsum_n[8];
   wire [12:0] mag_r_n = mag_pre_n + {12'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 13'd126) | ((mag_pre_n == 13'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 13'h7e) | ((mag_pre_n == 13'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(9'sh1fa);
   wire [8:0] sub_dist = 9'sh1fa - e;
@@ -113,7 +113,7 @@ module fcvt_bf16_e4m3_sr8_lfsr_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd127 : 8'd127) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'h7f : 8'h7f) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

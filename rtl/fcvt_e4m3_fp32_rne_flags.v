@@ -26,7 +26,7 @@ module fcvt_e4m3_fp32_rne_flags (
   assign core_underflow = 1'b0;
   assign core_overflow = 1'b0;
   assign core_invalid = 1'b0;
-  wire [31:0] z_c = a_nan ? 32'd2143289344 : a_inf ? (a_sign ? 32'd4286578688 : 32'd2139095040) : a_zero ? {a_sign, 31'd0} : core_z;
+  wire [31:0] z_c = a_nan ? 32'h7fc00000 : a_inf ? (a_sign ? 32'hff800000 : 32'h7f800000) : a_zero ? {a_sign, 31'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd0 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;

@@ -26,7 +26,7 @@ module fcvt_fp16_e5m2_rne_flags (
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_fp16_e5m2_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
   assign core_invalid = 1'b0;
-  wire [7:0] z_c = a_nan ? 8'd126 : a_inf ? (a_sign ? 8'd252 : 8'd124) : a_zero ? {a_sign, 7'd0} : core_z;
+  wire [7:0] z_c = a_nan ? 8'h7e : a_inf ? (a_sign ? 8'hfc : 8'h7c) : a_zero ? {a_sign, 7'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd0 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -80,7 +80,7 @@ module fcvt_fp16_e5m2_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [8:0] mag_r_n = mag_pre_n + {8'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 9'd123) | ((mag_pre_n == 9'd123) & inc_n);
+  wire ovf_n = (mag_pre_n > 9'h7b) | ((mag_pre_n == 9'h7b) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(6'sh32);
   wire [5:0] sub_dist = 6'sh32 - e;
@@ -102,7 +102,7 @@ module fcvt_fp16_e5m2_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd252 : 8'd124) : (sign ? 8'd251 : 8'd123);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'hfc : 8'h7c) : (sign ? 8'hfb : 8'h7b);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -26,7 +26,7 @@ module fcvt_fp32_bf16_rne_flags (
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_fp32_bf16_rne_flags_roundpack u_round (.sign(a_sign), .exp(a_exp), .sig(a_sig), .sticky_in(1'b0), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
   assign core_invalid = 1'b0;
-  wire [15:0] z_c = a_nan ? 16'd32704 : a_inf ? (a_sign ? 16'd65408 : 16'd32640) : a_zero ? {a_sign, 15'd0} : core_z;
+  wire [15:0] z_c = a_nan ? 16'h7fc0 : a_inf ? (a_sign ? 16'hff80 : 16'h7f80) : a_zero ? {a_sign, 15'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd0 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -80,7 +80,7 @@ module fcvt_fp32_bf16_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [16:0] mag_r_n = mag_pre_n + {16'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 17'd32639) | ((mag_pre_n == 17'd32639) & inc_n);
+  wire ovf_n = (mag_pre_n > 17'h7f7f) | ((mag_pre_n == 17'h7f7f) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(9'sh182);
   wire [8:0] sub_dist = 9'sh182 - e;
@@ -102,7 +102,7 @@ module fcvt_fp32_bf16_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd65408 : 16'd32640) : (sign ? 16'd65407 : 16'd32639);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hff80 : 16'h7f80) : (sign ? 16'hff7f : 16'h7f7f);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

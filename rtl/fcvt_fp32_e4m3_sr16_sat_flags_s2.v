@@ -23,30 +23,30 @@ module fcvt_fp32_e4m3_sr16_sat_flags_s2 (
   fcvt_fp32_e4m3_sr16_sat_flags_s2_unpack_fp32_raw u_unpack (.x(a), .sign(a_sign), .is_zero(a_zero), .is_inf(a_inf), .is_nan(a_nan), .is_snan(a_snan), .is_sub(unused_sub), .sig(a_sig), .exp(a_exp));
   // Pipeline register 1
   reg valid_p1;
+  reg [15:0] sr_bits_p1;
   reg a_sign_p1;
   reg a_zero_p1;
   reg a_inf_p1;
   reg a_nan_p1;
+  reg a_snan_p1;
   reg [23:0] a_sig_p1;
   reg [8:0] a_exp_p1;
-  reg a_snan_p1;
-  reg [15:0] sr_bits_p1;
   always @(posedge clk) begin
     valid_p1 <= rst ? 1'b0 : valid_in;
+    sr_bits_p1 <= sr_bits;
     a_sign_p1 <= a_sign;
     a_zero_p1 <= a_zero;
     a_inf_p1 <= a_inf;
     a_nan_p1 <= a_nan;
+    a_snan_p1 <= a_snan;
     a_sig_p1 <= a_sig;
     a_exp_p1 <= a_exp;
-    a_snan_p1 <= a_snan;
-    sr_bits_p1 <= sr_bits;
   end
   wire [7:0] core_z;
   wire core_inexact, core_underflow, core_overflow, core_invalid;
   fcvt_fp32_e4m3_sr16_sat_flags_s2_roundpack u_round (.sign(a_sign_p1), .exp(a_exp_p1), .sig(a_sig_p1), .sticky_in(1'b0), .sr(sr_bits_p1), .z(core_z), .inexact(core_inexact), .underflow(core_underflow), .overflow(core_overflow));
   assign core_invalid = 1'b0;
-  wire [7:0] z_c = a_nan_p1 ? 8'd127 : a_inf_p1 ? (a_sign_p1 ? 8'd254 : 8'd126) : a_zero_p1 ? {a_sign_p1, 7'd0} : core_z;
+  wire [7:0] z_c = a_nan_p1 ? 8'h7f : a_inf_p1 ? (a_sign_p1 ? 8'hfe : 8'h7e) : a_zero_p1 ? {a_sign_p1, 7'd0} : core_z;
   wire [4:0] flags_c = a_nan_p1 ? {a_snan_p1, 4'd0} : a_inf_p1 ? 5'd5 : a_zero_p1 ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   // Pipeline register 2
   reg valid_p2;
@@ -112,7 +112,7 @@ module fcvt_fp32_e4m3_sr16_sat_flags_s2_roundpack (
   wire [16:0] srsum_n = {1'b0, sig_p[19:4]} + {1'b0, sr};
   wire inc_n = srsum_n[16];
   wire [12:0] mag_r_n = mag_pre_n + {12'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 13'd126) | ((mag_pre_n == 13'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 13'h7e) | ((mag_pre_n == 13'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(9'sh1fa);
   wire [8:0] sub_dist = 9'sh1fa - e;
@@ -135,7 +135,7 @@ module fcvt_fp32_e4m3_sr16_sat_flags_s2_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd254 : 8'd126) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'hfe : 8'h7e) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

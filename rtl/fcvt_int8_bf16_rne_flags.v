@@ -29,7 +29,7 @@ module fcvt_int8_bf16_rne_flags (
   assign core_underflow = 1'b0;
   assign core_overflow = 1'b0;
   assign core_invalid = 1'b0;
-  wire [15:0] z_c = a_nan ? 16'd32704 : a_inf ? (a_sign ? 16'd65408 : 16'd32640) : a_zero ? {a_sign, 15'd0} : core_z;
+  wire [15:0] z_c = a_nan ? 16'h7fc0 : a_inf ? (a_sign ? 16'hff80 : 16'h7f80) : a_zero ? {a_sign, 15'd0} : core_z;
   wire [4:0] flags_c = a_nan ? {a_snan, 4'd0} : a_inf ? 5'd0 : a_zero ? 5'd0 : {core_invalid, 1'b0, core_overflow, core_underflow, core_inexact};
   assign z = z_c;
   assign flags = flags_c;

@@ -38,7 +38,7 @@ module fma_e4m3_rne_flags (
   wire invalid = a_snan | b_snan | c_snan | zero_x_inf | inf_m_inf;
   wire res_inf = prod_inf | c_inf;
   wire inf_sign = prod_inf ? prod_sign : c_sign;
-  wire zero_sign = (prod_sign & c_sign) | ((prod_sign ^ c_sign) & 1'b0);
+  wire zero_sign = prod_sign & c_sign;
   // Exact product in [1,4); its exponent names the MSB. Both terms left-aligned to one width.
   wire [7:0] prod;
   fma_e4m3_rne_flags_mul4x4 u_mul (.x(a_sig), .y(b_sig), .p(prod));
@@ -55,7 +55,7 @@ module fma_e4m3_rne_flags (
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fma_e4m3_rne_flags_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? 8'd127 : sum_zero ? {zero_sign, 7'd0} : rp_z;
+  wire [7:0] z_c = res_nan ? 8'h7f : res_inf ? 8'h7f : sum_zero ? {zero_sign, 7'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd16 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   wire unused_inf_sign = inf_sign;
   assign z = z_c;
@@ -124,20 +124,14 @@ module fma_e4m3_rne_flags_norm11 (
   wire z0_8 = ~v[2];
   wire z0_9 = ~v[1];
   wire z0_10 = ~v[0];
-  wire z0_11 = 1'b1;
-  wire z0_12 = 1'b1;
-  wire z0_13 = 1'b1;
-  wire z0_14 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
   wire z1_3 = z0_6 & z0_7;
   wire z1_4 = z0_8 & z0_9;
-  wire z1_5 = z0_10 & z0_11;
-  wire z1_6 = z0_12 & z0_13;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
-  wire z2_2 = z1_4 & z1_5;
+  wire z2_2 = z1_4 & z0_10;
   wire z3_0 = z2_0 & z2_1;
   wire c1_0 = z0_0;
   wire c1_1 = z0_2;
@@ -145,14 +139,11 @@ module fma_e4m3_rne_flags_norm11 (
   wire c1_3 = z0_6;
   wire c1_4 = z0_8;
   wire c1_5 = z0_10;
-  wire c1_6 = z0_12;
-  wire c1_7 = z0_14;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
-  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
-  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, 2'd3} : {1'b0, c2_2};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
   assign lz = c4_0;
   wire [10:0] s3 = lz[3] ? {v[2:0], 8'd0} : v;
@@ -232,7 +223,7 @@ module fma_e4m3_rne_flags_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [11:0] mag_r_n = mag_pre_n + {11'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 12'd126) | ((mag_pre_n == 12'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 12'h7e) | ((mag_pre_n == 12'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(8'shfa);
   wire [7:0] sub_dist = 8'shfa - e;
@@ -254,7 +245,7 @@ module fma_e4m3_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd127 : 8'd127) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'h7f : 8'h7f) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -23,7 +23,7 @@ module fmac_bf16_fp32_dyn_flags (
   reg  [31:0] acc;
   reg  [4:0] acc_flags;
   reg  valid_q;
-  wire [31:0] base = clear ? (rm == 3'd2 ? 32'd0 : 32'd2147483648) : acc;
+  wire [31:0] base = clear ? (rm == 3'd2 ? 32'h0 : 32'h80000000) : acc;
   wire [31:0] next;
   wire [4:0] next_flags;
   fmac_bf16_fp32_dyn_flags_mac u_mac (.a(a), .b(b), .c(base), .rm(rm), .z(next), .flags(next_flags));
@@ -101,7 +101,7 @@ module fmac_bf16_fp32_dyn_flags_mac (
   wire [31:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmac_bf16_fp32_dyn_flags_mac_roundpack u_round (.sign(sum_sign), .exp(sum_exp), .sig(sum_sig), .sticky_in(1'b0), .rm(rm), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [31:0] z_c = res_nan ? 32'd2143289344 : res_inf ? (inf_sign ? 32'd4286578688 : 32'd2139095040) : sum_zero ? {zero_sign, 31'd0} : rp_z;
+  wire [31:0] z_c = res_nan ? 32'h7fc00000 : res_inf ? (inf_sign ? 32'hff800000 : 32'h7f800000) : sum_zero ? {zero_sign, 31'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : sum_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -184,13 +184,6 @@ module fmac_bf16_fp32_dyn_flags_mac_norm24 (
   wire z0_21 = ~v[2];
   wire z0_22 = ~v[1];
   wire z0_23 = ~v[0];
-  wire z0_24 = 1'b1;
-  wire z0_25 = 1'b1;
-  wire z0_26 = 1'b1;
-  wire z0_27 = 1'b1;
-  wire z0_28 = 1'b1;
-  wire z0_29 = 1'b1;
-  wire z0_30 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
@@ -203,16 +196,12 @@ module fmac_bf16_fp32_dyn_flags_mac_norm24 (
   wire z1_9 = z0_18 & z0_19;
   wire z1_10 = z0_20 & z0_21;
   wire z1_11 = z0_22 & z0_23;
-  wire z1_12 = z0_24 & z0_25;
-  wire z1_13 = z0_26 & z0_27;
-  wire z1_14 = z0_28 & z0_29;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
   wire z2_3 = z1_6 & z1_7;
   wire z2_4 = z1_8 & z1_9;
   wire z2_5 = z1_10 & z1_11;
-  wire z2_6 = z1_12 & z1_13;
   wire z3_0 = z2_0 & z2_1;
   wire z3_1 = z2_2 & z2_3;
   wire z3_2 = z2_4 & z2_5;
@@ -229,24 +218,17 @@ module fmac_bf16_fp32_dyn_flags_mac_norm24 (
   wire c1_9 = z0_18;
   wire c1_10 = z0_20;
   wire c1_11 = z0_22;
-  wire c1_12 = z0_24;
-  wire c1_13 = z0_26;
-  wire c1_14 = z0_28;
-  wire c1_15 = z0_30;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
   wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
   wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
-  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
-  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
   wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
   wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
-  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
-  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, 3'd7} : {1'b0, c3_2};
   wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
   assign lz = c5_0;
   wire [23:0] s4 = lz[4] ? {v[7:0], 16'd0} : v;
@@ -320,8 +302,6 @@ module fmac_bf16_fp32_dyn_flags_mac_norm29 (
   wire z0_26 = ~v[2];
   wire z0_27 = ~v[1];
   wire z0_28 = ~v[0];
-  wire z0_29 = 1'b1;
-  wire z0_30 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
@@ -336,7 +316,6 @@ module fmac_bf16_fp32_dyn_flags_mac_norm29 (
   wire z1_11 = z0_22 & z0_23;
   wire z1_12 = z0_24 & z0_25;
   wire z1_13 = z0_26 & z0_27;
-  wire z1_14 = z0_28 & z0_29;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
@@ -363,7 +342,6 @@ module fmac_bf16_fp32_dyn_flags_mac_norm29 (
   wire c1_12 = z0_24;
   wire c1_13 = z0_26;
   wire c1_14 = z0_28;
-  wire c1_15 = z0_30;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
@@ -371,7 +349,7 @@ module fmac_bf16_fp32_dyn_flags_mac_norm29 (
   wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
   wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
   wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
-  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
+  wire [1:0] c2_7 = z0_28 ? {1'b1, 1'd1} : {1'b0, c1_14};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
   wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
   wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
@@ -464,7 +442,7 @@ module fmac_bf16_fp32_dyn_flags_mac_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = (m_rne & rb_n & (st_n | kept_n[0])) | (m_rna & rb_n) | (m_rup & ~sign & (rb_n | st_n)) | (m_rdn & sign & (rb_n | st_n));
   wire [35:0] mag_r_n = m_rod ? {mag_pre_n[35:1], mag_pre_n[0] | (inexact_n & ~kept_n[0])} : mag_pre_n + {35'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 36'd2139095039) | ((mag_pre_n == 36'd2139095039) & (m_rod ? (inexact_n & ~kept_n[0]) : inc_n));
+  wire ovf_n = (mag_pre_n > 36'h7f7fffff) | ((mag_pre_n == 36'h7f7fffff) & (m_rod ? (inexact_n & ~kept_n[0]) : inc_n));
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(12'shf82);
   wire [11:0] sub_dist = 12'shf82 - e;
@@ -486,7 +464,7 @@ module fmac_bf16_fp32_dyn_flags_mac_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = m_rne | m_rna | (m_rup & ~sign) | (m_rdn & sign);
-  wire [31:0] ovf_z = to_inf ? (sign ? 32'd4286578688 : 32'd2139095040) : (sign ? 32'd4286578687 : 32'd2139095039);
+  wire [31:0] ovf_z = to_inf ? (sign ? 32'hff800000 : 32'h7f800000) : (sign ? 32'hff7fffff : 32'h7f7fffff);
   assign z = flush ? {sign, 31'd0} : ovf ? ovf_z : {sign, mag_r[30:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -40,24 +40,24 @@ module fmul_bf16_rne_flags_s2 (
   reg [9:0] exp_sum_p1;
   reg sign_p1;
   reg res_nan_p1;
+  reg invalid_p1;
   reg res_inf_p1;
   reg res_zero_p1;
-  reg invalid_p1;
   always @(posedge clk) begin
     valid_p1 <= rst ? 1'b0 : valid_in;
     prod_p1 <= prod;
     exp_sum_p1 <= exp_sum;
     sign_p1 <= sign;
     res_nan_p1 <= res_nan;
+    invalid_p1 <= invalid;
     res_inf_p1 <= res_inf;
     res_zero_p1 <= res_zero;
-    invalid_p1 <= invalid;
   end
   // The shared round-and-pack block rounds both alignments of the [1,4) product.
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_bf16_rne_flags_s2_roundpack u_round (.sign(sign_p1), .exp(exp_sum_p1), .sig(prod_p1), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] z_c = res_nan_p1 ? 16'd32704 : res_inf_p1 ? (sign_p1 ? 16'd65408 : 16'd32640) : res_zero_p1 ? {sign_p1, 15'd0} : rp_z;
+  wire [15:0] z_c = res_nan_p1 ? 16'h7fc0 : res_inf_p1 ? (sign_p1 ? 16'hff80 : 16'h7f80) : res_zero_p1 ? {sign_p1, 15'd0} : rp_z;
   wire [4:0] flags_c = res_nan_p1 ? {invalid_p1, 4'd0} : res_inf_p1 ? 5'd0 : res_zero_p1 ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   // Pipeline register 2
   reg valid_p2;
@@ -145,7 +145,7 @@ module fmul_bf16_rne_flags_s2_roundpack (
   wire inexact_1 = rb_1 | st_1;
   wire inc_1 = rb_1 & (st_1 | kept_1[0]);
   wire [18:0] mag_r_1 = mag_pre_1 + {18'd0, inc_1};
-  wire ovf_1 = (mag_pre_1 > 19'd32639) | ((mag_pre_1 == 19'd32639) & inc_1);
+  wire ovf_1 = (mag_pre_1 > 19'h7f7f) | ((mag_pre_1 == 19'h7f7f) & inc_1);
   wire [7:0] kept_0 = sig_p[14:7];
   wire rb_0 = sig_p[6];
   wire st_0 = (|sig_p[5:0]) | sticky_in;
@@ -154,7 +154,7 @@ module fmul_bf16_rne_flags_s2_roundpack (
   wire inexact_0 = rb_0 | st_0;
   wire inc_0 = rb_0 & (st_0 | kept_0[0]);
   wire [18:0] mag_r_0 = mag_pre_0 + {18'd0, inc_0};
-  wire ovf_0 = (mag_pre_0 > 19'd32639) | ((mag_pre_0 == 19'd32639) & inc_0);
+  wire ovf_0 = (mag_pre_0 > 19'h7f7f) | ((mag_pre_0 == 19'h7f7f) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = ($signed(e) < $signed(11'sh781)) | ((e == 11'sh781) & ~top);
   wire [10:0] sub_dist = 11'sh781 - e;
@@ -176,7 +176,7 @@ module fmul_bf16_rne_flags_s2_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd65408 : 16'd32640) : (sign ? 16'd65407 : 16'd32639);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hff80 : 16'h7f80) : (sign ? 16'hff7f : 16'h7f7f);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

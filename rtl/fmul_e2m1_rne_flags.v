@@ -34,7 +34,7 @@ module fmul_e2m1_rne_flags (
   wire [3:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e2m1_rne_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [3:0] z_c = res_nan ? 4'd7 : res_inf ? (sign ? 4'd15 : 4'd7) : res_zero ? {sign, 3'd0} : rp_z;
+  wire [3:0] z_c = res_nan ? 4'h7 : res_inf ? (sign ? 4'hf : 4'h7) : res_zero ? {sign, 3'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd5 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -108,7 +108,7 @@ module fmul_e2m1_rne_flags_roundpack (
   wire inexact_1 = rb_1 | st_1;
   wire inc_1 = rb_1 & (st_1 | kept_1[0]);
   wire [6:0] mag_r_1 = mag_pre_1 + {6'd0, inc_1};
-  wire ovf_1 = (mag_pre_1 > 7'd7) | ((mag_pre_1 == 7'd7) & inc_1);
+  wire ovf_1 = (mag_pre_1 > 7'h7) | ((mag_pre_1 == 7'h7) & inc_1);
   wire [1:0] kept_0 = sig_p[3:2];
   wire rb_0 = sig_p[1];
   wire st_0 = (|sig_p[0:0]) | sticky_in;
@@ -117,7 +117,7 @@ module fmul_e2m1_rne_flags_roundpack (
   wire inexact_0 = rb_0 | st_0;
   wire inc_0 = rb_0 & (st_0 | kept_0[0]);
   wire [6:0] mag_r_0 = mag_pre_0 + {6'd0, inc_0};
-  wire ovf_0 = (mag_pre_0 > 7'd7) | ((mag_pre_0 == 7'd7) & inc_0);
+  wire ovf_0 = (mag_pre_0 > 7'h7) | ((mag_pre_0 == 7'h7) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = ($signed(e) < $signed(5'sh1f)) | ((e == 5'sh1f) & ~top);
   wire [4:0] sub_dist = 5'sh1f - e;
@@ -139,7 +139,7 @@ module fmul_e2m1_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
-  wire [3:0] ovf_z = to_inf ? (sign ? 4'd15 : 4'd7) : (sign ? 4'd15 : 4'd7);
+  wire [3:0] ovf_z = to_inf ? (sign ? 4'hf : 4'h7) : (sign ? 4'hf : 4'h7);
   assign z = flush ? {sign, 3'd0} : ovf ? ovf_z : {sign, mag_r[2:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -33,7 +33,7 @@ module fmul_e4m3_e4m3_bf16_rne (
   wire [15:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e4m3_e4m3_bf16_rne_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [15:0] z_c = res_nan ? 16'd32704 : res_inf ? (sign ? 16'd65408 : 16'd32640) : res_zero ? {sign, 15'd0} : rp_z;
+  wire [15:0] z_c = res_nan ? 16'h7fc0 : res_inf ? (sign ? 16'hff80 : 16'h7f80) : res_zero ? {sign, 15'd0} : rp_z;
   wire unused_flags = rp_inexact | rp_underflow | rp_overflow;
   assign z = z_c;
 endmodule

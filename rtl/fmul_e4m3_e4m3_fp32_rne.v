@@ -33,7 +33,7 @@ module fmul_e4m3_e4m3_fp32_rne (
   wire [31:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e4m3_e4m3_fp32_rne_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [31:0] z_c = res_nan ? 32'd2143289344 : res_inf ? (sign ? 32'd4286578688 : 32'd2139095040) : res_zero ? {sign, 31'd0} : rp_z;
+  wire [31:0] z_c = res_nan ? 32'h7fc00000 : res_inf ? (sign ? 32'hff800000 : 32'h7f800000) : res_zero ? {sign, 31'd0} : rp_z;
   wire unused_flags = rp_inexact | rp_underflow | rp_overflow;
   assign z = z_c;
 endmodule

@@ -34,7 +34,7 @@ module fmul_e4m3_rne_flags (
   wire [7:0] rp_z;
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_e4m3_rne_flags_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
-  wire [7:0] z_c = res_nan ? 8'd127 : res_inf ? 8'd127 : res_zero ? {sign, 7'd0} : rp_z;
+  wire [7:0] z_c = res_nan ? 8'h7f : res_inf ? 8'h7f : res_zero ? {sign, 7'd0} : rp_z;
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd16 : res_zero ? 5'd0 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -110,7 +110,7 @@ module fmul_e4m3_rne_flags_roundpack (
   wire inexact_1 = rb_1 | st_1;
   wire inc_1 = rb_1 & (st_1 | kept_1[0]);
   wire [10:0] mag_r_1 = mag_pre_1 + {10'd0, inc_1};
-  wire ovf_1 = (mag_pre_1 > 11'd126) | ((mag_pre_1 == 11'd126) & inc_1);
+  wire ovf_1 = (mag_pre_1 > 11'h7e) | ((mag_pre_1 == 11'h7e) & inc_1);
   wire [3:0] kept_0 = sig_p[6:3];
   wire rb_0 = sig_p[2];
   wire st_0 = (|sig_p[1:0]) | sticky_in;
@@ -119,7 +119,7 @@ module fmul_e4m3_rne_flags_roundpack (
   wire inexact_0 = rb_0 | st_0;
   wire inc_0 = rb_0 & (st_0 | kept_0[0]);
   wire [10:0] mag_r_0 = mag_pre_0 + {10'd0, inc_0};
-  wire ovf_0 = (mag_pre_0 > 11'd126) | ((mag_pre_0 == 11'd126) & inc_0);
+  wire ovf_0 = (mag_pre_0 > 11'h7e) | ((mag_pre_0 == 11'h7e) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = ($signed(e) < $signed(7'sh79)) | ((e == 7'sh79) & ~top);
   wire [6:0] sub_dist = 7'sh79 - e;
@@ -141,7 +141,7 @@ module fmul_e4m3_rne_flags_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd127 : 8'd127) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'h7f : 8'h7f) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -44,7 +44,7 @@ module fmul_fp16_rne_flags_fast (
   wire rp_inexact, rp_underflow, rp_overflow;
   fmul_fp16_rne_flags_fast_roundpack u_round (.sign(sign), .exp(exp_sum), .sig(prod), .sticky_in(1'b0), .z(rp_z), .inexact(rp_inexact), .underflow(rp_underflow), .overflow(rp_overflow));
   wire [15:0] tiny_z = (sign ? 16'd32768 : 16'd0);
-  wire [15:0] z_c = res_nan ? 16'd32256 : res_inf ? (sign ? 16'd64512 : 16'd31744) : res_zero ? {sign, 15'd0} : (both_sub ? tiny_z : rp_z);
+  wire [15:0] z_c = res_nan ? 16'h7e00 : res_inf ? (sign ? 16'hfc00 : 16'h7c00) : res_zero ? {sign, 15'd0} : (both_sub ? tiny_z : rp_z);
   wire [4:0] flags_c = res_nan ? {invalid, 4'd0} : res_inf ? 5'd0 : res_zero ? 5'd0 : both_sub ? 5'd3 : {2'd0, rp_overflow, rp_underflow, rp_inexact};
   assign z = z_c;
   assign flags = flags_c;
@@ -101,7 +101,7 @@ module fmul_fp16_rne_flags_fast_roundpack (
   wire inexact_1 = rb_1 | st_1;
   wire inc_1 = rb_1 & (st_1 | kept_1[0]);
   wire [18:0] mag_r_1 = mag_pre_1 + {18'd0, inc_1};
-  wire ovf_1 = (mag_pre_1 > 19'd31743) | ((mag_pre_1 == 19'd31743) & inc_1);
+  wire ovf_1 = (mag_pre_1 > 19'h7bff) | ((mag_pre_1 == 19'h7bff) & inc_1);
   wire [10:0] kept_0 = sig_p[20:10];
   wire rb_0 = sig_p[9];
   wire st_0 = (|sig_p[8:0]) | sticky_in;
@@ -110,7 +110,7 @@ module fmul_fp16_rne_flags_fast_roundpack (
   wire inexact_0 = rb_0 | st_0;
   wire inc_0 = rb_0 & (st_0 | kept_0[0]);
   wire [18:0] mag_r_0 = mag_pre_0 + {18'd0, inc_0};
-  wire ovf_0 = (mag_pre_0 > 19'd31743) | ((mag_pre_0 == 19'd31743) & inc_0);
+  wire ovf_0 = (mag_pre_0 > 19'h7bff) | ((mag_pre_0 == 19'h7bff) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = ($signed(e) < $signed(8'shf1)) | ((e == 8'shf1) & ~top);
   wire [7:0] sub_dist = 8'shf1 - e;
@@ -132,7 +132,7 @@ module fmul_fp16_rne_flags_fast_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd64512 : 16'd31744) : (sign ? 16'd64511 : 16'd31743);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hfc00 : 16'h7c00) : (sign ? 16'hfbff : 16'h7bff);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
@@ -158,20 +158,14 @@ module fmul_fp16_rne_flags_fast_norm11 (
   wire z0_8 = ~v[2];
   wire z0_9 = ~v[1];
   wire z0_10 = ~v[0];
-  wire z0_11 = 1'b1;
-  wire z0_12 = 1'b1;
-  wire z0_13 = 1'b1;
-  wire z0_14 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
   wire z1_3 = z0_6 & z0_7;
   wire z1_4 = z0_8 & z0_9;
-  wire z1_5 = z0_10 & z0_11;
-  wire z1_6 = z0_12 & z0_13;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
-  wire z2_2 = z1_4 & z1_5;
+  wire z2_2 = z1_4 & z0_10;
   wire z3_0 = z2_0 & z2_1;
   wire c1_0 = z0_0;
   wire c1_1 = z0_2;
@@ -179,14 +173,11 @@ module fmul_fp16_rne_flags_fast_norm11 (
   wire c1_3 = z0_6;
   wire c1_4 = z0_8;
   wire c1_5 = z0_10;
-  wire c1_6 = z0_12;
-  wire c1_7 = z0_14;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
-  wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
-  wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
+  wire [2:0] c3_1 = z2_2 ? {1'b1, 2'd3} : {1'b0, c2_2};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
   assign lz = c4_0;
   wire [10:0] s3 = lz[3] ? {v[2:0], 8'd0} : v;

@@ -85,7 +85,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r0;
   wire [2:0] r0_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_0 (.sign(q0_sign), .exp(q0_es), .sig(q0_sig), .sticky_in(1'b0), .z(r0), .inexact(r0_flags[0]), .underflow(r0_flags[1]), .overflow(r0_flags[2]));
-  assign z0 = (scale_nan | q0_nan) ? 32'd2143289344 : q0_inf ? (q0_sign ? 32'd4286578688 : 32'd2139095040) : q0_zero ? {q0_sign, 31'd0} : r0;
+  assign z0 = (scale_nan | q0_nan) ? 32'h7fc00000 : q0_inf ? (q0_sign ? 32'hff800000 : 32'h7f800000) : q0_zero ? {q0_sign, 31'd0} : r0;
   wire q1_sign, q1_zero, q1_inf, q1_nan;
   wire [3:0] q1_sig;
   wire [4:0] q1_exp;
@@ -95,7 +95,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r1;
   wire [2:0] r1_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_1 (.sign(q1_sign), .exp(q1_es), .sig(q1_sig), .sticky_in(1'b0), .z(r1), .inexact(r1_flags[0]), .underflow(r1_flags[1]), .overflow(r1_flags[2]));
-  assign z1 = (scale_nan | q1_nan) ? 32'd2143289344 : q1_inf ? (q1_sign ? 32'd4286578688 : 32'd2139095040) : q1_zero ? {q1_sign, 31'd0} : r1;
+  assign z1 = (scale_nan | q1_nan) ? 32'h7fc00000 : q1_inf ? (q1_sign ? 32'hff800000 : 32'h7f800000) : q1_zero ? {q1_sign, 31'd0} : r1;
   wire q2_sign, q2_zero, q2_inf, q2_nan;
   wire [3:0] q2_sig;
   wire [4:0] q2_exp;
@@ -105,7 +105,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r2;
   wire [2:0] r2_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_2 (.sign(q2_sign), .exp(q2_es), .sig(q2_sig), .sticky_in(1'b0), .z(r2), .inexact(r2_flags[0]), .underflow(r2_flags[1]), .overflow(r2_flags[2]));
-  assign z2 = (scale_nan | q2_nan) ? 32'd2143289344 : q2_inf ? (q2_sign ? 32'd4286578688 : 32'd2139095040) : q2_zero ? {q2_sign, 31'd0} : r2;
+  assign z2 = (scale_nan | q2_nan) ? 32'h7fc00000 : q2_inf ? (q2_sign ? 32'hff800000 : 32'h7f800000) : q2_zero ? {q2_sign, 31'd0} : r2;
   wire q3_sign, q3_zero, q3_inf, q3_nan;
   wire [3:0] q3_sig;
   wire [4:0] q3_exp;
@@ -115,7 +115,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r3;
   wire [2:0] r3_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_3 (.sign(q3_sign), .exp(q3_es), .sig(q3_sig), .sticky_in(1'b0), .z(r3), .inexact(r3_flags[0]), .underflow(r3_flags[1]), .overflow(r3_flags[2]));
-  assign z3 = (scale_nan | q3_nan) ? 32'd2143289344 : q3_inf ? (q3_sign ? 32'd4286578688 : 32'd2139095040) : q3_zero ? {q3_sign, 31'd0} : r3;
+  assign z3 = (scale_nan | q3_nan) ? 32'h7fc00000 : q3_inf ? (q3_sign ? 32'hff800000 : 32'h7f800000) : q3_zero ? {q3_sign, 31'd0} : r3;
   wire q4_sign, q4_zero, q4_inf, q4_nan;
   wire [3:0] q4_sig;
   wire [4:0] q4_exp;
@@ -125,7 +125,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r4;
   wire [2:0] r4_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_4 (.sign(q4_sign), .exp(q4_es), .sig(q4_sig), .sticky_in(1'b0), .z(r4), .inexact(r4_flags[0]), .underflow(r4_flags[1]), .overflow(r4_flags[2]));
-  assign z4 = (scale_nan | q4_nan) ? 32'd2143289344 : q4_inf ? (q4_sign ? 32'd4286578688 : 32'd2139095040) : q4_zero ? {q4_sign, 31'd0} : r4;
+  assign z4 = (scale_nan | q4_nan) ? 32'h7fc00000 : q4_inf ? (q4_sign ? 32'hff800000 : 32'h7f800000) : q4_zero ? {q4_sign, 31'd0} : r4;
   wire q5_sign, q5_zero, q5_inf, q5_nan;
   wire [3:0] q5_sig;
   wire [4:0] q5_exp;
@@ -135,7 +135,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r5;
   wire [2:0] r5_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_5 (.sign(q5_sign), .exp(q5_es), .sig(q5_sig), .sticky_in(1'b0), .z(r5), .inexact(r5_flags[0]), .underflow(r5_flags[1]), .overflow(r5_flags[2]));
-  assign z5 = (scale_nan | q5_nan) ? 32'd2143289344 : q5_inf ? (q5_sign ? 32'd4286578688 : 32'd2139095040) : q5_zero ? {q5_sign, 31'd0} : r5;
+  assign z5 = (scale_nan | q5_nan) ? 32'h7fc00000 : q5_inf ? (q5_sign ? 32'hff800000 : 32'h7f800000) : q5_zero ? {q5_sign, 31'd0} : r5;
   wire q6_sign, q6_zero, q6_inf, q6_nan;
   wire [3:0] q6_sig;
   wire [4:0] q6_exp;
@@ -145,7 +145,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r6;
   wire [2:0] r6_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_6 (.sign(q6_sign), .exp(q6_es), .sig(q6_sig), .sticky_in(1'b0), .z(r6), .inexact(r6_flags[0]), .underflow(r6_flags[1]), .overflow(r6_flags[2]));
-  assign z6 = (scale_nan | q6_nan) ? 32'd2143289344 : q6_inf ? (q6_sign ? 32'd4286578688 : 32'd2139095040) : q6_zero ? {q6_sign, 31'd0} : r6;
+  assign z6 = (scale_nan | q6_nan) ? 32'h7fc00000 : q6_inf ? (q6_sign ? 32'hff800000 : 32'h7f800000) : q6_zero ? {q6_sign, 31'd0} : r6;
   wire q7_sign, q7_zero, q7_inf, q7_nan;
   wire [3:0] q7_sig;
   wire [4:0] q7_exp;
@@ -155,7 +155,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r7;
   wire [2:0] r7_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_7 (.sign(q7_sign), .exp(q7_es), .sig(q7_sig), .sticky_in(1'b0), .z(r7), .inexact(r7_flags[0]), .underflow(r7_flags[1]), .overflow(r7_flags[2]));
-  assign z7 = (scale_nan | q7_nan) ? 32'd2143289344 : q7_inf ? (q7_sign ? 32'd4286578688 : 32'd2139095040) : q7_zero ? {q7_sign, 31'd0} : r7;
+  assign z7 = (scale_nan | q7_nan) ? 32'h7fc00000 : q7_inf ? (q7_sign ? 32'hff800000 : 32'h7f800000) : q7_zero ? {q7_sign, 31'd0} : r7;
   wire q8_sign, q8_zero, q8_inf, q8_nan;
   wire [3:0] q8_sig;
   wire [4:0] q8_exp;
@@ -165,7 +165,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r8;
   wire [2:0] r8_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_8 (.sign(q8_sign), .exp(q8_es), .sig(q8_sig), .sticky_in(1'b0), .z(r8), .inexact(r8_flags[0]), .underflow(r8_flags[1]), .overflow(r8_flags[2]));
-  assign z8 = (scale_nan | q8_nan) ? 32'd2143289344 : q8_inf ? (q8_sign ? 32'd4286578688 : 32'd2139095040) : q8_zero ? {q8_sign, 31'd0} : r8;
+  assign z8 = (scale_nan | q8_nan) ? 32'h7fc00000 : q8_inf ? (q8_sign ? 32'hff800000 : 32'h7f800000) : q8_zero ? {q8_sign, 31'd0} : r8;
   wire q9_sign, q9_zero, q9_inf, q9_nan;
   wire [3:0] q9_sig;
   wire [4:0] q9_exp;
@@ -175,7 +175,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r9;
   wire [2:0] r9_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_9 (.sign(q9_sign), .exp(q9_es), .sig(q9_sig), .sticky_in(1'b0), .z(r9), .inexact(r9_flags[0]), .underflow(r9_flags[1]), .overflow(r9_flags[2]));
-  assign z9 = (scale_nan | q9_nan) ? 32'd2143289344 : q9_inf ? (q9_sign ? 32'd4286578688 : 32'd2139095040) : q9_zero ? {q9_sign, 31'd0} : r9;
+  assign z9 = (scale_nan | q9_nan) ? 32'h7fc00000 : q9_inf ? (q9_sign ? 32'hff800000 : 32'h7f800000) : q9_zero ? {q9_sign, 31'd0} : r9;
   wire q10_sign, q10_zero, q10_inf, q10_nan;
   wire [3:0] q10_sig;
   wire [4:0] q10_exp;
@@ -185,7 +185,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r10;
   wire [2:0] r10_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_10 (.sign(q10_sign), .exp(q10_es), .sig(q10_sig), .sticky_in(1'b0), .z(r10), .inexact(r10_flags[0]), .underflow(r10_flags[1]), .overflow(r10_flags[2]));
-  assign z10 = (scale_nan | q10_nan) ? 32'd2143289344 : q10_inf ? (q10_sign ? 32'd4286578688 : 32'd2139095040) : q10_zero ? {q10_sign, 31'd0} : r10;
+  assign z10 = (scale_nan | q10_nan) ? 32'h7fc00000 : q10_inf ? (q10_sign ? 32'hff800000 : 32'h7f800000) : q10_zero ? {q10_sign, 31'd0} : r10;
   wire q11_sign, q11_zero, q11_inf, q11_nan;
   wire [3:0] q11_sig;
   wire [4:0] q11_exp;
@@ -195,7 +195,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r11;
   wire [2:0] r11_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_11 (.sign(q11_sign), .exp(q11_es), .sig(q11_sig), .sticky_in(1'b0), .z(r11), .inexact(r11_flags[0]), .underflow(r11_flags[1]), .overflow(r11_flags[2]));
-  assign z11 = (scale_nan | q11_nan) ? 32'd2143289344 : q11_inf ? (q11_sign ? 32'd4286578688 : 32'd2139095040) : q11_zero ? {q11_sign, 31'd0} : r11;
+  assign z11 = (scale_nan | q11_nan) ? 32'h7fc00000 : q11_inf ? (q11_sign ? 32'hff800000 : 32'h7f800000) : q11_zero ? {q11_sign, 31'd0} : r11;
   wire q12_sign, q12_zero, q12_inf, q12_nan;
   wire [3:0] q12_sig;
   wire [4:0] q12_exp;
@@ -205,7 +205,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r12;
   wire [2:0] r12_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_12 (.sign(q12_sign), .exp(q12_es), .sig(q12_sig), .sticky_in(1'b0), .z(r12), .inexact(r12_flags[0]), .underflow(r12_flags[1]), .overflow(r12_flags[2]));
-  assign z12 = (scale_nan | q12_nan) ? 32'd2143289344 : q12_inf ? (q12_sign ? 32'd4286578688 : 32'd2139095040) : q12_zero ? {q12_sign, 31'd0} : r12;
+  assign z12 = (scale_nan | q12_nan) ? 32'h7fc00000 : q12_inf ? (q12_sign ? 32'hff800000 : 32'h7f800000) : q12_zero ? {q12_sign, 31'd0} : r12;
   wire q13_sign, q13_zero, q13_inf, q13_nan;
   wire [3:0] q13_sig;
   wire [4:0] q13_exp;
@@ -215,7 +215,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r13;
   wire [2:0] r13_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_13 (.sign(q13_sign), .exp(q13_es), .sig(q13_sig), .sticky_in(1'b0), .z(r13), .inexact(r13_flags[0]), .underflow(r13_flags[1]), .overflow(r13_flags[2]));
-  assign z13 = (scale_nan | q13_nan) ? 32'd2143289344 : q13_inf ? (q13_sign ? 32'd4286578688 : 32'd2139095040) : q13_zero ? {q13_sign, 31'd0} : r13;
+  assign z13 = (scale_nan | q13_nan) ? 32'h7fc00000 : q13_inf ? (q13_sign ? 32'hff800000 : 32'h7f800000) : q13_zero ? {q13_sign, 31'd0} : r13;
   wire q14_sign, q14_zero, q14_inf, q14_nan;
   wire [3:0] q14_sig;
   wire [4:0] q14_exp;
@@ -225,7 +225,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r14;
   wire [2:0] r14_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_14 (.sign(q14_sign), .exp(q14_es), .sig(q14_sig), .sticky_in(1'b0), .z(r14), .inexact(r14_flags[0]), .underflow(r14_flags[1]), .overflow(r14_flags[2]));
-  assign z14 = (scale_nan | q14_nan) ? 32'd2143289344 : q14_inf ? (q14_sign ? 32'd4286578688 : 32'd2139095040) : q14_zero ? {q14_sign, 31'd0} : r14;
+  assign z14 = (scale_nan | q14_nan) ? 32'h7fc00000 : q14_inf ? (q14_sign ? 32'hff800000 : 32'h7f800000) : q14_zero ? {q14_sign, 31'd0} : r14;
   wire q15_sign, q15_zero, q15_inf, q15_nan;
   wire [3:0] q15_sig;
   wire [4:0] q15_exp;
@@ -235,7 +235,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r15;
   wire [2:0] r15_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_15 (.sign(q15_sign), .exp(q15_es), .sig(q15_sig), .sticky_in(1'b0), .z(r15), .inexact(r15_flags[0]), .underflow(r15_flags[1]), .overflow(r15_flags[2]));
-  assign z15 = (scale_nan | q15_nan) ? 32'd2143289344 : q15_inf ? (q15_sign ? 32'd4286578688 : 32'd2139095040) : q15_zero ? {q15_sign, 31'd0} : r15;
+  assign z15 = (scale_nan | q15_nan) ? 32'h7fc00000 : q15_inf ? (q15_sign ? 32'hff800000 : 32'h7f800000) : q15_zero ? {q15_sign, 31'd0} : r15;
   wire q16_sign, q16_zero, q16_inf, q16_nan;
   wire [3:0] q16_sig;
   wire [4:0] q16_exp;
@@ -245,7 +245,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r16;
   wire [2:0] r16_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_16 (.sign(q16_sign), .exp(q16_es), .sig(q16_sig), .sticky_in(1'b0), .z(r16), .inexact(r16_flags[0]), .underflow(r16_flags[1]), .overflow(r16_flags[2]));
-  assign z16 = (scale_nan | q16_nan) ? 32'd2143289344 : q16_inf ? (q16_sign ? 32'd4286578688 : 32'd2139095040) : q16_zero ? {q16_sign, 31'd0} : r16;
+  assign z16 = (scale_nan | q16_nan) ? 32'h7fc00000 : q16_inf ? (q16_sign ? 32'hff800000 : 32'h7f800000) : q16_zero ? {q16_sign, 31'd0} : r16;
   wire q17_sign, q17_zero, q17_inf, q17_nan;
   wire [3:0] q17_sig;
   wire [4:0] q17_exp;
@@ -255,7 +255,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r17;
   wire [2:0] r17_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_17 (.sign(q17_sign), .exp(q17_es), .sig(q17_sig), .sticky_in(1'b0), .z(r17), .inexact(r17_flags[0]), .underflow(r17_flags[1]), .overflow(r17_flags[2]));
-  assign z17 = (scale_nan | q17_nan) ? 32'd2143289344 : q17_inf ? (q17_sign ? 32'd4286578688 : 32'd2139095040) : q17_zero ? {q17_sign, 31'd0} : r17;
+  assign z17 = (scale_nan | q17_nan) ? 32'h7fc00000 : q17_inf ? (q17_sign ? 32'hff800000 : 32'h7f800000) : q17_zero ? {q17_sign, 31'd0} : r17;
   wire q18_sign, q18_zero, q18_inf, q18_nan;
   wire [3:0] q18_sig;
   wire [4:0] q18_exp;
@@ -265,7 +265,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r18;
   wire [2:0] r18_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_18 (.sign(q18_sign), .exp(q18_es), .sig(q18_sig), .sticky_in(1'b0), .z(r18), .inexact(r18_flags[0]), .underflow(r18_flags[1]), .overflow(r18_flags[2]));
-  assign z18 = (scale_nan | q18_nan) ? 32'd2143289344 : q18_inf ? (q18_sign ? 32'd4286578688 : 32'd2139095040) : q18_zero ? {q18_sign, 31'd0} : r18;
+  assign z18 = (scale_nan | q18_nan) ? 32'h7fc00000 : q18_inf ? (q18_sign ? 32'hff800000 : 32'h7f800000) : q18_zero ? {q18_sign, 31'd0} : r18;
   wire q19_sign, q19_zero, q19_inf, q19_nan;
   wire [3:0] q19_sig;
   wire [4:0] q19_exp;
@@ -275,7 +275,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r19;
   wire [2:0] r19_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_19 (.sign(q19_sign), .exp(q19_es), .sig(q19_sig), .sticky_in(1'b0), .z(r19), .inexact(r19_flags[0]), .underflow(r19_flags[1]), .overflow(r19_flags[2]));
-  assign z19 = (scale_nan | q19_nan) ? 32'd2143289344 : q19_inf ? (q19_sign ? 32'd4286578688 : 32'd2139095040) : q19_zero ? {q19_sign, 31'd0} : r19;
+  assign z19 = (scale_nan | q19_nan) ? 32'h7fc00000 : q19_inf ? (q19_sign ? 32'hff800000 : 32'h7f800000) : q19_zero ? {q19_sign, 31'd0} : r19;
   wire q20_sign, q20_zero, q20_inf, q20_nan;
   wire [3:0] q20_sig;
   wire [4:0] q20_exp;
@@ -285,7 +285,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r20;
   wire [2:0] r20_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_20 (.sign(q20_sign), .exp(q20_es), .sig(q20_sig), .sticky_in(1'b0), .z(r20), .inexact(r20_flags[0]), .underflow(r20_flags[1]), .overflow(r20_flags[2]));
-  assign z20 = (scale_nan | q20_nan) ? 32'd2143289344 : q20_inf ? (q20_sign ? 32'd4286578688 : 32'd2139095040) : q20_zero ? {q20_sign, 31'd0} : r20;
+  assign z20 = (scale_nan | q20_nan) ? 32'h7fc00000 : q20_inf ? (q20_sign ? 32'hff800000 : 32'h7f800000) : q20_zero ? {q20_sign, 31'd0} : r20;
   wire q21_sign, q21_zero, q21_inf, q21_nan;
   wire [3:0] q21_sig;
   wire [4:0] q21_exp;
@@ -295,7 +295,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r21;
   wire [2:0] r21_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_21 (.sign(q21_sign), .exp(q21_es), .sig(q21_sig), .sticky_in(1'b0), .z(r21), .inexact(r21_flags[0]), .underflow(r21_flags[1]), .overflow(r21_flags[2]));
-  assign z21 = (scale_nan | q21_nan) ? 32'd2143289344 : q21_inf ? (q21_sign ? 32'd4286578688 : 32'd2139095040) : q21_zero ? {q21_sign, 31'd0} : r21;
+  assign z21 = (scale_nan | q21_nan) ? 32'h7fc00000 : q21_inf ? (q21_sign ? 32'hff800000 : 32'h7f800000) : q21_zero ? {q21_sign, 31'd0} : r21;
   wire q22_sign, q22_zero, q22_inf, q22_nan;
   wire [3:0] q22_sig;
   wire [4:0] q22_exp;
@@ -305,7 +305,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r22;
   wire [2:0] r22_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_22 (.sign(q22_sign), .exp(q22_es), .sig(q22_sig), .sticky_in(1'b0), .z(r22), .inexact(r22_flags[0]), .underflow(r22_flags[1]), .overflow(r22_flags[2]));
-  assign z22 = (scale_nan | q22_nan) ? 32'd2143289344 : q22_inf ? (q22_sign ? 32'd4286578688 : 32'd2139095040) : q22_zero ? {q22_sign, 31'd0} : r22;
+  assign z22 = (scale_nan | q22_nan) ? 32'h7fc00000 : q22_inf ? (q22_sign ? 32'hff800000 : 32'h7f800000) : q22_zero ? {q22_sign, 31'd0} : r22;
   wire q23_sign, q23_zero, q23_inf, q23_nan;
   wire [3:0] q23_sig;
   wire [4:0] q23_exp;
@@ -315,7 +315,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r23;
   wire [2:0] r23_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_23 (.sign(q23_sign), .exp(q23_es), .sig(q23_sig), .sticky_in(1'b0), .z(r23), .inexact(r23_flags[0]), .underflow(r23_flags[1]), .overflow(r23_flags[2]));
-  assign z23 = (scale_nan | q23_nan) ? 32'd2143289344 : q23_inf ? (q23_sign ? 32'd4286578688 : 32'd2139095040) : q23_zero ? {q23_sign, 31'd0} : r23;
+  assign z23 = (scale_nan | q23_nan) ? 32'h7fc00000 : q23_inf ? (q23_sign ? 32'hff800000 : 32'h7f800000) : q23_zero ? {q23_sign, 31'd0} : r23;
   wire q24_sign, q24_zero, q24_inf, q24_nan;
   wire [3:0] q24_sig;
   wire [4:0] q24_exp;
@@ -325,7 +325,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r24;
   wire [2:0] r24_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_24 (.sign(q24_sign), .exp(q24_es), .sig(q24_sig), .sticky_in(1'b0), .z(r24), .inexact(r24_flags[0]), .underflow(r24_flags[1]), .overflow(r24_flags[2]));
-  assign z24 = (scale_nan | q24_nan) ? 32'd2143289344 : q24_inf ? (q24_sign ? 32'd4286578688 : 32'd2139095040) : q24_zero ? {q24_sign, 31'd0} : r24;
+  assign z24 = (scale_nan | q24_nan) ? 32'h7fc00000 : q24_inf ? (q24_sign ? 32'hff800000 : 32'h7f800000) : q24_zero ? {q24_sign, 31'd0} : r24;
   wire q25_sign, q25_zero, q25_inf, q25_nan;
   wire [3:0] q25_sig;
   wire [4:0] q25_exp;
@@ -335,7 +335,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r25;
   wire [2:0] r25_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_25 (.sign(q25_sign), .exp(q25_es), .sig(q25_sig), .sticky_in(1'b0), .z(r25), .inexact(r25_flags[0]), .underflow(r25_flags[1]), .overflow(r25_flags[2]));
-  assign z25 = (scale_nan | q25_nan) ? 32'd2143289344 : q25_inf ? (q25_sign ? 32'd4286578688 : 32'd2139095040) : q25_zero ? {q25_sign, 31'd0} : r25;
+  assign z25 = (scale_nan | q25_nan) ? 32'h7fc00000 : q25_inf ? (q25_sign ? 32'hff800000 : 32'h7f800000) : q25_zero ? {q25_sign, 31'd0} : r25;
   wire q26_sign, q26_zero, q26_inf, q26_nan;
   wire [3:0] q26_sig;
   wire [4:0] q26_exp;
@@ -345,7 +345,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r26;
   wire [2:0] r26_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_26 (.sign(q26_sign), .exp(q26_es), .sig(q26_sig), .sticky_in(1'b0), .z(r26), .inexact(r26_flags[0]), .underflow(r26_flags[1]), .overflow(r26_flags[2]));
-  assign z26 = (scale_nan | q26_nan) ? 32'd2143289344 : q26_inf ? (q26_sign ? 32'd4286578688 : 32'd2139095040) : q26_zero ? {q26_sign, 31'd0} : r26;
+  assign z26 = (scale_nan | q26_nan) ? 32'h7fc00000 : q26_inf ? (q26_sign ? 32'hff800000 : 32'h7f800000) : q26_zero ? {q26_sign, 31'd0} : r26;
   wire q27_sign, q27_zero, q27_inf, q27_nan;
   wire [3:0] q27_sig;
   wire [4:0] q27_exp;
@@ -355,7 +355,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r27;
   wire [2:0] r27_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_27 (.sign(q27_sign), .exp(q27_es), .sig(q27_sig), .sticky_in(1'b0), .z(r27), .inexact(r27_flags[0]), .underflow(r27_flags[1]), .overflow(r27_flags[2]));
-  assign z27 = (scale_nan | q27_nan) ? 32'd2143289344 : q27_inf ? (q27_sign ? 32'd4286578688 : 32'd2139095040) : q27_zero ? {q27_sign, 31'd0} : r27;
+  assign z27 = (scale_nan | q27_nan) ? 32'h7fc00000 : q27_inf ? (q27_sign ? 32'hff800000 : 32'h7f800000) : q27_zero ? {q27_sign, 31'd0} : r27;
   wire q28_sign, q28_zero, q28_inf, q28_nan;
   wire [3:0] q28_sig;
   wire [4:0] q28_exp;
@@ -365,7 +365,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r28;
   wire [2:0] r28_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_28 (.sign(q28_sign), .exp(q28_es), .sig(q28_sig), .sticky_in(1'b0), .z(r28), .inexact(r28_flags[0]), .underflow(r28_flags[1]), .overflow(r28_flags[2]));
-  assign z28 = (scale_nan | q28_nan) ? 32'd2143289344 : q28_inf ? (q28_sign ? 32'd4286578688 : 32'd2139095040) : q28_zero ? {q28_sign, 31'd0} : r28;
+  assign z28 = (scale_nan | q28_nan) ? 32'h7fc00000 : q28_inf ? (q28_sign ? 32'hff800000 : 32'h7f800000) : q28_zero ? {q28_sign, 31'd0} : r28;
   wire q29_sign, q29_zero, q29_inf, q29_nan;
   wire [3:0] q29_sig;
   wire [4:0] q29_exp;
@@ -375,7 +375,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r29;
   wire [2:0] r29_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_29 (.sign(q29_sign), .exp(q29_es), .sig(q29_sig), .sticky_in(1'b0), .z(r29), .inexact(r29_flags[0]), .underflow(r29_flags[1]), .overflow(r29_flags[2]));
-  assign z29 = (scale_nan | q29_nan) ? 32'd2143289344 : q29_inf ? (q29_sign ? 32'd4286578688 : 32'd2139095040) : q29_zero ? {q29_sign, 31'd0} : r29;
+  assign z29 = (scale_nan | q29_nan) ? 32'h7fc00000 : q29_inf ? (q29_sign ? 32'hff800000 : 32'h7f800000) : q29_zero ? {q29_sign, 31'd0} : r29;
   wire q30_sign, q30_zero, q30_inf, q30_nan;
   wire [3:0] q30_sig;
   wire [4:0] q30_exp;
@@ -385,7 +385,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r30;
   wire [2:0] r30_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_30 (.sign(q30_sign), .exp(q30_es), .sig(q30_sig), .sticky_in(1'b0), .z(r30), .inexact(r30_flags[0]), .underflow(r30_flags[1]), .overflow(r30_flags[2]));
-  assign z30 = (scale_nan | q30_nan) ? 32'd2143289344 : q30_inf ? (q30_sign ? 32'd4286578688 : 32'd2139095040) : q30_zero ? {q30_sign, 31'd0} : r30;
+  assign z30 = (scale_nan | q30_nan) ? 32'h7fc00000 : q30_inf ? (q30_sign ? 32'hff800000 : 32'h7f800000) : q30_zero ? {q30_sign, 31'd0} : r30;
   wire q31_sign, q31_zero, q31_inf, q31_nan;
   wire [3:0] q31_sig;
   wire [4:0] q31_exp;
@@ -395,7 +395,7 @@ module mxdequant_e4m3_fp32_k32_rne (
   wire [31:0] r31;
   wire [2:0] r31_flags;
   mxdequant_e4m3_fp32_k32_rne_roundpack u_round_31 (.sign(q31_sign), .exp(q31_es), .sig(q31_sig), .sticky_in(1'b0), .z(r31), .inexact(r31_flags[0]), .underflow(r31_flags[1]), .overflow(r31_flags[2]));
-  assign z31 = (scale_nan | q31_nan) ? 32'd2143289344 : q31_inf ? (q31_sign ? 32'd4286578688 : 32'd2139095040) : q31_zero ? {q31_sign, 31'd0} : r31;
+  assign z31 = (scale_nan | q31_nan) ? 32'h7fc00000 : q31_inf ? (q31_sign ? 32'hff800000 : 32'h7f800000) : q31_zero ? {q31_sign, 31'd0} : r31;
   wire unused_ok = &{1'b0, q0_snan, r0_flags, q1_snan, r1_flags, q2_snan, r2_flags, q3_snan, r3_flags, q4_snan, r4_flags, q5_snan, r5_flags, q6_snan, r6_flags, q7_snan, r7_flags, q8_snan, r8_flags, q9_snan, r9_flags, q10_snan, r10_flags, q11_snan, r11_flags, q12_snan, r12_flags, q13_snan, r13_flags, q14_snan, r14_flags, q15_snan, r15_flags, q16_snan, r16_flags, q17_snan, r17_flags, q18_snan, r18_flags, q19_snan, r19_flags, q20_snan, r20_flags, q21_snan, r21_flags, q22_snan, r22_flags, q23_snan, r23_flags, q24_snan, r24_flags, q25_snan, r25_flags, q26_snan, r26_flags, q27_snan, r27_flags, q28_snan, r28_flags, q29_snan, r29_flags, q30_snan, r30_flags, q31_snan, r31_flags};
 endmodule
 
@@ -465,7 +465,7 @@ module mxdequant_e4m3_fp32_k32_rne_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [32:0] mag_r_n = mag_pre_n + {32'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 33'd2139095039) | ((mag_pre_n == 33'd2139095039) & inc_n);
+  wire ovf_n = (mag_pre_n > 33'h7f7fffff) | ((mag_pre_n == 33'h7f7fffff) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(9'sh182);
   wire [8:0] sub_dist = 9'sh182 - e;
@@ -487,7 +487,7 @@ module mxdequant_e4m3_fp32_k32_rne_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [31:0] ovf_z = to_inf ? (sign ? 32'd4286578688 : 32'd2139095040) : (sign ? 32'd4286578687 : 32'd2139095039);
+  wire [31:0] ovf_z = to_inf ? (sign ? 32'hff800000 : 32'h7f800000) : (sign ? 32'hff7fffff : 32'h7f7fffff);
   assign z = flush ? {sign, 31'd0} : ovf ? ovf_z : {sign, mag_r[30:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

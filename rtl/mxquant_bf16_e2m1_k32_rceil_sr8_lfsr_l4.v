@@ -38,26 +38,26 @@ module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4 (
   wire [7:0] x0_sig;
   wire [8:0] x0_exp;
   mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_unpack_bf16 u_unpack_0 (.x(x0), .sign(x0_sign), .is_zero(x0_zero), .is_inf(x0_inf), .is_nan(x0_nan), .is_snan(x0_snan), .sig(x0_sig), .exp(x0_exp));
-  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] - 9'd378);
-  wire u0_l0 = x0_sig > 8'd192;
+  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] + 9'd134);
+  wire u0_l0 = x0_sig > 8'hc0;
   wire x1_sign, x1_zero, x1_inf, x1_nan, x1_snan;
   wire [7:0] x1_sig;
   wire [8:0] x1_exp;
   mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_unpack_bf16 u_unpack_1 (.x(x1), .sign(x1_sign), .is_zero(x1_zero), .is_inf(x1_inf), .is_nan(x1_nan), .is_snan(x1_snan), .sig(x1_sig), .exp(x1_exp));
-  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] - 9'd378);
-  wire u1_l0 = x1_sig > 8'd192;
+  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] + 9'd134);
+  wire u1_l0 = x1_sig > 8'hc0;
   wire x2_sign, x2_zero, x2_inf, x2_nan, x2_snan;
   wire [7:0] x2_sig;
   wire [8:0] x2_exp;
   mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_unpack_bf16 u_unpack_2 (.x(x2), .sign(x2_sign), .is_zero(x2_zero), .is_inf(x2_inf), .is_nan(x2_nan), .is_snan(x2_snan), .sig(x2_sig), .exp(x2_exp));
-  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] - 9'd378);
-  wire u2_l0 = x2_sig > 8'd192;
+  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] + 9'd134);
+  wire u2_l0 = x2_sig > 8'hc0;
   wire x3_sign, x3_zero, x3_inf, x3_nan, x3_snan;
   wire [7:0] x3_sig;
   wire [8:0] x3_exp;
   mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_unpack_bf16 u_unpack_3 (.x(x3), .sign(x3_sign), .is_zero(x3_zero), .is_inf(x3_inf), .is_nan(x3_nan), .is_snan(x3_snan), .sig(x3_sig), .exp(x3_exp));
-  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] - 9'd378);
-  wire u3_l0 = x3_sig > 8'd192;
+  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] + 9'd134);
+  wire u3_l0 = x3_sig > 8'hc0;
   // The running maximum of the block's earlier beats is one more leaf of the tree.
   reg [8:0] run_e;
   reg run_special;
@@ -65,33 +65,19 @@ module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4 (
   reg run_u;
   wire u4_l0 = ~first_beat & run_u;
   wire special = |{x0_nan, x0_inf, x1_nan, x1_inf, x2_nan, x2_inf, x3_nan, x3_inf} | (~first_beat & run_special);
-  // Largest exponent among the nonzero elements (a balanced tree), and whether an element of that exponent needs rounding the scale up.
-  wire g0_l0 = e0_l0 > e1_l0;
-  wire [8:0] e0_l1 = g0_l0 ? e0_l0 : e1_l0;
-  wire u0_l1 = g0_l0 ? u0_l0 : (e0_l0 == e1_l0) ? (u0_l0 | u1_l0) : u1_l0;
-  wire g1_l0 = e2_l0 > e3_l0;
-  wire [8:0] e1_l1 = g1_l0 ? e2_l0 : e3_l0;
-  wire u1_l1 = g1_l0 ? u2_l0 : (e2_l0 == e3_l0) ? (u2_l0 | u3_l0) : u3_l0;
-  wire [8:0] e2_l1 = e4_l0;
-  wire u2_l1 = u4_l0;
-  wire g0_l1 = e0_l1 > e1_l1;
-  wire [8:0] e0_l2 = g0_l1 ? e0_l1 : e1_l1;
-  wire u0_l2 = g0_l1 ? u0_l1 : (e0_l1 == e1_l1) ? (u0_l1 | u1_l1) : u1_l1;
-  wire [8:0] e1_l2 = e2_l1;
-  wire u1_l2 = u2_l1;
-  wire g0_l2 = e0_l2 > e1_l2;
-  wire [8:0] e0_l3 = g0_l2 ? e0_l2 : e1_l2;
-  wire u0_l3 = g0_l2 ? u0_l2 : (e0_l2 == e1_l2) ? (u0_l2 | u1_l2) : u1_l2;
-  wire [8:0] emax = e0_l3;
+  // Largest exponent among the nonzero elements, and whether an element of that exponent needs rounding the scale up.
+  wire [8:0] emax;
+  wire umax;
+  mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_max5x9f u_emax (.k0(e0_l0), .k1(e1_l0), .k2(e2_l0), .k3(e3_l0), .k4(e4_l0), .f0(u0_l0), .f1(u1_l0), .f2(u2_l0), .f3(u3_l0), .f4(u4_l0), .m(emax), .f(umax));
   wire all_zero = (emax == 9'd0);
-  wire [8:0] s_raw = emax + 9'sh178 + {8'd0, u0_l3};
+  wire [8:0] s_raw = emax + 9'sh178 + {8'd0, umax};
   wire [8:0] s = all_zero ? 9'sh181 : ($signed(s_raw) < $signed(9'sh181)) ? 9'sh181 : s_raw;
   reg [8:0] s_reg;
   reg special_reg;
   always @(posedge clk) begin
     if (valid_in) begin
       run_e <= emax;
-      run_u <= u0_l3;
+      run_u <= umax;
       run_special <= special;
     end
     if (block_done) begin
@@ -258,7 +244,7 @@ module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_roundpack (
   wire [8:0] srsum_n = {1'b0, sig_p[7:0]} + {1'b0, sr};
   wire inc_n = srsum_n[8];
   wire [11:0] mag_r_n = mag_pre_n + {11'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 12'd7) | ((mag_pre_n == 12'd7) & inc_n);
+  wire ovf_n = (mag_pre_n > 12'h7) | ((mag_pre_n == 12'h7) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(10'sh0);
   wire [9:0] sub_dist = 10'sh0 - e;
@@ -281,11 +267,56 @@ module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [3:0] ovf_z = to_inf ? (sign ? 4'd15 : 4'd7) : (sign ? 4'd15 : 4'd7);
+  wire [3:0] ovf_z = to_inf ? (sign ? 4'hf : 4'h7) : (sign ? 4'hf : 4'h7);
   assign z = flush ? {sign, 3'd0} : ovf ? ovf_z : {sign, mag_r[2:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, srsum_n[7:0], kept_n, inc_n, srsum_s[7:0], kept_s, inc_s, mag_r[11:3], tiny, is_sub};
+endmodule
+
+// The largest of 5 unsigned 9-bit words, a balanced tree of compares; f: whether any word equal to it has its flag set.
+module mxquant_bf16_e2m1_k32_rceil_sr8_lfsr_l4_max5x9f (
+  input  wire [8:0] k0,
+  input  wire [8:0] k1,
+  input  wire [8:0] k2,
+  input  wire [8:0] k3,
+  input  wire [8:0] k4,
+  input  wire f0,
+  input  wire f1,
+  input  wire f2,
+  input  wire f3,
+  input  wire f4,
+  output wire [8:0] m,
+  output wire f
+);
+  wire [8:0] k0_l0 = k0;
+  wire [8:0] k1_l0 = k1;
+  wire [8:0] k2_l0 = k2;
+  wire [8:0] k3_l0 = k3;
+  wire [8:0] k4_l0 = k4;
+  wire f0_l0 = f0;
+  wire f1_l0 = f1;
+  wire f2_l0 = f2;
+  wire f3_l0 = f3;
+  wire f4_l0 = f4;
+  wire g0_l0 = k0_l0 > k1_l0;
+  wire [8:0] k0_l1 = g0_l0 ? k0_l0 : k1_l0;
+  wire f0_l1 = g0_l0 ? f0_l0 : (k0_l0 == k1_l0) ? (f0_l0 | f1_l0) : f1_l0;
+  wire g1_l0 = k2_l0 > k3_l0;
+  wire [8:0] k1_l1 = g1_l0 ? k2_l0 : k3_l0;
+  wire f1_l1 = g1_l0 ? f2_l0 : (k2_l0 == k3_l0) ? (f2_l0 | f3_l0) : f3_l0;
+  wire [8:0] k2_l1 = k4_l0;
+  wire f2_l1 = f4_l0;
+  wire g0_l1 = k0_l1 > k1_l1;
+  wire [8:0] k0_l2 = g0_l1 ? k0_l1 : k1_l1;
+  wire f0_l2 = g0_l1 ? f0_l1 : (k0_l1 == k1_l1) ? (f0_l1 | f1_l1) : f1_l1;
+  wire [8:0] k1_l2 = k2_l1;
+  wire f1_l2 = f2_l1;
+  wire g0_l2 = k0_l2 > k1_l2;
+  wire [8:0] k0_l3 = g0_l2 ? k0_l2 : k1_l2;
+  wire f0_l3 = g0_l2 ? f0_l2 : (k0_l2 == k1_l2) ? (f0_l2 | f1_l2) : f1_l2;
+  assign m = k0_l3;
+  assign f = f0_l3;
 endmodule
 /* verilator lint_on DECLFILENAME */

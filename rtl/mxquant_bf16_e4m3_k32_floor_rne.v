@@ -80,227 +80,166 @@ module mxquant_bf16_e4m3_k32_floor_rne (
   wire [7:0] x0_sig;
   wire [8:0] x0_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_0 (.x(x0), .sign(x0_sign), .is_zero(x0_zero), .is_inf(x0_inf), .is_nan(x0_nan), .is_snan(x0_snan), .sig(x0_sig), .exp(x0_exp));
-  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] - 9'd378);
+  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] + 9'd134);
   wire x1_sign, x1_zero, x1_inf, x1_nan, x1_snan;
   wire [7:0] x1_sig;
   wire [8:0] x1_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_1 (.x(x1), .sign(x1_sign), .is_zero(x1_zero), .is_inf(x1_inf), .is_nan(x1_nan), .is_snan(x1_snan), .sig(x1_sig), .exp(x1_exp));
-  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] - 9'd378);
+  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] + 9'd134);
   wire x2_sign, x2_zero, x2_inf, x2_nan, x2_snan;
   wire [7:0] x2_sig;
   wire [8:0] x2_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_2 (.x(x2), .sign(x2_sign), .is_zero(x2_zero), .is_inf(x2_inf), .is_nan(x2_nan), .is_snan(x2_snan), .sig(x2_sig), .exp(x2_exp));
-  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] - 9'd378);
+  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] + 9'd134);
   wire x3_sign, x3_zero, x3_inf, x3_nan, x3_snan;
   wire [7:0] x3_sig;
   wire [8:0] x3_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_3 (.x(x3), .sign(x3_sign), .is_zero(x3_zero), .is_inf(x3_inf), .is_nan(x3_nan), .is_snan(x3_snan), .sig(x3_sig), .exp(x3_exp));
-  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] - 9'd378);
+  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] + 9'd134);
   wire x4_sign, x4_zero, x4_inf, x4_nan, x4_snan;
   wire [7:0] x4_sig;
   wire [8:0] x4_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_4 (.x(x4), .sign(x4_sign), .is_zero(x4_zero), .is_inf(x4_inf), .is_nan(x4_nan), .is_snan(x4_snan), .sig(x4_sig), .exp(x4_exp));
-  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] - 9'd378);
+  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] + 9'd134);
   wire x5_sign, x5_zero, x5_inf, x5_nan, x5_snan;
   wire [7:0] x5_sig;
   wire [8:0] x5_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_5 (.x(x5), .sign(x5_sign), .is_zero(x5_zero), .is_inf(x5_inf), .is_nan(x5_nan), .is_snan(x5_snan), .sig(x5_sig), .exp(x5_exp));
-  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] - 9'd378);
+  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] + 9'd134);
   wire x6_sign, x6_zero, x6_inf, x6_nan, x6_snan;
   wire [7:0] x6_sig;
   wire [8:0] x6_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_6 (.x(x6), .sign(x6_sign), .is_zero(x6_zero), .is_inf(x6_inf), .is_nan(x6_nan), .is_snan(x6_snan), .sig(x6_sig), .exp(x6_exp));
-  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] - 9'd378);
+  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] + 9'd134);
   wire x7_sign, x7_zero, x7_inf, x7_nan, x7_snan;
   wire [7:0] x7_sig;
   wire [8:0] x7_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_7 (.x(x7), .sign(x7_sign), .is_zero(x7_zero), .is_inf(x7_inf), .is_nan(x7_nan), .is_snan(x7_snan), .sig(x7_sig), .exp(x7_exp));
-  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] - 9'd378);
+  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] + 9'd134);
   wire x8_sign, x8_zero, x8_inf, x8_nan, x8_snan;
   wire [7:0] x8_sig;
   wire [8:0] x8_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_8 (.x(x8), .sign(x8_sign), .is_zero(x8_zero), .is_inf(x8_inf), .is_nan(x8_nan), .is_snan(x8_snan), .sig(x8_sig), .exp(x8_exp));
-  wire [8:0] e8_l0 = x8_zero ? 9'd0 : (x8_exp[8:0] - 9'd378);
+  wire [8:0] e8_l0 = x8_zero ? 9'd0 : (x8_exp[8:0] + 9'd134);
   wire x9_sign, x9_zero, x9_inf, x9_nan, x9_snan;
   wire [7:0] x9_sig;
   wire [8:0] x9_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_9 (.x(x9), .sign(x9_sign), .is_zero(x9_zero), .is_inf(x9_inf), .is_nan(x9_nan), .is_snan(x9_snan), .sig(x9_sig), .exp(x9_exp));
-  wire [8:0] e9_l0 = x9_zero ? 9'd0 : (x9_exp[8:0] - 9'd378);
+  wire [8:0] e9_l0 = x9_zero ? 9'd0 : (x9_exp[8:0] + 9'd134);
   wire x10_sign, x10_zero, x10_inf, x10_nan, x10_snan;
   wire [7:0] x10_sig;
   wire [8:0] x10_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_10 (.x(x10), .sign(x10_sign), .is_zero(x10_zero), .is_inf(x10_inf), .is_nan(x10_nan), .is_snan(x10_snan), .sig(x10_sig), .exp(x10_exp));
-  wire [8:0] e10_l0 = x10_zero ? 9'd0 : (x10_exp[8:0] - 9'd378);
+  wire [8:0] e10_l0 = x10_zero ? 9'd0 : (x10_exp[8:0] + 9'd134);
   wire x11_sign, x11_zero, x11_inf, x11_nan, x11_snan;
   wire [7:0] x11_sig;
   wire [8:0] x11_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_11 (.x(x11), .sign(x11_sign), .is_zero(x11_zero), .is_inf(x11_inf), .is_nan(x11_nan), .is_snan(x11_snan), .sig(x11_sig), .exp(x11_exp));
-  wire [8:0] e11_l0 = x11_zero ? 9'd0 : (x11_exp[8:0] - 9'd378);
+  wire [8:0] e11_l0 = x11_zero ? 9'd0 : (x11_exp[8:0] + 9'd134);
   wire x12_sign, x12_zero, x12_inf, x12_nan, x12_snan;
   wire [7:0] x12_sig;
   wire [8:0] x12_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_12 (.x(x12), .sign(x12_sign), .is_zero(x12_zero), .is_inf(x12_inf), .is_nan(x12_nan), .is_snan(x12_snan), .sig(x12_sig), .exp(x12_exp));
-  wire [8:0] e12_l0 = x12_zero ? 9'd0 : (x12_exp[8:0] - 9'd378);
+  wire [8:0] e12_l0 = x12_zero ? 9'd0 : (x12_exp[8:0] + 9'd134);
   wire x13_sign, x13_zero, x13_inf, x13_nan, x13_snan;
   wire [7:0] x13_sig;
   wire [8:0] x13_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_13 (.x(x13), .sign(x13_sign), .is_zero(x13_zero), .is_inf(x13_inf), .is_nan(x13_nan), .is_snan(x13_snan), .sig(x13_sig), .exp(x13_exp));
-  wire [8:0] e13_l0 = x13_zero ? 9'd0 : (x13_exp[8:0] - 9'd378);
+  wire [8:0] e13_l0 = x13_zero ? 9'd0 : (x13_exp[8:0] + 9'd134);
   wire x14_sign, x14_zero, x14_inf, x14_nan, x14_snan;
   wire [7:0] x14_sig;
   wire [8:0] x14_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_14 (.x(x14), .sign(x14_sign), .is_zero(x14_zero), .is_inf(x14_inf), .is_nan(x14_nan), .is_snan(x14_snan), .sig(x14_sig), .exp(x14_exp));
-  wire [8:0] e14_l0 = x14_zero ? 9'd0 : (x14_exp[8:0] - 9'd378);
+  wire [8:0] e14_l0 = x14_zero ? 9'd0 : (x14_exp[8:0] + 9'd134);
   wire x15_sign, x15_zero, x15_inf, x15_nan, x15_snan;
   wire [7:0] x15_sig;
   wire [8:0] x15_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_15 (.x(x15), .sign(x15_sign), .is_zero(x15_zero), .is_inf(x15_inf), .is_nan(x15_nan), .is_snan(x15_snan), .sig(x15_sig), .exp(x15_exp));
-  wire [8:0] e15_l0 = x15_zero ? 9'd0 : (x15_exp[8:0] - 9'd378);
+  wire [8:0] e15_l0 = x15_zero ? 9'd0 : (x15_exp[8:0] + 9'd134);
   wire x16_sign, x16_zero, x16_inf, x16_nan, x16_snan;
   wire [7:0] x16_sig;
   wire [8:0] x16_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_16 (.x(x16), .sign(x16_sign), .is_zero(x16_zero), .is_inf(x16_inf), .is_nan(x16_nan), .is_snan(x16_snan), .sig(x16_sig), .exp(x16_exp));
-  wire [8:0] e16_l0 = x16_zero ? 9'd0 : (x16_exp[8:0] - 9'd378);
+  wire [8:0] e16_l0 = x16_zero ? 9'd0 : (x16_exp[8:0] + 9'd134);
   wire x17_sign, x17_zero, x17_inf, x17_nan, x17_snan;
   wire [7:0] x17_sig;
   wire [8:0] x17_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_17 (.x(x17), .sign(x17_sign), .is_zero(x17_zero), .is_inf(x17_inf), .is_nan(x17_nan), .is_snan(x17_snan), .sig(x17_sig), .exp(x17_exp));
-  wire [8:0] e17_l0 = x17_zero ? 9'd0 : (x17_exp[8:0] - 9'd378);
+  wire [8:0] e17_l0 = x17_zero ? 9'd0 : (x17_exp[8:0] + 9'd134);
   wire x18_sign, x18_zero, x18_inf, x18_nan, x18_snan;
   wire [7:0] x18_sig;
   wire [8:0] x18_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_18 (.x(x18), .sign(x18_sign), .is_zero(x18_zero), .is_inf(x18_inf), .is_nan(x18_nan), .is_snan(x18_snan), .sig(x18_sig), .exp(x18_exp));
-  wire [8:0] e18_l0 = x18_zero ? 9'd0 : (x18_exp[8:0] - 9'd378);
+  wire [8:0] e18_l0 = x18_zero ? 9'd0 : (x18_exp[8:0] + 9'd134);
   wire x19_sign, x19_zero, x19_inf, x19_nan, x19_snan;
   wire [7:0] x19_sig;
   wire [8:0] x19_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_19 (.x(x19), .sign(x19_sign), .is_zero(x19_zero), .is_inf(x19_inf), .is_nan(x19_nan), .is_snan(x19_snan), .sig(x19_sig), .exp(x19_exp));
-  wire [8:0] e19_l0 = x19_zero ? 9'd0 : (x19_exp[8:0] - 9'd378);
+  wire [8:0] e19_l0 = x19_zero ? 9'd0 : (x19_exp[8:0] + 9'd134);
   wire x20_sign, x20_zero, x20_inf, x20_nan, x20_snan;
   wire [7:0] x20_sig;
   wire [8:0] x20_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_20 (.x(x20), .sign(x20_sign), .is_zero(x20_zero), .is_inf(x20_inf), .is_nan(x20_nan), .is_snan(x20_snan), .sig(x20_sig), .exp(x20_exp));
-  wire [8:0] e20_l0 = x20_zero ? 9'd0 : (x20_exp[8:0] - 9'd378);
+  wire [8:0] e20_l0 = x20_zero ? 9'd0 : (x20_exp[8:0] + 9'd134);
   wire x21_sign, x21_zero, x21_inf, x21_nan, x21_snan;
   wire [7:0] x21_sig;
   wire [8:0] x21_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_21 (.x(x21), .sign(x21_sign), .is_zero(x21_zero), .is_inf(x21_inf), .is_nan(x21_nan), .is_snan(x21_snan), .sig(x21_sig), .exp(x21_exp));
-  wire [8:0] e21_l0 = x21_zero ? 9'd0 : (x21_exp[8:0] - 9'd378);
+  wire [8:0] e21_l0 = x21_zero ? 9'd0 : (x21_exp[8:0] + 9'd134);
   wire x22_sign, x22_zero, x22_inf, x22_nan, x22_snan;
   wire [7:0] x22_sig;
   wire [8:0] x22_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_22 (.x(x22), .sign(x22_sign), .is_zero(x22_zero), .is_inf(x22_inf), .is_nan(x22_nan), .is_snan(x22_snan), .sig(x22_sig), .exp(x22_exp));
-  wire [8:0] e22_l0 = x22_zero ? 9'd0 : (x22_exp[8:0] - 9'd378);
+  wire [8:0] e22_l0 = x22_zero ? 9'd0 : (x22_exp[8:0] + 9'd134);
   wire x23_sign, x23_zero, x23_inf, x23_nan, x23_snan;
   wire [7:0] x23_sig;
   wire [8:0] x23_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_23 (.x(x23), .sign(x23_sign), .is_zero(x23_zero), .is_inf(x23_inf), .is_nan(x23_nan), .is_snan(x23_snan), .sig(x23_sig), .exp(x23_exp));
-  wire [8:0] e23_l0 = x23_zero ? 9'd0 : (x23_exp[8:0] - 9'd378);
+  wire [8:0] e23_l0 = x23_zero ? 9'd0 : (x23_exp[8:0] + 9'd134);
   wire x24_sign, x24_zero, x24_inf, x24_nan, x24_snan;
   wire [7:0] x24_sig;
   wire [8:0] x24_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_24 (.x(x24), .sign(x24_sign), .is_zero(x24_zero), .is_inf(x24_inf), .is_nan(x24_nan), .is_snan(x24_snan), .sig(x24_sig), .exp(x24_exp));
-  wire [8:0] e24_l0 = x24_zero ? 9'd0 : (x24_exp[8:0] - 9'd378);
+  wire [8:0] e24_l0 = x24_zero ? 9'd0 : (x24_exp[8:0] + 9'd134);
   wire x25_sign, x25_zero, x25_inf, x25_nan, x25_snan;
   wire [7:0] x25_sig;
   wire [8:0] x25_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_25 (.x(x25), .sign(x25_sign), .is_zero(x25_zero), .is_inf(x25_inf), .is_nan(x25_nan), .is_snan(x25_snan), .sig(x25_sig), .exp(x25_exp));
-  wire [8:0] e25_l0 = x25_zero ? 9'd0 : (x25_exp[8:0] - 9'd378);
+  wire [8:0] e25_l0 = x25_zero ? 9'd0 : (x25_exp[8:0] + 9'd134);
   wire x26_sign, x26_zero, x26_inf, x26_nan, x26_snan;
   wire [7:0] x26_sig;
   wire [8:0] x26_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_26 (.x(x26), .sign(x26_sign), .is_zero(x26_zero), .is_inf(x26_inf), .is_nan(x26_nan), .is_snan(x26_snan), .sig(x26_sig), .exp(x26_exp));
-  wire [8:0] e26_l0 = x26_zero ? 9'd0 : (x26_exp[8:0] - 9'd378);
+  wire [8:0] e26_l0 = x26_zero ? 9'd0 : (x26_exp[8:0] + 9'd134);
   wire x27_sign, x27_zero, x27_inf, x27_nan, x27_snan;
   wire [7:0] x27_sig;
   wire [8:0] x27_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_27 (.x(x27), .sign(x27_sign), .is_zero(x27_zero), .is_inf(x27_inf), .is_nan(x27_nan), .is_snan(x27_snan), .sig(x27_sig), .exp(x27_exp));
-  wire [8:0] e27_l0 = x27_zero ? 9'd0 : (x27_exp[8:0] - 9'd378);
+  wire [8:0] e27_l0 = x27_zero ? 9'd0 : (x27_exp[8:0] + 9'd134);
   wire x28_sign, x28_zero, x28_inf, x28_nan, x28_snan;
   wire [7:0] x28_sig;
   wire [8:0] x28_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_28 (.x(x28), .sign(x28_sign), .is_zero(x28_zero), .is_inf(x28_inf), .is_nan(x28_nan), .is_snan(x28_snan), .sig(x28_sig), .exp(x28_exp));
-  wire [8:0] e28_l0 = x28_zero ? 9'd0 : (x28_exp[8:0] - 9'd378);
+  wire [8:0] e28_l0 = x28_zero ? 9'd0 : (x28_exp[8:0] + 9'd134);
   wire x29_sign, x29_zero, x29_inf, x29_nan, x29_snan;
   wire [7:0] x29_sig;
   wire [8:0] x29_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_29 (.x(x29), .sign(x29_sign), .is_zero(x29_zero), .is_inf(x29_inf), .is_nan(x29_nan), .is_snan(x29_snan), .sig(x29_sig), .exp(x29_exp));
-  wire [8:0] e29_l0 = x29_zero ? 9'd0 : (x29_exp[8:0] - 9'd378);
+  wire [8:0] e29_l0 = x29_zero ? 9'd0 : (x29_exp[8:0] + 9'd134);
   wire x30_sign, x30_zero, x30_inf, x30_nan, x30_snan;
   wire [7:0] x30_sig;
   wire [8:0] x30_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_30 (.x(x30), .sign(x30_sign), .is_zero(x30_zero), .is_inf(x30_inf), .is_nan(x30_nan), .is_snan(x30_snan), .sig(x30_sig), .exp(x30_exp));
-  wire [8:0] e30_l0 = x30_zero ? 9'd0 : (x30_exp[8:0] - 9'd378);
+  wire [8:0] e30_l0 = x30_zero ? 9'd0 : (x30_exp[8:0] + 9'd134);
   wire x31_sign, x31_zero, x31_inf, x31_nan, x31_snan;
   wire [7:0] x31_sig;
   wire [8:0] x31_exp;
   mxquant_bf16_e4m3_k32_floor_rne_unpack_bf16 u_unpack_31 (.x(x31), .sign(x31_sign), .is_zero(x31_zero), .is_inf(x31_inf), .is_nan(x31_nan), .is_snan(x31_snan), .sig(x31_sig), .exp(x31_exp));
-  wire [8:0] e31_l0 = x31_zero ? 9'd0 : (x31_exp[8:0] - 9'd378);
+  wire [8:0] e31_l0 = x31_zero ? 9'd0 : (x31_exp[8:0] + 9'd134);
   wire special = |{x0_nan, x0_inf, x1_nan, x1_inf, x2_nan, x2_inf, x3_nan, x3_inf, x4_nan, x4_inf, x5_nan, x5_inf, x6_nan, x6_inf, x7_nan, x7_inf, x8_nan, x8_inf, x9_nan, x9_inf, x10_nan, x10_inf, x11_nan, x11_inf, x12_nan, x12_inf, x13_nan, x13_inf, x14_nan, x14_inf, x15_nan, x15_inf, x16_nan, x16_inf, x17_nan, x17_inf, x18_nan, x18_inf, x19_nan, x19_inf, x20_nan, x20_inf, x21_nan, x21_inf, x22_nan, x22_inf, x23_nan, x23_inf, x24_nan, x24_inf, x25_nan, x25_inf, x26_nan, x26_inf, x27_nan, x27_inf, x28_nan, x28_inf, x29_nan, x29_inf, x30_nan, x30_inf, x31_nan, x31_inf};
-  // Largest exponent among the nonzero elements (a balanced tree).
-  wire g0_l0 = e0_l0 > e1_l0;
-  wire [8:0] e0_l1 = g0_l0 ? e0_l0 : e1_l0;
-  wire g1_l0 = e2_l0 > e3_l0;
-  wire [8:0] e1_l1 = g1_l0 ? e2_l0 : e3_l0;
-  wire g2_l0 = e4_l0 > e5_l0;
-  wire [8:0] e2_l1 = g2_l0 ? e4_l0 : e5_l0;
-  wire g3_l0 = e6_l0 > e7_l0;
-  wire [8:0] e3_l1 = g3_l0 ? e6_l0 : e7_l0;
-  wire g4_l0 = e8_l0 > e9_l0;
-  wire [8:0] e4_l1 = g4_l0 ? e8_l0 : e9_l0;
-  wire g5_l0 = e10_l0 > e11_l0;
-  wire [8:0] e5_l1 = g5_l0 ? e10_l0 : e11_l0;
-  wire g6_l0 = e12_l0 > e13_l0;
-  wire [8:0] e6_l1 = g6_l0 ? e12_l0 : e13_l0;
-  wire g7_l0 = e14_l0 > e15_l0;
-  wire [8:0] e7_l1 = g7_l0 ? e14_l0 : e15_l0;
-  wire g8_l0 = e16_l0 > e17_l0;
-  wire [8:0] e8_l1 = g8_l0 ? e16_l0 : e17_l0;
-  wire g9_l0 = e18_l0 > e19_l0;
-  wire [8:0] e9_l1 = g9_l0 ? e18_l0 : e19_l0;
-  wire g10_l0 = e20_l0 > e21_l0;
-  wire [8:0] e10_l1 = g10_l0 ? e20_l0 : e21_l0;
-  wire g11_l0 = e22_l0 > e23_l0;
-  wire [8:0] e11_l1 = g11_l0 ? e22_l0 : e23_l0;
-  wire g12_l0 = e24_l0 > e25_l0;
-  wire [8:0] e12_l1 = g12_l0 ? e24_l0 : e25_l0;
-  wire g13_l0 = e26_l0 > e27_l0;
-  wire [8:0] e13_l1 = g13_l0 ? e26_l0 : e27_l0;
-  wire g14_l0 = e28_l0 > e29_l0;
-  wire [8:0] e14_l1 = g14_l0 ? e28_l0 : e29_l0;
-  wire g15_l0 = e30_l0 > e31_l0;
-  wire [8:0] e15_l1 = g15_l0 ? e30_l0 : e31_l0;
-  wire g0_l1 = e0_l1 > e1_l1;
-  wire [8:0] e0_l2 = g0_l1 ? e0_l1 : e1_l1;
-  wire g1_l1 = e2_l1 > e3_l1;
-  wire [8:0] e1_l2 = g1_l1 ? e2_l1 : e3_l1;
-  wire g2_l1 = e4_l1 > e5_l1;
-  wire [8:0] e2_l2 = g2_l1 ? e4_l1 : e5_l1;
-  wire g3_l1 = e6_l1 > e7_l1;
-  wire [8:0] e3_l2 = g3_l1 ? e6_l1 : e7_l1;
-  wire g4_l1 = e8_l1 > e9_l1;
-  wire [8:0] e4_l2 = g4_l1 ? e8_l1 : e9_l1;
-  wire g5_l1 = e10_l1 > e11_l1;
-  wire [8:0] e5_l2 = g5_l1 ? e10_l1 : e11_l1;
-  wire g6_l1 = e12_l1 > e13_l1;
-  wire [8:0] e6_l2 = g6_l1 ? e12_l1 : e13_l1;
-  wire g7_l1 = e14_l1 > e15_l1;
-  wire [8:0] e7_l2 = g7_l1 ? e14_l1 : e15_l1;
-  wire g0_l2 = e0_l2 > e1_l2;
-  wire [8:0] e0_l3 = g0_l2 ? e0_l2 : e1_l2;
-  wire g1_l2 = e2_l2 > e3_l2;
-  wire [8:0] e1_l3 = g1_l2 ? e2_l2 : e3_l2;
-  wire g2_l2 = e4_l2 > e5_l2;
-  wire [8:0] e2_l3 = g2_l2 ? e4_l2 : e5_l2;
-  wire g3_l2 = e6_l2 > e7_l2;
-  wire [8:0] e3_l3 = g3_l2 ? e6_l2 : e7_l2;
-  wire g0_l3 = e0_l3 > e1_l3;
-  wire [8:0] e0_l4 = g0_l3 ? e0_l3 : e1_l3;
-  wire g1_l3 = e2_l3 > e3_l3;
-  wire [8:0] e1_l4 = g1_l3 ? e2_l3 : e3_l3;
-  wire g0_l4 = e0_l4 > e1_l4;
-  wire [8:0] e0_l5 = g0_l4 ? e0_l4 : e1_l4;
-  wire [8:0] emax = e0_l5;
+  // Largest exponent among the nonzero elements.
+  wire [8:0] emax;
+  mxquant_bf16_e4m3_k32_floor_rne_max32x9 u_emax (.k0(e0_l0), .k1(e1_l0), .k2(e2_l0), .k3(e3_l0), .k4(e4_l0), .k5(e5_l0), .k6(e6_l0), .k7(e7_l0), .k8(e8_l0), .k9(e9_l0), .k10(e10_l0), .k11(e11_l0), .k12(e12_l0), .k13(e13_l0), .k14(e14_l0), .k15(e15_l0), .k16(e16_l0), .k17(e17_l0), .k18(e18_l0), .k19(e19_l0), .k20(e20_l0), .k21(e21_l0), .k22(e22_l0), .k23(e23_l0), .k24(e24_l0), .k25(e25_l0), .k26(e26_l0), .k27(e27_l0), .k28(e28_l0), .k29(e29_l0), .k30(e30_l0), .k31(e31_l0), .m(emax));
   wire all_zero = (emax == 9'd0);
   wire [8:0] s_raw = emax + 9'sh172;
   wire [8:0] s = all_zero ? 9'sh181 : ($signed(s_raw) < $signed(9'sh181)) ? 9'sh181 : s_raw;
@@ -538,7 +477,7 @@ module mxquant_bf16_e4m3_k32_floor_rne_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [13:0] mag_r_n = mag_pre_n + {13'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 14'd126) | ((mag_pre_n == 14'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 14'h7e) | ((mag_pre_n == 14'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(10'sh3fa);
   wire [9:0] sub_dist = 10'sh3fa - e;
@@ -560,11 +499,144 @@ module mxquant_bf16_e4m3_k32_floor_rne_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd254 : 8'd126) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'hfe : 8'h7e) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_n, inc_n, kept_s, inc_s, mag_r[13:7], tiny, is_sub};
+endmodule
+
+// The largest of 32 unsigned 9-bit words, a balanced tree of compares.
+module mxquant_bf16_e4m3_k32_floor_rne_max32x9 (
+  input  wire [8:0] k0,
+  input  wire [8:0] k1,
+  input  wire [8:0] k2,
+  input  wire [8:0] k3,
+  input  wire [8:0] k4,
+  input  wire [8:0] k5,
+  input  wire [8:0] k6,
+  input  wire [8:0] k7,
+  input  wire [8:0] k8,
+  input  wire [8:0] k9,
+  input  wire [8:0] k10,
+  input  wire [8:0] k11,
+  input  wire [8:0] k12,
+  input  wire [8:0] k13,
+  input  wire [8:0] k14,
+  input  wire [8:0] k15,
+  input  wire [8:0] k16,
+  input  wire [8:0] k17,
+  input  wire [8:0] k18,
+  input  wire [8:0] k19,
+  input  wire [8:0] k20,
+  input  wire [8:0] k21,
+  input  wire [8:0] k22,
+  input  wire [8:0] k23,
+  input  wire [8:0] k24,
+  input  wire [8:0] k25,
+  input  wire [8:0] k26,
+  input  wire [8:0] k27,
+  input  wire [8:0] k28,
+  input  wire [8:0] k29,
+  input  wire [8:0] k30,
+  input  wire [8:0] k31,
+  output wire [8:0] m
+);
+  wire [8:0] k0_l0 = k0;
+  wire [8:0] k1_l0 = k1;
+  wire [8:0] k2_l0 = k2;
+  wire [8:0] k3_l0 = k3;
+  wire [8:0] k4_l0 = k4;
+  wire [8:0] k5_l0 = k5;
+  wire [8:0] k6_l0 = k6;
+  wire [8:0] k7_l0 = k7;
+  wire [8:0] k8_l0 = k8;
+  wire [8:0] k9_l0 = k9;
+  wire [8:0] k10_l0 = k10;
+  wire [8:0] k11_l0 = k11;
+  wire [8:0] k12_l0 = k12;
+  wire [8:0] k13_l0 = k13;
+  wire [8:0] k14_l0 = k14;
+  wire [8:0] k15_l0 = k15;
+  wire [8:0] k16_l0 = k16;
+  wire [8:0] k17_l0 = k17;
+  wire [8:0] k18_l0 = k18;
+  wire [8:0] k19_l0 = k19;
+  wire [8:0] k20_l0 = k20;
+  wire [8:0] k21_l0 = k21;
+  wire [8:0] k22_l0 = k22;
+  wire [8:0] k23_l0 = k23;
+  wire [8:0] k24_l0 = k24;
+  wire [8:0] k25_l0 = k25;
+  wire [8:0] k26_l0 = k26;
+  wire [8:0] k27_l0 = k27;
+  wire [8:0] k28_l0 = k28;
+  wire [8:0] k29_l0 = k29;
+  wire [8:0] k30_l0 = k30;
+  wire [8:0] k31_l0 = k31;
+  wire g0_l0 = k0_l0 > k1_l0;
+  wire [8:0] k0_l1 = g0_l0 ? k0_l0 : k1_l0;
+  wire g1_l0 = k2_l0 > k3_l0;
+  wire [8:0] k1_l1 = g1_l0 ? k2_l0 : k3_l0;
+  wire g2_l0 = k4_l0 > k5_l0;
+  wire [8:0] k2_l1 = g2_l0 ? k4_l0 : k5_l0;
+  wire g3_l0 = k6_l0 > k7_l0;
+  wire [8:0] k3_l1 = g3_l0 ? k6_l0 : k7_l0;
+  wire g4_l0 = k8_l0 > k9_l0;
+  wire [8:0] k4_l1 = g4_l0 ? k8_l0 : k9_l0;
+  wire g5_l0 = k10_l0 > k11_l0;
+  wire [8:0] k5_l1 = g5_l0 ? k10_l0 : k11_l0;
+  wire g6_l0 = k12_l0 > k13_l0;
+  wire [8:0] k6_l1 = g6_l0 ? k12_l0 : k13_l0;
+  wire g7_l0 = k14_l0 > k15_l0;
+  wire [8:0] k7_l1 = g7_l0 ? k14_l0 : k15_l0;
+  wire g8_l0 = k16_l0 > k17_l0;
+  wire [8:0] k8_l1 = g8_l0 ? k16_l0 : k17_l0;
+  wire g9_l0 = k18_l0 > k19_l0;
+  wire [8:0] k9_l1 = g9_l0 ? k18_l0 : k19_l0;
+  wire g10_l0 = k20_l0 > k21_l0;
+  wire [8:0] k10_l1 = g10_l0 ? k20_l0 : k21_l0;
+  wire g11_l0 = k22_l0 > k23_l0;
+  wire [8:0] k11_l1 = g11_l0 ? k22_l0 : k23_l0;
+  wire g12_l0 = k24_l0 > k25_l0;
+  wire [8:0] k12_l1 = g12_l0 ? k24_l0 : k25_l0;
+  wire g13_l0 = k26_l0 > k27_l0;
+  wire [8:0] k13_l1 = g13_l0 ? k26_l0 : k27_l0;
+  wire g14_l0 = k28_l0 > k29_l0;
+  wire [8:0] k14_l1 = g14_l0 ? k28_l0 : k29_l0;
+  wire g15_l0 = k30_l0 > k31_l0;
+  wire [8:0] k15_l1 = g15_l0 ? k30_l0 : k31_l0;
+  wire g0_l1 = k0_l1 > k1_l1;
+  wire [8:0] k0_l2 = g0_l1 ? k0_l1 : k1_l1;
+  wire g1_l1 = k2_l1 > k3_l1;
+  wire [8:0] k1_l2 = g1_l1 ? k2_l1 : k3_l1;
+  wire g2_l1 = k4_l1 > k5_l1;
+  wire [8:0] k2_l2 = g2_l1 ? k4_l1 : k5_l1;
+  wire g3_l1 = k6_l1 > k7_l1;
+  wire [8:0] k3_l2 = g3_l1 ? k6_l1 : k7_l1;
+  wire g4_l1 = k8_l1 > k9_l1;
+  wire [8:0] k4_l2 = g4_l1 ? k8_l1 : k9_l1;
+  wire g5_l1 = k10_l1 > k11_l1;
+  wire [8:0] k5_l2 = g5_l1 ? k10_l1 : k11_l1;
+  wire g6_l1 = k12_l1 > k13_l1;
+  wire [8:0] k6_l2 = g6_l1 ? k12_l1 : k13_l1;
+  wire g7_l1 = k14_l1 > k15_l1;
+  wire [8:0] k7_l2 = g7_l1 ? k14_l1 : k15_l1;
+  wire g0_l2 = k0_l2 > k1_l2;
+  wire [8:0] k0_l3 = g0_l2 ? k0_l2 : k1_l2;
+  wire g1_l2 = k2_l2 > k3_l2;
+  wire [8:0] k1_l3 = g1_l2 ? k2_l2 : k3_l2;
+  wire g2_l2 = k4_l2 > k5_l2;
+  wire [8:0] k2_l3 = g2_l2 ? k4_l2 : k5_l2;
+  wire g3_l2 = k6_l2 > k7_l2;
+  wire [8:0] k3_l3 = g3_l2 ? k6_l2 : k7_l2;
+  wire g0_l3 = k0_l3 > k1_l3;
+  wire [8:0] k0_l4 = g0_l3 ? k0_l3 : k1_l3;
+  wire g1_l3 = k2_l3 > k3_l3;
+  wire [8:0] k1_l4 = g1_l3 ? k2_l3 : k3_l3;
+  wire g0_l4 = k0_l4 > k1_l4;
+  wire [8:0] k0_l5 = g0_l4 ? k0_l4 : k1_l4;
+  assign m = k0_l5;
 endmodule
 /* verilator lint_on DECLFILENAME */

@@ -80,292 +80,201 @@ module mxquant_fp32_e2m1_k32_rceil_rne (
   wire [23:0] x0_sig;
   wire [8:0] x0_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_0 (.x(x0), .sign(x0_sign), .is_zero(x0_zero), .is_inf(x0_inf), .is_nan(x0_nan), .is_snan(x0_snan), .sig(x0_sig), .exp(x0_exp));
-  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] - 9'd362);
-  wire u0_l0 = x0_sig > 24'd12582912;
+  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] + 9'd150);
+  wire u0_l0 = x0_sig > 24'hc00000;
   wire x1_sign, x1_zero, x1_inf, x1_nan, x1_snan;
   wire [23:0] x1_sig;
   wire [8:0] x1_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_1 (.x(x1), .sign(x1_sign), .is_zero(x1_zero), .is_inf(x1_inf), .is_nan(x1_nan), .is_snan(x1_snan), .sig(x1_sig), .exp(x1_exp));
-  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] - 9'd362);
-  wire u1_l0 = x1_sig > 24'd12582912;
+  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] + 9'd150);
+  wire u1_l0 = x1_sig > 24'hc00000;
   wire x2_sign, x2_zero, x2_inf, x2_nan, x2_snan;
   wire [23:0] x2_sig;
   wire [8:0] x2_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_2 (.x(x2), .sign(x2_sign), .is_zero(x2_zero), .is_inf(x2_inf), .is_nan(x2_nan), .is_snan(x2_snan), .sig(x2_sig), .exp(x2_exp));
-  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] - 9'd362);
-  wire u2_l0 = x2_sig > 24'd12582912;
+  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] + 9'd150);
+  wire u2_l0 = x2_sig > 24'hc00000;
   wire x3_sign, x3_zero, x3_inf, x3_nan, x3_snan;
   wire [23:0] x3_sig;
   wire [8:0] x3_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_3 (.x(x3), .sign(x3_sign), .is_zero(x3_zero), .is_inf(x3_inf), .is_nan(x3_nan), .is_snan(x3_snan), .sig(x3_sig), .exp(x3_exp));
-  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] - 9'd362);
-  wire u3_l0 = x3_sig > 24'd12582912;
+  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] + 9'd150);
+  wire u3_l0 = x3_sig > 24'hc00000;
   wire x4_sign, x4_zero, x4_inf, x4_nan, x4_snan;
   wire [23:0] x4_sig;
   wire [8:0] x4_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_4 (.x(x4), .sign(x4_sign), .is_zero(x4_zero), .is_inf(x4_inf), .is_nan(x4_nan), .is_snan(x4_snan), .sig(x4_sig), .exp(x4_exp));
-  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] - 9'd362);
-  wire u4_l0 = x4_sig > 24'd12582912;
+  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] + 9'd150);
+  wire u4_l0 = x4_sig > 24'hc00000;
   wire x5_sign, x5_zero, x5_inf, x5_nan, x5_snan;
   wire [23:0] x5_sig;
   wire [8:0] x5_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_5 (.x(x5), .sign(x5_sign), .is_zero(x5_zero), .is_inf(x5_inf), .is_nan(x5_nan), .is_snan(x5_snan), .sig(x5_sig), .exp(x5_exp));
-  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] - 9'd362);
-  wire u5_l0 = x5_sig > 24'd12582912;
+  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] + 9'd150);
+  wire u5_l0 = x5_sig > 24'hc00000;
   wire x6_sign, x6_zero, x6_inf, x6_nan, x6_snan;
   wire [23:0] x6_sig;
   wire [8:0] x6_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_6 (.x(x6), .sign(x6_sign), .is_zero(x6_zero), .is_inf(x6_inf), .is_nan(x6_nan), .is_snan(x6_snan), .sig(x6_sig), .exp(x6_exp));
-  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] - 9'd362);
-  wire u6_l0 = x6_sig > 24'd12582912;
+  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] + 9'd150);
+  wire u6_l0 = x6_sig > 24'hc00000;
   wire x7_sign, x7_zero, x7_inf, x7_nan, x7_snan;
   wire [23:0] x7_sig;
   wire [8:0] x7_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_7 (.x(x7), .sign(x7_sign), .is_zero(x7_zero), .is_inf(x7_inf), .is_nan(x7_nan), .is_snan(x7_snan), .sig(x7_sig), .exp(x7_exp));
-  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] - 9'd362);
-  wire u7_l0 = x7_sig > 24'd12582912;
+  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] + 9'd150);
+  wire u7_l0 = x7_sig > 24'hc00000;
   wire x8_sign, x8_zero, x8_inf, x8_nan, x8_snan;
   wire [23:0] x8_sig;
   wire [8:0] x8_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_8 (.x(x8), .sign(x8_sign), .is_zero(x8_zero), .is_inf(x8_inf), .is_nan(x8_nan), .is_snan(x8_snan), .sig(x8_sig), .exp(x8_exp));
-  wire [8:0] e8_l0 = x8_zero ? 9'd0 : (x8_exp[8:0] - 9'd362);
-  wire u8_l0 = x8_sig > 24'd12582912;
+  wire [8:0] e8_l0 = x8_zero ? 9'd0 : (x8_exp[8:0] + 9'd150);
+  wire u8_l0 = x8_sig > 24'hc00000;
   wire x9_sign, x9_zero, x9_inf, x9_nan, x9_snan;
   wire [23:0] x9_sig;
   wire [8:0] x9_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_9 (.x(x9), .sign(x9_sign), .is_zero(x9_zero), .is_inf(x9_inf), .is_nan(x9_nan), .is_snan(x9_snan), .sig(x9_sig), .exp(x9_exp));
-  wire [8:0] e9_l0 = x9_zero ? 9'd0 : (x9_exp[8:0] - 9'd362);
-  wire u9_l0 = x9_sig > 24'd12582912;
+  wire [8:0] e9_l0 = x9_zero ? 9'd0 : (x9_exp[8:0] + 9'd150);
+  wire u9_l0 = x9_sig > 24'hc00000;
   wire x10_sign, x10_zero, x10_inf, x10_nan, x10_snan;
   wire [23:0] x10_sig;
   wire [8:0] x10_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_10 (.x(x10), .sign(x10_sign), .is_zero(x10_zero), .is_inf(x10_inf), .is_nan(x10_nan), .is_snan(x10_snan), .sig(x10_sig), .exp(x10_exp));
-  wire [8:0] e10_l0 = x10_zero ? 9'd0 : (x10_exp[8:0] - 9'd362);
-  wire u10_l0 = x10_sig > 24'd12582912;
+  wire [8:0] e10_l0 = x10_zero ? 9'd0 : (x10_exp[8:0] + 9'd150);
+  wire u10_l0 = x10_sig > 24'hc00000;
   wire x11_sign, x11_zero, x11_inf, x11_nan, x11_snan;
   wire [23:0] x11_sig;
   wire [8:0] x11_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_11 (.x(x11), .sign(x11_sign), .is_zero(x11_zero), .is_inf(x11_inf), .is_nan(x11_nan), .is_snan(x11_snan), .sig(x11_sig), .exp(x11_exp));
-  wire [8:0] e11_l0 = x11_zero ? 9'd0 : (x11_exp[8:0] - 9'd362);
-  wire u11_l0 = x11_sig > 24'd12582912;
+  wire [8:0] e11_l0 = x11_zero ? 9'd0 : (x11_exp[8:0] + 9'd150);
+  wire u11_l0 = x11_sig > 24'hc00000;
   wire x12_sign, x12_zero, x12_inf, x12_nan, x12_snan;
   wire [23:0] x12_sig;
   wire [8:0] x12_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_12 (.x(x12), .sign(x12_sign), .is_zero(x12_zero), .is_inf(x12_inf), .is_nan(x12_nan), .is_snan(x12_snan), .sig(x12_sig), .exp(x12_exp));
-  wire [8:0] e12_l0 = x12_zero ? 9'd0 : (x12_exp[8:0] - 9'd362);
-  wire u12_l0 = x12_sig > 24'd12582912;
+  wire [8:0] e12_l0 = x12_zero ? 9'd0 : (x12_exp[8:0] + 9'd150);
+  wire u12_l0 = x12_sig > 24'hc00000;
   wire x13_sign, x13_zero, x13_inf, x13_nan, x13_snan;
   wire [23:0] x13_sig;
   wire [8:0] x13_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_13 (.x(x13), .sign(x13_sign), .is_zero(x13_zero), .is_inf(x13_inf), .is_nan(x13_nan), .is_snan(x13_snan), .sig(x13_sig), .exp(x13_exp));
-  wire [8:0] e13_l0 = x13_zero ? 9'd0 : (x13_exp[8:0] - 9'd362);
-  wire u13_l0 = x13_sig > 24'd12582912;
+  wire [8:0] e13_l0 = x13_zero ? 9'd0 : (x13_exp[8:0] + 9'd150);
+  wire u13_l0 = x13_sig > 24'hc00000;
   wire x14_sign, x14_zero, x14_inf, x14_nan, x14_snan;
   wire [23:0] x14_sig;
   wire [8:0] x14_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_14 (.x(x14), .sign(x14_sign), .is_zero(x14_zero), .is_inf(x14_inf), .is_nan(x14_nan), .is_snan(x14_snan), .sig(x14_sig), .exp(x14_exp));
-  wire [8:0] e14_l0 = x14_zero ? 9'd0 : (x14_exp[8:0] - 9'd362);
-  wire u14_l0 = x14_sig > 24'd12582912;
+  wire [8:0] e14_l0 = x14_zero ? 9'd0 : (x14_exp[8:0] + 9'd150);
+  wire u14_l0 = x14_sig > 24'hc00000;
   wire x15_sign, x15_zero, x15_inf, x15_nan, x15_snan;
   wire [23:0] x15_sig;
   wire [8:0] x15_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_15 (.x(x15), .sign(x15_sign), .is_zero(x15_zero), .is_inf(x15_inf), .is_nan(x15_nan), .is_snan(x15_snan), .sig(x15_sig), .exp(x15_exp));
-  wire [8:0] e15_l0 = x15_zero ? 9'd0 : (x15_exp[8:0] - 9'd362);
-  wire u15_l0 = x15_sig > 24'd12582912;
+  wire [8:0] e15_l0 = x15_zero ? 9'd0 : (x15_exp[8:0] + 9'd150);
+  wire u15_l0 = x15_sig > 24'hc00000;
   wire x16_sign, x16_zero, x16_inf, x16_nan, x16_snan;
   wire [23:0] x16_sig;
   wire [8:0] x16_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_16 (.x(x16), .sign(x16_sign), .is_zero(x16_zero), .is_inf(x16_inf), .is_nan(x16_nan), .is_snan(x16_snan), .sig(x16_sig), .exp(x16_exp));
-  wire [8:0] e16_l0 = x16_zero ? 9'd0 : (x16_exp[8:0] - 9'd362);
-  wire u16_l0 = x16_sig > 24'd12582912;
+  wire [8:0] e16_l0 = x16_zero ? 9'd0 : (x16_exp[8:0] + 9'd150);
+  wire u16_l0 = x16_sig > 24'hc00000;
   wire x17_sign, x17_zero, x17_inf, x17_nan, x17_snan;
   wire [23:0] x17_sig;
   wire [8:0] x17_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_17 (.x(x17), .sign(x17_sign), .is_zero(x17_zero), .is_inf(x17_inf), .is_nan(x17_nan), .is_snan(x17_snan), .sig(x17_sig), .exp(x17_exp));
-  wire [8:0] e17_l0 = x17_zero ? 9'd0 : (x17_exp[8:0] - 9'd362);
-  wire u17_l0 = x17_sig > 24'd12582912;
+  wire [8:0] e17_l0 = x17_zero ? 9'd0 : (x17_exp[8:0] + 9'd150);
+  wire u17_l0 = x17_sig > 24'hc00000;
   wire x18_sign, x18_zero, x18_inf, x18_nan, x18_snan;
   wire [23:0] x18_sig;
   wire [8:0] x18_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_18 (.x(x18), .sign(x18_sign), .is_zero(x18_zero), .is_inf(x18_inf), .is_nan(x18_nan), .is_snan(x18_snan), .sig(x18_sig), .exp(x18_exp));
-  wire [8:0] e18_l0 = x18_zero ? 9'd0 : (x18_exp[8:0] - 9'd362);
-  wire u18_l0 = x18_sig > 24'd12582912;
+  wire [8:0] e18_l0 = x18_zero ? 9'd0 : (x18_exp[8:0] + 9'd150);
+  wire u18_l0 = x18_sig > 24'hc00000;
   wire x19_sign, x19_zero, x19_inf, x19_nan, x19_snan;
   wire [23:0] x19_sig;
   wire [8:0] x19_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_19 (.x(x19), .sign(x19_sign), .is_zero(x19_zero), .is_inf(x19_inf), .is_nan(x19_nan), .is_snan(x19_snan), .sig(x19_sig), .exp(x19_exp));
-  wire [8:0] e19_l0 = x19_zero ? 9'd0 : (x19_exp[8:0] - 9'd362);
-  wire u19_l0 = x19_sig > 24'd12582912;
+  wire [8:0] e19_l0 = x19_zero ? 9'd0 : (x19_exp[8:0] + 9'd150);
+  wire u19_l0 = x19_sig > 24'hc00000;
   wire x20_sign, x20_zero, x20_inf, x20_nan, x20_snan;
   wire [23:0] x20_sig;
   wire [8:0] x20_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_20 (.x(x20), .sign(x20_sign), .is_zero(x20_zero), .is_inf(x20_inf), .is_nan(x20_nan), .is_snan(x20_snan), .sig(x20_sig), .exp(x20_exp));
-  wire [8:0] e20_l0 = x20_zero ? 9'd0 : (x20_exp[8:0] - 9'd362);
-  wire u20_l0 = x20_sig > 24'd12582912;
+  wire [8:0] e20_l0 = x20_zero ? 9'd0 : (x20_exp[8:0] + 9'd150);
+  wire u20_l0 = x20_sig > 24'hc00000;
   wire x21_sign, x21_zero, x21_inf, x21_nan, x21_snan;
   wire [23:0] x21_sig;
   wire [8:0] x21_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_21 (.x(x21), .sign(x21_sign), .is_zero(x21_zero), .is_inf(x21_inf), .is_nan(x21_nan), .is_snan(x21_snan), .sig(x21_sig), .exp(x21_exp));
-  wire [8:0] e21_l0 = x21_zero ? 9'd0 : (x21_exp[8:0] - 9'd362);
-  wire u21_l0 = x21_sig > 24'd12582912;
+  wire [8:0] e21_l0 = x21_zero ? 9'd0 : (x21_exp[8:0] + 9'd150);
+  wire u21_l0 = x21_sig > 24'hc00000;
   wire x22_sign, x22_zero, x22_inf, x22_nan, x22_snan;
   wire [23:0] x22_sig;
   wire [8:0] x22_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_22 (.x(x22), .sign(x22_sign), .is_zero(x22_zero), .is_inf(x22_inf), .is_nan(x22_nan), .is_snan(x22_snan), .sig(x22_sig), .exp(x22_exp));
-  wire [8:0] e22_l0 = x22_zero ? 9'd0 : (x22_exp[8:0] - 9'd362);
-  wire u22_l0 = x22_sig > 24'd12582912;
+  wire [8:0] e22_l0 = x22_zero ? 9'd0 : (x22_exp[8:0] + 9'd150);
+  wire u22_l0 = x22_sig > 24'hc00000;
   wire x23_sign, x23_zero, x23_inf, x23_nan, x23_snan;
   wire [23:0] x23_sig;
   wire [8:0] x23_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_23 (.x(x23), .sign(x23_sign), .is_zero(x23_zero), .is_inf(x23_inf), .is_nan(x23_nan), .is_snan(x23_snan), .sig(x23_sig), .exp(x23_exp));
-  wire [8:0] e23_l0 = x23_zero ? 9'd0 : (x23_exp[8:0] - 9'd362);
-  wire u23_l0 = x23_sig > 24'd12582912;
+  wire [8:0] e23_l0 = x23_zero ? 9'd0 : (x23_exp[8:0] + 9'd150);
+  wire u23_l0 = x23_sig > 24'hc00000;
   wire x24_sign, x24_zero, x24_inf, x24_nan, x24_snan;
   wire [23:0] x24_sig;
   wire [8:0] x24_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_24 (.x(x24), .sign(x24_sign), .is_zero(x24_zero), .is_inf(x24_inf), .is_nan(x24_nan), .is_snan(x24_snan), .sig(x24_sig), .exp(x24_exp));
-  wire [8:0] e24_l0 = x24_zero ? 9'd0 : (x24_exp[8:0] - 9'd362);
-  wire u24_l0 = x24_sig > 24'd12582912;
+  wire [8:0] e24_l0 = x24_zero ? 9'd0 : (x24_exp[8:0] + 9'd150);
+  wire u24_l0 = x24_sig > 24'hc00000;
   wire x25_sign, x25_zero, x25_inf, x25_nan, x25_snan;
   wire [23:0] x25_sig;
   wire [8:0] x25_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_25 (.x(x25), .sign(x25_sign), .is_zero(x25_zero), .is_inf(x25_inf), .is_nan(x25_nan), .is_snan(x25_snan), .sig(x25_sig), .exp(x25_exp));
-  wire [8:0] e25_l0 = x25_zero ? 9'd0 : (x25_exp[8:0] - 9'd362);
-  wire u25_l0 = x25_sig > 24'd12582912;
+  wire [8:0] e25_l0 = x25_zero ? 9'd0 : (x25_exp[8:0] + 9'd150);
+  wire u25_l0 = x25_sig > 24'hc00000;
   wire x26_sign, x26_zero, x26_inf, x26_nan, x26_snan;
   wire [23:0] x26_sig;
   wire [8:0] x26_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_26 (.x(x26), .sign(x26_sign), .is_zero(x26_zero), .is_inf(x26_inf), .is_nan(x26_nan), .is_snan(x26_snan), .sig(x26_sig), .exp(x26_exp));
-  wire [8:0] e26_l0 = x26_zero ? 9'd0 : (x26_exp[8:0] - 9'd362);
-  wire u26_l0 = x26_sig > 24'd12582912;
+  wire [8:0] e26_l0 = x26_zero ? 9'd0 : (x26_exp[8:0] + 9'd150);
+  wire u26_l0 = x26_sig > 24'hc00000;
   wire x27_sign, x27_zero, x27_inf, x27_nan, x27_snan;
   wire [23:0] x27_sig;
   wire [8:0] x27_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_27 (.x(x27), .sign(x27_sign), .is_zero(x27_zero), .is_inf(x27_inf), .is_nan(x27_nan), .is_snan(x27_snan), .sig(x27_sig), .exp(x27_exp));
-  wire [8:0] e27_l0 = x27_zero ? 9'd0 : (x27_exp[8:0] - 9'd362);
-  wire u27_l0 = x27_sig > 24'd12582912;
+  wire [8:0] e27_l0 = x27_zero ? 9'd0 : (x27_exp[8:0] + 9'd150);
+  wire u27_l0 = x27_sig > 24'hc00000;
   wire x28_sign, x28_zero, x28_inf, x28_nan, x28_snan;
   wire [23:0] x28_sig;
   wire [8:0] x28_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_28 (.x(x28), .sign(x28_sign), .is_zero(x28_zero), .is_inf(x28_inf), .is_nan(x28_nan), .is_snan(x28_snan), .sig(x28_sig), .exp(x28_exp));
-  wire [8:0] e28_l0 = x28_zero ? 9'd0 : (x28_exp[8:0] - 9'd362);
-  wire u28_l0 = x28_sig > 24'd12582912;
+  wire [8:0] e28_l0 = x28_zero ? 9'd0 : (x28_exp[8:0] + 9'd150);
+  wire u28_l0 = x28_sig > 24'hc00000;
   wire x29_sign, x29_zero, x29_inf, x29_nan, x29_snan;
   wire [23:0] x29_sig;
   wire [8:0] x29_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_29 (.x(x29), .sign(x29_sign), .is_zero(x29_zero), .is_inf(x29_inf), .is_nan(x29_nan), .is_snan(x29_snan), .sig(x29_sig), .exp(x29_exp));
-  wire [8:0] e29_l0 = x29_zero ? 9'd0 : (x29_exp[8:0] - 9'd362);
-  wire u29_l0 = x29_sig > 24'd12582912;
+  wire [8:0] e29_l0 = x29_zero ? 9'd0 : (x29_exp[8:0] + 9'd150);
+  wire u29_l0 = x29_sig > 24'hc00000;
   wire x30_sign, x30_zero, x30_inf, x30_nan, x30_snan;
   wire [23:0] x30_sig;
   wire [8:0] x30_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_30 (.x(x30), .sign(x30_sign), .is_zero(x30_zero), .is_inf(x30_inf), .is_nan(x30_nan), .is_snan(x30_snan), .sig(x30_sig), .exp(x30_exp));
-  wire [8:0] e30_l0 = x30_zero ? 9'd0 : (x30_exp[8:0] - 9'd362);
-  wire u30_l0 = x30_sig > 24'd12582912;
+  wire [8:0] e30_l0 = x30_zero ? 9'd0 : (x30_exp[8:0] + 9'd150);
+  wire u30_l0 = x30_sig > 24'hc00000;
   wire x31_sign, x31_zero, x31_inf, x31_nan, x31_snan;
   wire [23:0] x31_sig;
   wire [8:0] x31_exp;
   mxquant_fp32_e2m1_k32_rceil_rne_unpack_fp32 u_unpack_31 (.x(x31), .sign(x31_sign), .is_zero(x31_zero), .is_inf(x31_inf), .is_nan(x31_nan), .is_snan(x31_snan), .sig(x31_sig), .exp(x31_exp));
-  wire [8:0] e31_l0 = x31_zero ? 9'd0 : (x31_exp[8:0] - 9'd362);
-  wire u31_l0 = x31_sig > 24'd12582912;
+  wire [8:0] e31_l0 = x31_zero ? 9'd0 : (x31_exp[8:0] + 9'd150);
+  wire u31_l0 = x31_sig > 24'hc00000;
   wire special = |{x0_nan, x0_inf, x1_nan, x1_inf, x2_nan, x2_inf, x3_nan, x3_inf, x4_nan, x4_inf, x5_nan, x5_inf, x6_nan, x6_inf, x7_nan, x7_inf, x8_nan, x8_inf, x9_nan, x9_inf, x10_nan, x10_inf, x11_nan, x11_inf, x12_nan, x12_inf, x13_nan, x13_inf, x14_nan, x14_inf, x15_nan, x15_inf, x16_nan, x16_inf, x17_nan, x17_inf, x18_nan, x18_inf, x19_nan, x19_inf, x20_nan, x20_inf, x21_nan, x21_inf, x22_nan, x22_inf, x23_nan, x23_inf, x24_nan, x24_inf, x25_nan, x25_inf, x26_nan, x26_inf, x27_nan, x27_inf, x28_nan, x28_inf, x29_nan, x29_inf, x30_nan, x30_inf, x31_nan, x31_inf};
-  // Largest exponent among the nonzero elements (a balanced tree), and whether an element of that exponent needs rounding the scale up.
-  wire g0_l0 = e0_l0 > e1_l0;
-  wire [8:0] e0_l1 = g0_l0 ? e0_l0 : e1_l0;
-  wire u0_l1 = g0_l0 ? u0_l0 : (e0_l0 == e1_l0) ? (u0_l0 | u1_l0) : u1_l0;
-  wire g1_l0 = e2_l0 > e3_l0;
-  wire [8:0] e1_l1 = g1_l0 ? e2_l0 : e3_l0;
-  wire u1_l1 = g1_l0 ? u2_l0 : (e2_l0 == e3_l0) ? (u2_l0 | u3_l0) : u3_l0;
-  wire g2_l0 = e4_l0 > e5_l0;
-  wire [8:0] e2_l1 = g2_l0 ? e4_l0 : e5_l0;
-  wire u2_l1 = g2_l0 ? u4_l0 : (e4_l0 == e5_l0) ? (u4_l0 | u5_l0) : u5_l0;
-  wire g3_l0 = e6_l0 > e7_l0;
-  wire [8:0] e3_l1 = g3_l0 ? e6_l0 : e7_l0;
-  wire u3_l1 = g3_l0 ? u6_l0 : (e6_l0 == e7_l0) ? (u6_l0 | u7_l0) : u7_l0;
-  wire g4_l0 = e8_l0 > e9_l0;
-  wire [8:0] e4_l1 = g4_l0 ? e8_l0 : e9_l0;
-  wire u4_l1 = g4_l0 ? u8_l0 : (e8_l0 == e9_l0) ? (u8_l0 | u9_l0) : u9_l0;
-  wire g5_l0 = e10_l0 > e11_l0;
-  wire [8:0] e5_l1 = g5_l0 ? e10_l0 : e11_l0;
-  wire u5_l1 = g5_l0 ? u10_l0 : (e10_l0 == e11_l0) ? (u10_l0 | u11_l0) : u11_l0;
-  wire g6_l0 = e12_l0 > e13_l0;
-  wire [8:0] e6_l1 = g6_l0 ? e12_l0 : e13_l0;
-  wire u6_l1 = g6_l0 ? u12_l0 : (e12_l0 == e13_l0) ? (u12_l0 | u13_l0) : u13_l0;
-  wire g7_l0 = e14_l0 > e15_l0;
-  wire [8:0] e7_l1 = g7_l0 ? e14_l0 : e15_l0;
-  wire u7_l1 = g7_l0 ? u14_l0 : (e14_l0 == e15_l0) ? (u14_l0 | u15_l0) : u15_l0;
-  wire g8_l0 = e16_l0 > e17_l0;
-  wire [8:0] e8_l1 = g8_l0 ? e16_l0 : e17_l0;
-  wire u8_l1 = g8_l0 ? u16_l0 : (e16_l0 == e17_l0) ? (u16_l0 | u17_l0) : u17_l0;
-  wire g9_l0 = e18_l0 > e19_l0;
-  wire [8:0] e9_l1 = g9_l0 ? e18_l0 : e19_l0;
-  wire u9_l1 = g9_l0 ? u18_l0 : (e18_l0 == e19_l0) ? (u18_l0 | u19_l0) : u19_l0;
-  wire g10_l0 = e20_l0 > e21_l0;
-  wire [8:0] e10_l1 = g10_l0 ? e20_l0 : e21_l0;
-  wire u10_l1 = g10_l0 ? u20_l0 : (e20_l0 == e21_l0) ? (u20_l0 | u21_l0) : u21_l0;
-  wire g11_l0 = e22_l0 > e23_l0;
-  wire [8:0] e11_l1 = g11_l0 ? e22_l0 : e23_l0;
-  wire u11_l1 = g11_l0 ? u22_l0 : (e22_l0 == e23_l0) ? (u22_l0 | u23_l0) : u23_l0;
-  wire g12_l0 = e24_l0 > e25_l0;
-  wire [8:0] e12_l1 = g12_l0 ? e24_l0 : e25_l0;
-  wire u12_l1 = g12_l0 ? u24_l0 : (e24_l0 == e25_l0) ? (u24_l0 | u25_l0) : u25_l0;
-  wire g13_l0 = e26_l0 > e27_l0;
-  wire [8:0] e13_l1 = g13_l0 ? e26_l0 : e27_l0;
-  wire u13_l1 = g13_l0 ? u26_l0 : (e26_l0 == e27_l0) ? (u26_l0 | u27_l0) : u27_l0;
-  wire g14_l0 = e28_l0 > e29_l0;
-  wire [8:0] e14_l1 = g14_l0 ? e28_l0 : e29_l0;
-  wire u14_l1 = g14_l0 ? u28_l0 : (e28_l0 == e29_l0) ? (u28_l0 | u29_l0) : u29_l0;
-  wire g15_l0 = e30_l0 > e31_l0;
-  wire [8:0] e15_l1 = g15_l0 ? e30_l0 : e31_l0;
-  wire u15_l1 = g15_l0 ? u30_l0 : (e30_l0 == e31_l0) ? (u30_l0 | u31_l0) : u31_l0;
-  wire g0_l1 = e0_l1 > e1_l1;
-  wire [8:0] e0_l2 = g0_l1 ? e0_l1 : e1_l1;
-  wire u0_l2 = g0_l1 ? u0_l1 : (e0_l1 == e1_l1) ? (u0_l1 | u1_l1) : u1_l1;
-  wire g1_l1 = e2_l1 > e3_l1;
-  wire [8:0] e1_l2 = g1_l1 ? e2_l1 : e3_l1;
-  wire u1_l2 = g1_l1 ? u2_l1 : (e2_l1 == e3_l1) ? (u2_l1 | u3_l1) : u3_l1;
-  wire g2_l1 = e4_l1 > e5_l1;
-  wire [8:0] e2_l2 = g2_l1 ? e4_l1 : e5_l1;
-  wire u2_l2 = g2_l1 ? u4_l1 : (e4_l1 == e5_l1) ? (u4_l1 | u5_l1) : u5_l1;
-  wire g3_l1 = e6_l1 > e7_l1;
-  wire [8:0] e3_l2 = g3_l1 ? e6_l1 : e7_l1;
-  wire u3_l2 = g3_l1 ? u6_l1 : (e6_l1 == e7_l1) ? (u6_l1 | u7_l1) : u7_l1;
-  wire g4_l1 = e8_l1 > e9_l1;
-  wire [8:0] e4_l2 = g4_l1 ? e8_l1 : e9_l1;
-  wire u4_l2 = g4_l1 ? u8_l1 : (e8_l1 == e9_l1) ? (u8_l1 | u9_l1) : u9_l1;
-  wire g5_l1 = e10_l1 > e11_l1;
-  wire [8:0] e5_l2 = g5_l1 ? e10_l1 : e11_l1;
-  wire u5_l2 = g5_l1 ? u10_l1 : (e10_l1 == e11_l1) ? (u10_l1 | u11_l1) : u11_l1;
-  wire g6_l1 = e12_l1 > e13_l1;
-  wire [8:0] e6_l2 = g6_l1 ? e12_l1 : e13_l1;
-  wire u6_l2 = g6_l1 ? u12_l1 : (e12_l1 == e13_l1) ? (u12_l1 | u13_l1) : u13_l1;
-  wire g7_l1 = e14_l1 > e15_l1;
-  wire [8:0] e7_l2 = g7_l1 ? e14_l1 : e15_l1;
-  wire u7_l2 = g7_l1 ? u14_l1 : (e14_l1 == e15_l1) ? (u14_l1 | u15_l1) : u15_l1;
-  wire g0_l2 = e0_l2 > e1_l2;
-  wire [8:0] e0_l3 = g0_l2 ? e0_l2 : e1_l2;
-  wire u0_l3 = g0_l2 ? u0_l2 : (e0_l2 == e1_l2) ? (u0_l2 | u1_l2) : u1_l2;
-  wire g1_l2 = e2_l2 > e3_l2;
-  wire [8:0] e1_l3 = g1_l2 ? e2_l2 : e3_l2;
-  wire u1_l3 = g1_l2 ? u2_l2 : (e2_l2 == e3_l2) ? (u2_l2 | u3_l2) : u3_l2;
-  wire g2_l2 = e4_l2 > e5_l2;
-  wire [8:0] e2_l3 = g2_l2 ? e4_l2 : e5_l2;
-  wire u2_l3 = g2_l2 ? u4_l2 : (e4_l2 == e5_l2) ? (u4_l2 | u5_l2) : u5_l2;
-  wire g3_l2 = e6_l2 > e7_l2;
-  wire [8:0] e3_l3 = g3_l2 ? e6_l2 : e7_l2;
-  wire u3_l3 = g3_l2 ? u6_l2 : (e6_l2 == e7_l2) ? (u6_l2 | u7_l2) : u7_l2;
-  wire g0_l3 = e0_l3 > e1_l3;
-  wire [8:0] e0_l4 = g0_l3 ? e0_l3 : e1_l3;
-  wire u0_l4 = g0_l3 ? u0_l3 : (e0_l3 == e1_l3) ? (u0_l3 | u1_l3) : u1_l3;
-  wire g1_l3 = e2_l3 > e3_l3;
-  wire [8:0] e1_l4 = g1_l3 ? e2_l3 : e3_l3;
-  wire u1_l4 = g1_l3 ? u2_l3 : (e2_l3 == e3_l3) ? (u2_l3 | u3_l3) : u3_l3;
-  wire g0_l4 = e0_l4 > e1_l4;
-  wire [8:0] e0_l5 = g0_l4 ? e0_l4 : e1_l4;
-  wire u0_l5 = g0_l4 ? u0_l4 : (e0_l4 == e1_l4) ? (u0_l4 | u1_l4) : u1_l4;
-  wire [8:0] emax = e0_l5;
+  // Largest exponent among the nonzero elements, and whether an element of that exponent needs rounding the scale up.
+  wire [8:0] emax;
+  wire umax;
+  mxquant_fp32_e2m1_k32_rceil_rne_max32x9f u_emax (.k0(e0_l0), .k1(e1_l0), .k2(e2_l0), .k3(e3_l0), .k4(e4_l0), .k5(e5_l0), .k6(e6_l0), .k7(e7_l0), .k8(e8_l0), .k9(e9_l0), .k10(e10_l0), .k11(e11_l0), .k12(e12_l0), .k13(e13_l0), .k14(e14_l0), .k15(e15_l0), .k16(e16_l0), .k17(e17_l0), .k18(e18_l0), .k19(e19_l0), .k20(e20_l0), .k21(e21_l0), .k22(e22_l0), .k23(e23_l0), .k24(e24_l0), .k25(e25_l0), .k26(e26_l0), .k27(e27_l0), .k28(e28_l0), .k29(e29_l0), .k30(e30_l0), .k31(e31_l0), .f0(u0_l0), .f1(u1_l0), .f2(u2_l0), .f3(u3_l0), .f4(u4_l0), .f5(u5_l0), .f6(u6_l0), .f7(u7_l0), .f8(u8_l0), .f9(u9_l0), .f10(u10_l0), .f11(u11_l0), .f12(u12_l0), .f13(u13_l0), .f14(u14_l0), .f15(u15_l0), .f16(u16_l0), .f17(u17_l0), .f18(u18_l0), .f19(u19_l0), .f20(u20_l0), .f21(u21_l0), .f22(u22_l0), .f23(u23_l0), .f24(u24_l0), .f25(u25_l0), .f26(u26_l0), .f27(u27_l0), .f28(u28_l0), .f29(u29_l0), .f30(u30_l0), .f31(u31_l0), .m(emax), .f(umax));
   wire all_zero = (emax == 9'd0);
-  wire [8:0] s_raw = emax + 9'sh168 + {8'd0, u0_l5};
+  wire [8:0] s_raw = emax + 9'sh168 + {8'd0, umax};
   wire [8:0] s = all_zero ? 9'sh181 : ($signed(s_raw) < $signed(9'sh181)) ? 9'sh181 : s_raw;
   wire [8:0] s_biased = s + 9'sh7f;
   assign scale = special ? 8'hff : s_biased[7:0];
@@ -564,13 +473,6 @@ module mxquant_fp32_e2m1_k32_rceil_rne_norm24 (
   wire z0_21 = ~v[2];
   wire z0_22 = ~v[1];
   wire z0_23 = ~v[0];
-  wire z0_24 = 1'b1;
-  wire z0_25 = 1'b1;
-  wire z0_26 = 1'b1;
-  wire z0_27 = 1'b1;
-  wire z0_28 = 1'b1;
-  wire z0_29 = 1'b1;
-  wire z0_30 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
@@ -583,16 +485,12 @@ module mxquant_fp32_e2m1_k32_rceil_rne_norm24 (
   wire z1_9 = z0_18 & z0_19;
   wire z1_10 = z0_20 & z0_21;
   wire z1_11 = z0_22 & z0_23;
-  wire z1_12 = z0_24 & z0_25;
-  wire z1_13 = z0_26 & z0_27;
-  wire z1_14 = z0_28 & z0_29;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
   wire z2_3 = z1_6 & z1_7;
   wire z2_4 = z1_8 & z1_9;
   wire z2_5 = z1_10 & z1_11;
-  wire z2_6 = z1_12 & z1_13;
   wire z3_0 = z2_0 & z2_1;
   wire z3_1 = z2_2 & z2_3;
   wire z3_2 = z2_4 & z2_5;
@@ -609,24 +507,17 @@ module mxquant_fp32_e2m1_k32_rceil_rne_norm24 (
   wire c1_9 = z0_18;
   wire c1_10 = z0_20;
   wire c1_11 = z0_22;
-  wire c1_12 = z0_24;
-  wire c1_13 = z0_26;
-  wire c1_14 = z0_28;
-  wire c1_15 = z0_30;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
   wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
   wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
-  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
-  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
   wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
   wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
-  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
-  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, 3'd7} : {1'b0, c3_2};
   wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
   assign lz = c5_0;
   wire [23:0] s4 = lz[4] ? {v[7:0], 16'd0} : v;
@@ -686,7 +577,7 @@ module mxquant_fp32_e2m1_k32_rceil_rne_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [11:0] mag_r_n = mag_pre_n + {11'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 12'd7) | ((mag_pre_n == 12'd7) & inc_n);
+  wire ovf_n = (mag_pre_n > 12'h7) | ((mag_pre_n == 12'h7) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(10'sh0);
   wire [9:0] sub_dist = 10'sh0 - e;
@@ -708,11 +599,241 @@ module mxquant_fp32_e2m1_k32_rceil_rne_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [3:0] ovf_z = to_inf ? (sign ? 4'd15 : 4'd7) : (sign ? 4'd15 : 4'd7);
+  wire [3:0] ovf_z = to_inf ? (sign ? 4'hf : 4'h7) : (sign ? 4'hf : 4'h7);
   assign z = flush ? {sign, 3'd0} : ovf ? ovf_z : {sign, mag_r[2:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_n, inc_n, kept_s, inc_s, mag_r[11:3], tiny, is_sub};
+endmodule
+
+// The largest of 32 unsigned 9-bit words, a balanced tree of compares; f: whether any word equal to it has its flag set.
+module mxquant_fp32_e2m1_k32_rceil_rne_max32x9f (
+  input  wire [8:0] k0,
+  input  wire [8:0] k1,
+  input  wire [8:0] k2,
+  input  wire [8:0] k3,
+  input  wire [8:0] k4,
+  input  wire [8:0] k5,
+  input  wire [8:0] k6,
+  input  wire [8:0] k7,
+  input  wire [8:0] k8,
+  input  wire [8:0] k9,
+  input  wire [8:0] k10,
+  input  wire [8:0] k11,
+  input  wire [8:0] k12,
+  input  wire [8:0] k13,
+  input  wire [8:0] k14,
+  input  wire [8:0] k15,
+  input  wire [8:0] k16,
+  input  wire [8:0] k17,
+  input  wire [8:0] k18,
+  input  wire [8:0] k19,
+  input  wire [8:0] k20,
+  input  wire [8:0] k21,
+  input  wire [8:0] k22,
+  input  wire [8:0] k23,
+  input  wire [8:0] k24,
+  input  wire [8:0] k25,
+  input  wire [8:0] k26,
+  input  wire [8:0] k27,
+  input  wire [8:0] k28,
+  input  wire [8:0] k29,
+  input  wire [8:0] k30,
+  input  wire [8:0] k31,
+  input  wire f0,
+  input  wire f1,
+  input  wire f2,
+  input  wire f3,
+  input  wire f4,
+  input  wire f5,
+  input  wire f6,
+  input  wire f7,
+  input  wire f8,
+  input  wire f9,
+  input  wire f10,
+  input  wire f11,
+  input  wire f12,
+  input  wire f13,
+  input  wire f14,
+  input  wire f15,
+  input  wire f16,
+  input  wire f17,
+  input  wire f18,
+  input  wire f19,
+  input  wire f20,
+  input  wire f21,
+  input  wire f22,
+  input  wire f23,
+  input  wire f24,
+  input  wire f25,
+  input  wire f26,
+  input  wire f27,
+  input  wire f28,
+  input  wire f29,
+  input  wire f30,
+  input  wire f31,
+  output wire [8:0] m,
+  output wire f
+);
+  wire [8:0] k0_l0 = k0;
+  wire [8:0] k1_l0 = k1;
+  wire [8:0] k2_l0 = k2;
+  wire [8:0] k3_l0 = k3;
+  wire [8:0] k4_l0 = k4;
+  wire [8:0] k5_l0 = k5;
+  wire [8:0] k6_l0 = k6;
+  wire [8:0] k7_l0 = k7;
+  wire [8:0] k8_l0 = k8;
+  wire [8:0] k9_l0 = k9;
+  wire [8:0] k10_l0 = k10;
+  wire [8:0] k11_l0 = k11;
+  wire [8:0] k12_l0 = k12;
+  wire [8:0] k13_l0 = k13;
+  wire [8:0] k14_l0 = k14;
+  wire [8:0] k15_l0 = k15;
+  wire [8:0] k16_l0 = k16;
+  wire [8:0] k17_l0 = k17;
+  wire [8:0] k18_l0 = k18;
+  wire [8:0] k19_l0 = k19;
+  wire [8:0] k20_l0 = k20;
+  wire [8:0] k21_l0 = k21;
+  wire [8:0] k22_l0 = k22;
+  wire [8:0] k23_l0 = k23;
+  wire [8:0] k24_l0 = k24;
+  wire [8:0] k25_l0 = k25;
+  wire [8:0] k26_l0 = k26;
+  wire [8:0] k27_l0 = k27;
+  wire [8:0] k28_l0 = k28;
+  wire [8:0] k29_l0 = k29;
+  wire [8:0] k30_l0 = k30;
+  wire [8:0] k31_l0 = k31;
+  wire f0_l0 = f0;
+  wire f1_l0 = f1;
+  wire f2_l0 = f2;
+  wire f3_l0 = f3;
+  wire f4_l0 = f4;
+  wire f5_l0 = f5;
+  wire f6_l0 = f6;
+  wire f7_l0 = f7;
+  wire f8_l0 = f8;
+  wire f9_l0 = f9;
+  wire f10_l0 = f10;
+  wire f11_l0 = f11;
+  wire f12_l0 = f12;
+  wire f13_l0 = f13;
+  wire f14_l0 = f14;
+  wire f15_l0 = f15;
+  wire f16_l0 = f16;
+  wire f17_l0 = f17;
+  wire f18_l0 = f18;
+  wire f19_l0 = f19;
+  wire f20_l0 = f20;
+  wire f21_l0 = f21;
+  wire f22_l0 = f22;
+  wire f23_l0 = f23;
+  wire f24_l0 = f24;
+  wire f25_l0 = f25;
+  wire f26_l0 = f26;
+  wire f27_l0 = f27;
+  wire f28_l0 = f28;
+  wire f29_l0 = f29;
+  wire f30_l0 = f30;
+  wire f31_l0 = f31;
+  wire g0_l0 = k0_l0 > k1_l0;
+  wire [8:0] k0_l1 = g0_l0 ? k0_l0 : k1_l0;
+  wire f0_l1 = g0_l0 ? f0_l0 : (k0_l0 == k1_l0) ? (f0_l0 | f1_l0) : f1_l0;
+  wire g1_l0 = k2_l0 > k3_l0;
+  wire [8:0] k1_l1 = g1_l0 ? k2_l0 : k3_l0;
+  wire f1_l1 = g1_l0 ? f2_l0 : (k2_l0 == k3_l0) ? (f2_l0 | f3_l0) : f3_l0;
+  wire g2_l0 = k4_l0 > k5_l0;
+  wire [8:0] k2_l1 = g2_l0 ? k4_l0 : k5_l0;
+  wire f2_l1 = g2_l0 ? f4_l0 : (k4_l0 == k5_l0) ? (f4_l0 | f5_l0) : f5_l0;
+  wire g3_l0 = k6_l0 > k7_l0;
+  wire [8:0] k3_l1 = g3_l0 ? k6_l0 : k7_l0;
+  wire f3_l1 = g3_l0 ? f6_l0 : (k6_l0 == k7_l0) ? (f6_l0 | f7_l0) : f7_l0;
+  wire g4_l0 = k8_l0 > k9_l0;
+  wire [8:0] k4_l1 = g4_l0 ? k8_l0 : k9_l0;
+  wire f4_l1 = g4_l0 ? f8_l0 : (k8_l0 == k9_l0) ? (f8_l0 | f9_l0) : f9_l0;
+  wire g5_l0 = k10_l0 > k11_l0;
+  wire [8:0] k5_l1 = g5_l0 ? k10_l0 : k11_l0;
+  wire f5_l1 = g5_l0 ? f10_l0 : (k10_l0 == k11_l0) ? (f10_l0 | f11_l0) : f11_l0;
+  wire g6_l0 = k12_l0 > k13_l0;
+  wire [8:0] k6_l1 = g6_l0 ? k12_l0 : k13_l0;
+  wire f6_l1 = g6_l0 ? f12_l0 : (k12_l0 == k13_l0) ? (f12_l0 | f13_l0) : f13_l0;
+  wire g7_l0 = k14_l0 > k15_l0;
+  wire [8:0] k7_l1 = g7_l0 ? k14_l0 : k15_l0;
+  wire f7_l1 = g7_l0 ? f14_l0 : (k14_l0 == k15_l0) ? (f14_l0 | f15_l0) : f15_l0;
+  wire g8_l0 = k16_l0 > k17_l0;
+  wire [8:0] k8_l1 = g8_l0 ? k16_l0 : k17_l0;
+  wire f8_l1 = g8_l0 ? f16_l0 : (k16_l0 == k17_l0) ? (f16_l0 | f17_l0) : f17_l0;
+  wire g9_l0 = k18_l0 > k19_l0;
+  wire [8:0] k9_l1 = g9_l0 ? k18_l0 : k19_l0;
+  wire f9_l1 = g9_l0 ? f18_l0 : (k18_l0 == k19_l0) ? (f18_l0 | f19_l0) : f19_l0;
+  wire g10_l0 = k20_l0 > k21_l0;
+  wire [8:0] k10_l1 = g10_l0 ? k20_l0 : k21_l0;
+  wire f10_l1 = g10_l0 ? f20_l0 : (k20_l0 == k21_l0) ? (f20_l0 | f21_l0) : f21_l0;
+  wire g11_l0 = k22_l0 > k23_l0;
+  wire [8:0] k11_l1 = g11_l0 ? k22_l0 : k23_l0;
+  wire f11_l1 = g11_l0 ? f22_l0 : (k22_l0 == k23_l0) ? (f22_l0 | f23_l0) : f23_l0;
+  wire g12_l0 = k24_l0 > k25_l0;
+  wire [8:0] k12_l1 = g12_l0 ? k24_l0 : k25_l0;
+  wire f12_l1 = g12_l0 ? f24_l0 : (k24_l0 == k25_l0) ? (f24_l0 | f25_l0) : f25_l0;
+  wire g13_l0 = k26_l0 > k27_l0;
+  wire [8:0] k13_l1 = g13_l0 ? k26_l0 : k27_l0;
+  wire f13_l1 = g13_l0 ? f26_l0 : (k26_l0 == k27_l0) ? (f26_l0 | f27_l0) : f27_l0;
+  wire g14_l0 = k28_l0 > k29_l0;
+  wire [8:0] k14_l1 = g14_l0 ? k28_l0 : k29_l0;
+  wire f14_l1 = g14_l0 ? f28_l0 : (k28_l0 == k29_l0) ? (f28_l0 | f29_l0) : f29_l0;
+  wire g15_l0 = k30_l0 > k31_l0;
+  wire [8:0] k15_l1 = g15_l0 ? k30_l0 : k31_l0;
+  wire f15_l1 = g15_l0 ? f30_l0 : (k30_l0 == k31_l0) ? (f30_l0 | f31_l0) : f31_l0;
+  wire g0_l1 = k0_l1 > k1_l1;
+  wire [8:0] k0_l2 = g0_l1 ? k0_l1 : k1_l1;
+  wire f0_l2 = g0_l1 ? f0_l1 : (k0_l1 == k1_l1) ? (f0_l1 | f1_l1) : f1_l1;
+  wire g1_l1 = k2_l1 > k3_l1;
+  wire [8:0] k1_l2 = g1_l1 ? k2_l1 : k3_l1;
+  wire f1_l2 = g1_l1 ? f2_l1 : (k2_l1 == k3_l1) ? (f2_l1 | f3_l1) : f3_l1;
+  wire g2_l1 = k4_l1 > k5_l1;
+  wire [8:0] k2_l2 = g2_l1 ? k4_l1 : k5_l1;
+  wire f2_l2 = g2_l1 ? f4_l1 : (k4_l1 == k5_l1) ? (f4_l1 | f5_l1) : f5_l1;
+  wire g3_l1 = k6_l1 > k7_l1;
+  wire [8:0] k3_l2 = g3_l1 ? k6_l1 : k7_l1;
+  wire f3_l2 = g3_l1 ? f6_l1 : (k6_l1 == k7_l1) ? (f6_l1 | f7_l1) : f7_l1;
+  wire g4_l1 = k8_l1 > k9_l1;
+  wire [8:0] k4_l2 = g4_l1 ? k8_l1 : k9_l1;
+  wire f4_l2 = g4_l1 ? f8_l1 : (k8_l1 == k9_l1) ? (f8_l1 | f9_l1) : f9_l1;
+  wire g5_l1 = k10_l1 > k11_l1;
+  wire [8:0] k5_l2 = g5_l1 ? k10_l1 : k11_l1;
+  wire f5_l2 = g5_l1 ? f10_l1 : (k10_l1 == k11_l1) ? (f10_l1 | f11_l1) : f11_l1;
+  wire g6_l1 = k12_l1 > k13_l1;
+  wire [8:0] k6_l2 = g6_l1 ? k12_l1 : k13_l1;
+  wire f6_l2 = g6_l1 ? f12_l1 : (k12_l1 == k13_l1) ? (f12_l1 | f13_l1) : f13_l1;
+  wire g7_l1 = k14_l1 > k15_l1;
+  wire [8:0] k7_l2 = g7_l1 ? k14_l1 : k15_l1;
+  wire f7_l2 = g7_l1 ? f14_l1 : (k14_l1 == k15_l1) ? (f14_l1 | f15_l1) : f15_l1;
+  wire g0_l2 = k0_l2 > k1_l2;
+  wire [8:0] k0_l3 = g0_l2 ? k0_l2 : k1_l2;
+  wire f0_l3 = g0_l2 ? f0_l2 : (k0_l2 == k1_l2) ? (f0_l2 | f1_l2) : f1_l2;
+  wire g1_l2 = k2_l2 > k3_l2;
+  wire [8:0] k1_l3 = g1_l2 ? k2_l2 : k3_l2;
+  wire f1_l3 = g1_l2 ? f2_l2 : (k2_l2 == k3_l2) ? (f2_l2 | f3_l2) : f3_l2;
+  wire g2_l2 = k4_l2 > k5_l2;
+  wire [8:0] k2_l3 = g2_l2 ? k4_l2 : k5_l2;
+  wire f2_l3 = g2_l2 ? f4_l2 : (k4_l2 == k5_l2) ? (f4_l2 | f5_l2) : f5_l2;
+  wire g3_l2 = k6_l2 > k7_l2;
+  wire [8:0] k3_l3 = g3_l2 ? k6_l2 : k7_l2;
+  wire f3_l3 = g3_l2 ? f6_l2 : (k6_l2 == k7_l2) ? (f6_l2 | f7_l2) : f7_l2;
+  wire g0_l3 = k0_l3 > k1_l3;
+  wire [8:0] k0_l4 = g0_l3 ? k0_l3 : k1_l3;
+  wire f0_l4 = g0_l3 ? f0_l3 : (k0_l3 == k1_l3) ? (f0_l3 | f1_l3) : f1_l3;
+  wire g1_l3 = k2_l3 > k3_l3;
+  wire [8:0] k1_l4 = g1_l3 ? k2_l3 : k3_l3;
+  wire f1_l4 = g1_l3 ? f2_l3 : (k2_l3 == k3_l3) ? (f2_l3 | f3_l3) : f3_l3;
+  wire g0_l4 = k0_l4 > k1_l4;
+  wire [8:0] k0_l5 = g0_l4 ? k0_l4 : k1_l4;
+  wire f0_l5 = g0_l4 ? f0_l4 : (k0_l4 == k1_l4) ? (f0_l4 | f1_l4) : f1_l4;
+  assign m = k0_l5;
+  assign f = f0_l5;
 endmodule
 /* verilator lint_on DECLFILENAME */

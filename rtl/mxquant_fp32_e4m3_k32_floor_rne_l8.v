@@ -46,68 +46,50 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8 (
   wire [23:0] x0_sig;
   wire [8:0] x0_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_0 (.x(x0), .sign(x0_sign), .is_zero(x0_zero), .is_inf(x0_inf), .is_nan(x0_nan), .is_snan(x0_snan), .sig(x0_sig), .exp(x0_exp));
-  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] - 9'd362);
+  wire [8:0] e0_l0 = x0_zero ? 9'd0 : (x0_exp[8:0] + 9'd150);
   wire x1_sign, x1_zero, x1_inf, x1_nan, x1_snan;
   wire [23:0] x1_sig;
   wire [8:0] x1_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_1 (.x(x1), .sign(x1_sign), .is_zero(x1_zero), .is_inf(x1_inf), .is_nan(x1_nan), .is_snan(x1_snan), .sig(x1_sig), .exp(x1_exp));
-  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] - 9'd362);
+  wire [8:0] e1_l0 = x1_zero ? 9'd0 : (x1_exp[8:0] + 9'd150);
   wire x2_sign, x2_zero, x2_inf, x2_nan, x2_snan;
   wire [23:0] x2_sig;
   wire [8:0] x2_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_2 (.x(x2), .sign(x2_sign), .is_zero(x2_zero), .is_inf(x2_inf), .is_nan(x2_nan), .is_snan(x2_snan), .sig(x2_sig), .exp(x2_exp));
-  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] - 9'd362);
+  wire [8:0] e2_l0 = x2_zero ? 9'd0 : (x2_exp[8:0] + 9'd150);
   wire x3_sign, x3_zero, x3_inf, x3_nan, x3_snan;
   wire [23:0] x3_sig;
   wire [8:0] x3_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_3 (.x(x3), .sign(x3_sign), .is_zero(x3_zero), .is_inf(x3_inf), .is_nan(x3_nan), .is_snan(x3_snan), .sig(x3_sig), .exp(x3_exp));
-  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] - 9'd362);
+  wire [8:0] e3_l0 = x3_zero ? 9'd0 : (x3_exp[8:0] + 9'd150);
   wire x4_sign, x4_zero, x4_inf, x4_nan, x4_snan;
   wire [23:0] x4_sig;
   wire [8:0] x4_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_4 (.x(x4), .sign(x4_sign), .is_zero(x4_zero), .is_inf(x4_inf), .is_nan(x4_nan), .is_snan(x4_snan), .sig(x4_sig), .exp(x4_exp));
-  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] - 9'd362);
+  wire [8:0] e4_l0 = x4_zero ? 9'd0 : (x4_exp[8:0] + 9'd150);
   wire x5_sign, x5_zero, x5_inf, x5_nan, x5_snan;
   wire [23:0] x5_sig;
   wire [8:0] x5_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_5 (.x(x5), .sign(x5_sign), .is_zero(x5_zero), .is_inf(x5_inf), .is_nan(x5_nan), .is_snan(x5_snan), .sig(x5_sig), .exp(x5_exp));
-  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] - 9'd362);
+  wire [8:0] e5_l0 = x5_zero ? 9'd0 : (x5_exp[8:0] + 9'd150);
   wire x6_sign, x6_zero, x6_inf, x6_nan, x6_snan;
   wire [23:0] x6_sig;
   wire [8:0] x6_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_6 (.x(x6), .sign(x6_sign), .is_zero(x6_zero), .is_inf(x6_inf), .is_nan(x6_nan), .is_snan(x6_snan), .sig(x6_sig), .exp(x6_exp));
-  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] - 9'd362);
+  wire [8:0] e6_l0 = x6_zero ? 9'd0 : (x6_exp[8:0] + 9'd150);
   wire x7_sign, x7_zero, x7_inf, x7_nan, x7_snan;
   wire [23:0] x7_sig;
   wire [8:0] x7_exp;
   mxquant_fp32_e4m3_k32_floor_rne_l8_unpack_fp32 u_unpack_7 (.x(x7), .sign(x7_sign), .is_zero(x7_zero), .is_inf(x7_inf), .is_nan(x7_nan), .is_snan(x7_snan), .sig(x7_sig), .exp(x7_exp));
-  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] - 9'd362);
+  wire [8:0] e7_l0 = x7_zero ? 9'd0 : (x7_exp[8:0] + 9'd150);
   // The running maximum of the block's earlier beats is one more leaf of the tree.
   reg [8:0] run_e;
   reg run_special;
   wire [8:0] e8_l0 = first_beat ? 9'd0 : run_e;
   wire special = |{x0_nan, x0_inf, x1_nan, x1_inf, x2_nan, x2_inf, x3_nan, x3_inf, x4_nan, x4_inf, x5_nan, x5_inf, x6_nan, x6_inf, x7_nan, x7_inf} | (~first_beat & run_special);
-  // Largest exponent among the nonzero elements (a balanced tree).
-  wire g0_l0 = e0_l0 > e1_l0;
-  wire [8:0] e0_l1 = g0_l0 ? e0_l0 : e1_l0;
-  wire g1_l0 = e2_l0 > e3_l0;
-  wire [8:0] e1_l1 = g1_l0 ? e2_l0 : e3_l0;
-  wire g2_l0 = e4_l0 > e5_l0;
-  wire [8:0] e2_l1 = g2_l0 ? e4_l0 : e5_l0;
-  wire g3_l0 = e6_l0 > e7_l0;
-  wire [8:0] e3_l1 = g3_l0 ? e6_l0 : e7_l0;
-  wire [8:0] e4_l1 = e8_l0;
-  wire g0_l1 = e0_l1 > e1_l1;
-  wire [8:0] e0_l2 = g0_l1 ? e0_l1 : e1_l1;
-  wire g1_l1 = e2_l1 > e3_l1;
-  wire [8:0] e1_l2 = g1_l1 ? e2_l1 : e3_l1;
-  wire [8:0] e2_l2 = e4_l1;
-  wire g0_l2 = e0_l2 > e1_l2;
-  wire [8:0] e0_l3 = g0_l2 ? e0_l2 : e1_l2;
-  wire [8:0] e1_l3 = e2_l2;
-  wire g0_l3 = e0_l3 > e1_l3;
-  wire [8:0] e0_l4 = g0_l3 ? e0_l3 : e1_l3;
-  wire [8:0] emax = e0_l4;
+  // Largest exponent among the nonzero elements.
+  wire [8:0] emax;
+  mxquant_fp32_e4m3_k32_floor_rne_l8_max9x9 u_emax (.k0(e0_l0), .k1(e1_l0), .k2(e2_l0), .k3(e3_l0), .k4(e4_l0), .k5(e5_l0), .k6(e6_l0), .k7(e7_l0), .k8(e8_l0), .m(emax));
   wire all_zero = (emax == 9'd0);
   wire [8:0] s_raw = emax + 9'sh162;
   wire [8:0] s = all_zero ? 9'sh181 : ($signed(s_raw) < $signed(9'sh181)) ? 9'sh181 : s_raw;
@@ -298,13 +280,6 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8_norm24 (
   wire z0_21 = ~v[2];
   wire z0_22 = ~v[1];
   wire z0_23 = ~v[0];
-  wire z0_24 = 1'b1;
-  wire z0_25 = 1'b1;
-  wire z0_26 = 1'b1;
-  wire z0_27 = 1'b1;
-  wire z0_28 = 1'b1;
-  wire z0_29 = 1'b1;
-  wire z0_30 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
@@ -317,16 +292,12 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8_norm24 (
   wire z1_9 = z0_18 & z0_19;
   wire z1_10 = z0_20 & z0_21;
   wire z1_11 = z0_22 & z0_23;
-  wire z1_12 = z0_24 & z0_25;
-  wire z1_13 = z0_26 & z0_27;
-  wire z1_14 = z0_28 & z0_29;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
   wire z2_3 = z1_6 & z1_7;
   wire z2_4 = z1_8 & z1_9;
   wire z2_5 = z1_10 & z1_11;
-  wire z2_6 = z1_12 & z1_13;
   wire z3_0 = z2_0 & z2_1;
   wire z3_1 = z2_2 & z2_3;
   wire z3_2 = z2_4 & z2_5;
@@ -343,24 +314,17 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8_norm24 (
   wire c1_9 = z0_18;
   wire c1_10 = z0_20;
   wire c1_11 = z0_22;
-  wire c1_12 = z0_24;
-  wire c1_13 = z0_26;
-  wire c1_14 = z0_28;
-  wire c1_15 = z0_30;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
   wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
   wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
-  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
-  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
   wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
   wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
-  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
-  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, 3'd7} : {1'b0, c3_2};
   wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
   assign lz = c5_0;
   wire [23:0] s4 = lz[4] ? {v[7:0], 16'd0} : v;
@@ -420,7 +384,7 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8_roundpack (
   wire inexact_n = rb_n | st_n;
   wire inc_n = rb_n & (st_n | kept_n[0]);
   wire [13:0] mag_r_n = mag_pre_n + {13'd0, inc_n};
-  wire ovf_n = (mag_pre_n > 14'd126) | ((mag_pre_n == 14'd126) & inc_n);
+  wire ovf_n = (mag_pre_n > 14'h7e) | ((mag_pre_n == 14'h7e) & inc_n);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = $signed(e) < $signed(10'sh3fa);
   wire [9:0] sub_dist = 10'sh3fa - e;
@@ -442,11 +406,55 @@ module mxquant_fp32_e4m3_k32_floor_rne_l8_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & ovf_n;
   wire to_inf = 1'b1;
-  wire [7:0] ovf_z = to_inf ? (sign ? 8'd254 : 8'd126) : (sign ? 8'd254 : 8'd126);
+  wire [7:0] ovf_z = to_inf ? (sign ? 8'hfe : 8'h7e) : (sign ? 8'hfe : 8'h7e);
   assign z = flush ? {sign, 7'd0} : ovf ? ovf_z : {sign, mag_r[6:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;
   assign overflow = ovf;
   wire unused_ok = &{1'b0, kept_n, inc_n, kept_s, inc_s, mag_r[13:7], tiny, is_sub};
+endmodule
+
+// The largest of 9 unsigned 9-bit words, a balanced tree of compares.
+module mxquant_fp32_e4m3_k32_floor_rne_l8_max9x9 (
+  input  wire [8:0] k0,
+  input  wire [8:0] k1,
+  input  wire [8:0] k2,
+  input  wire [8:0] k3,
+  input  wire [8:0] k4,
+  input  wire [8:0] k5,
+  input  wire [8:0] k6,
+  input  wire [8:0] k7,
+  input  wire [8:0] k8,
+  output wire [8:0] m
+);
+  wire [8:0] k0_l0 = k0;
+  wire [8:0] k1_l0 = k1;
+  wire [8:0] k2_l0 = k2;
+  wire [8:0] k3_l0 = k3;
+  wire [8:0] k4_l0 = k4;
+  wire [8:0] k5_l0 = k5;
+  wire [8:0] k6_l0 = k6;
+  wire [8:0] k7_l0 = k7;
+  wire [8:0] k8_l0 = k8;
+  wire g0_l0 = k0_l0 > k1_l0;
+  wire [8:0] k0_l1 = g0_l0 ? k0_l0 : k1_l0;
+  wire g1_l0 = k2_l0 > k3_l0;
+  wire [8:0] k1_l1 = g1_l0 ? k2_l0 : k3_l0;
+  wire g2_l0 = k4_l0 > k5_l0;
+  wire [8:0] k2_l1 = g2_l0 ? k4_l0 : k5_l0;
+  wire g3_l0 = k6_l0 > k7_l0;
+  wire [8:0] k3_l1 = g3_l0 ? k6_l0 : k7_l0;
+  wire [8:0] k4_l1 = k8_l0;
+  wire g0_l1 = k0_l1 > k1_l1;
+  wire [8:0] k0_l2 = g0_l1 ? k0_l1 : k1_l1;
+  wire g1_l1 = k2_l1 > k3_l1;
+  wire [8:0] k1_l2 = g1_l1 ? k2_l1 : k3_l1;
+  wire [8:0] k2_l2 = k4_l1;
+  wire g0_l2 = k0_l2 > k1_l2;
+  wire [8:0] k0_l3 = g0_l2 ? k0_l2 : k1_l2;
+  wire [8:0] k1_l3 = k2_l2;
+  wire g0_l3 = k0_l3 > k1_l3;
+  wire [8:0] k0_l4 = g0_l3 ? k0_l3 : k1_l3;
+  assign m = k0_l4;
 endmodule
 /* verilator lint_on DECLFILENAME */

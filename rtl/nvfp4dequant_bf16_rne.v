@@ -68,7 +68,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r0;
   wire [2:0] r0_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_0 (.sign(z0_sign), .exp(p0_exp), .sig(p0), .sticky_in(1'b0), .z(r0), .inexact(r0_flags[0]), .underflow(r0_flags[1]), .overflow(r0_flags[2]));
-  assign z0 = (s_nan | t_nan | (t_inf & (e0_zero | s_zero))) ? 16'd32704 : t_inf ? (z0_sign ? 16'd65408 : 16'd32640) : ((e0_zero | s_zero) | t_zero) ? {z0_sign, 15'd0} : r0;
+  assign z0 = (s_nan | t_nan | (t_inf & (e0_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z0_sign ? 16'hff80 : 16'h7f80) : ((e0_zero | s_zero) | t_zero) ? {z0_sign, 15'd0} : r0;
   wire e1_sign, e1_zero, e1_inf, e1_nan, e1_snan;
   wire [1:0] e1_sig;
   wire [2:0] e1_exp;
@@ -80,7 +80,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r1;
   wire [2:0] r1_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_1 (.sign(z1_sign), .exp(p1_exp), .sig(p1), .sticky_in(1'b0), .z(r1), .inexact(r1_flags[0]), .underflow(r1_flags[1]), .overflow(r1_flags[2]));
-  assign z1 = (s_nan | t_nan | (t_inf & (e1_zero | s_zero))) ? 16'd32704 : t_inf ? (z1_sign ? 16'd65408 : 16'd32640) : ((e1_zero | s_zero) | t_zero) ? {z1_sign, 15'd0} : r1;
+  assign z1 = (s_nan | t_nan | (t_inf & (e1_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z1_sign ? 16'hff80 : 16'h7f80) : ((e1_zero | s_zero) | t_zero) ? {z1_sign, 15'd0} : r1;
   wire e2_sign, e2_zero, e2_inf, e2_nan, e2_snan;
   wire [1:0] e2_sig;
   wire [2:0] e2_exp;
@@ -92,7 +92,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r2;
   wire [2:0] r2_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_2 (.sign(z2_sign), .exp(p2_exp), .sig(p2), .sticky_in(1'b0), .z(r2), .inexact(r2_flags[0]), .underflow(r2_flags[1]), .overflow(r2_flags[2]));
-  assign z2 = (s_nan | t_nan | (t_inf & (e2_zero | s_zero))) ? 16'd32704 : t_inf ? (z2_sign ? 16'd65408 : 16'd32640) : ((e2_zero | s_zero) | t_zero) ? {z2_sign, 15'd0} : r2;
+  assign z2 = (s_nan | t_nan | (t_inf & (e2_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z2_sign ? 16'hff80 : 16'h7f80) : ((e2_zero | s_zero) | t_zero) ? {z2_sign, 15'd0} : r2;
   wire e3_sign, e3_zero, e3_inf, e3_nan, e3_snan;
   wire [1:0] e3_sig;
   wire [2:0] e3_exp;
@@ -104,7 +104,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r3;
   wire [2:0] r3_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_3 (.sign(z3_sign), .exp(p3_exp), .sig(p3), .sticky_in(1'b0), .z(r3), .inexact(r3_flags[0]), .underflow(r3_flags[1]), .overflow(r3_flags[2]));
-  assign z3 = (s_nan | t_nan | (t_inf & (e3_zero | s_zero))) ? 16'd32704 : t_inf ? (z3_sign ? 16'd65408 : 16'd32640) : ((e3_zero | s_zero) | t_zero) ? {z3_sign, 15'd0} : r3;
+  assign z3 = (s_nan | t_nan | (t_inf & (e3_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z3_sign ? 16'hff80 : 16'h7f80) : ((e3_zero | s_zero) | t_zero) ? {z3_sign, 15'd0} : r3;
   wire e4_sign, e4_zero, e4_inf, e4_nan, e4_snan;
   wire [1:0] e4_sig;
   wire [2:0] e4_exp;
@@ -116,7 +116,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r4;
   wire [2:0] r4_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_4 (.sign(z4_sign), .exp(p4_exp), .sig(p4), .sticky_in(1'b0), .z(r4), .inexact(r4_flags[0]), .underflow(r4_flags[1]), .overflow(r4_flags[2]));
-  assign z4 = (s_nan | t_nan | (t_inf & (e4_zero | s_zero))) ? 16'd32704 : t_inf ? (z4_sign ? 16'd65408 : 16'd32640) : ((e4_zero | s_zero) | t_zero) ? {z4_sign, 15'd0} : r4;
+  assign z4 = (s_nan | t_nan | (t_inf & (e4_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z4_sign ? 16'hff80 : 16'h7f80) : ((e4_zero | s_zero) | t_zero) ? {z4_sign, 15'd0} : r4;
   wire e5_sign, e5_zero, e5_inf, e5_nan, e5_snan;
   wire [1:0] e5_sig;
   wire [2:0] e5_exp;
@@ -128,7 +128,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r5;
   wire [2:0] r5_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_5 (.sign(z5_sign), .exp(p5_exp), .sig(p5), .sticky_in(1'b0), .z(r5), .inexact(r5_flags[0]), .underflow(r5_flags[1]), .overflow(r5_flags[2]));
-  assign z5 = (s_nan | t_nan | (t_inf & (e5_zero | s_zero))) ? 16'd32704 : t_inf ? (z5_sign ? 16'd65408 : 16'd32640) : ((e5_zero | s_zero) | t_zero) ? {z5_sign, 15'd0} : r5;
+  assign z5 = (s_nan | t_nan | (t_inf & (e5_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z5_sign ? 16'hff80 : 16'h7f80) : ((e5_zero | s_zero) | t_zero) ? {z5_sign, 15'd0} : r5;
   wire e6_sign, e6_zero, e6_inf, e6_nan, e6_snan;
   wire [1:0] e6_sig;
   wire [2:0] e6_exp;
@@ -140,7 +140,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r6;
   wire [2:0] r6_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_6 (.sign(z6_sign), .exp(p6_exp), .sig(p6), .sticky_in(1'b0), .z(r6), .inexact(r6_flags[0]), .underflow(r6_flags[1]), .overflow(r6_flags[2]));
-  assign z6 = (s_nan | t_nan | (t_inf & (e6_zero | s_zero))) ? 16'd32704 : t_inf ? (z6_sign ? 16'd65408 : 16'd32640) : ((e6_zero | s_zero) | t_zero) ? {z6_sign, 15'd0} : r6;
+  assign z6 = (s_nan | t_nan | (t_inf & (e6_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z6_sign ? 16'hff80 : 16'h7f80) : ((e6_zero | s_zero) | t_zero) ? {z6_sign, 15'd0} : r6;
   wire e7_sign, e7_zero, e7_inf, e7_nan, e7_snan;
   wire [1:0] e7_sig;
   wire [2:0] e7_exp;
@@ -152,7 +152,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r7;
   wire [2:0] r7_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_7 (.sign(z7_sign), .exp(p7_exp), .sig(p7), .sticky_in(1'b0), .z(r7), .inexact(r7_flags[0]), .underflow(r7_flags[1]), .overflow(r7_flags[2]));
-  assign z7 = (s_nan | t_nan | (t_inf & (e7_zero | s_zero))) ? 16'd32704 : t_inf ? (z7_sign ? 16'd65408 : 16'd32640) : ((e7_zero | s_zero) | t_zero) ? {z7_sign, 15'd0} : r7;
+  assign z7 = (s_nan | t_nan | (t_inf & (e7_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z7_sign ? 16'hff80 : 16'h7f80) : ((e7_zero | s_zero) | t_zero) ? {z7_sign, 15'd0} : r7;
   wire e8_sign, e8_zero, e8_inf, e8_nan, e8_snan;
   wire [1:0] e8_sig;
   wire [2:0] e8_exp;
@@ -164,7 +164,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r8;
   wire [2:0] r8_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_8 (.sign(z8_sign), .exp(p8_exp), .sig(p8), .sticky_in(1'b0), .z(r8), .inexact(r8_flags[0]), .underflow(r8_flags[1]), .overflow(r8_flags[2]));
-  assign z8 = (s_nan | t_nan | (t_inf & (e8_zero | s_zero))) ? 16'd32704 : t_inf ? (z8_sign ? 16'd65408 : 16'd32640) : ((e8_zero | s_zero) | t_zero) ? {z8_sign, 15'd0} : r8;
+  assign z8 = (s_nan | t_nan | (t_inf & (e8_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z8_sign ? 16'hff80 : 16'h7f80) : ((e8_zero | s_zero) | t_zero) ? {z8_sign, 15'd0} : r8;
   wire e9_sign, e9_zero, e9_inf, e9_nan, e9_snan;
   wire [1:0] e9_sig;
   wire [2:0] e9_exp;
@@ -176,7 +176,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r9;
   wire [2:0] r9_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_9 (.sign(z9_sign), .exp(p9_exp), .sig(p9), .sticky_in(1'b0), .z(r9), .inexact(r9_flags[0]), .underflow(r9_flags[1]), .overflow(r9_flags[2]));
-  assign z9 = (s_nan | t_nan | (t_inf & (e9_zero | s_zero))) ? 16'd32704 : t_inf ? (z9_sign ? 16'd65408 : 16'd32640) : ((e9_zero | s_zero) | t_zero) ? {z9_sign, 15'd0} : r9;
+  assign z9 = (s_nan | t_nan | (t_inf & (e9_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z9_sign ? 16'hff80 : 16'h7f80) : ((e9_zero | s_zero) | t_zero) ? {z9_sign, 15'd0} : r9;
   wire e10_sign, e10_zero, e10_inf, e10_nan, e10_snan;
   wire [1:0] e10_sig;
   wire [2:0] e10_exp;
@@ -188,7 +188,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r10;
   wire [2:0] r10_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_10 (.sign(z10_sign), .exp(p10_exp), .sig(p10), .sticky_in(1'b0), .z(r10), .inexact(r10_flags[0]), .underflow(r10_flags[1]), .overflow(r10_flags[2]));
-  assign z10 = (s_nan | t_nan | (t_inf & (e10_zero | s_zero))) ? 16'd32704 : t_inf ? (z10_sign ? 16'd65408 : 16'd32640) : ((e10_zero | s_zero) | t_zero) ? {z10_sign, 15'd0} : r10;
+  assign z10 = (s_nan | t_nan | (t_inf & (e10_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z10_sign ? 16'hff80 : 16'h7f80) : ((e10_zero | s_zero) | t_zero) ? {z10_sign, 15'd0} : r10;
   wire e11_sign, e11_zero, e11_inf, e11_nan, e11_snan;
   wire [1:0] e11_sig;
   wire [2:0] e11_exp;
@@ -200,7 +200,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r11;
   wire [2:0] r11_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_11 (.sign(z11_sign), .exp(p11_exp), .sig(p11), .sticky_in(1'b0), .z(r11), .inexact(r11_flags[0]), .underflow(r11_flags[1]), .overflow(r11_flags[2]));
-  assign z11 = (s_nan | t_nan | (t_inf & (e11_zero | s_zero))) ? 16'd32704 : t_inf ? (z11_sign ? 16'd65408 : 16'd32640) : ((e11_zero | s_zero) | t_zero) ? {z11_sign, 15'd0} : r11;
+  assign z11 = (s_nan | t_nan | (t_inf & (e11_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z11_sign ? 16'hff80 : 16'h7f80) : ((e11_zero | s_zero) | t_zero) ? {z11_sign, 15'd0} : r11;
   wire e12_sign, e12_zero, e12_inf, e12_nan, e12_snan;
   wire [1:0] e12_sig;
   wire [2:0] e12_exp;
@@ -212,7 +212,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r12;
   wire [2:0] r12_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_12 (.sign(z12_sign), .exp(p12_exp), .sig(p12), .sticky_in(1'b0), .z(r12), .inexact(r12_flags[0]), .underflow(r12_flags[1]), .overflow(r12_flags[2]));
-  assign z12 = (s_nan | t_nan | (t_inf & (e12_zero | s_zero))) ? 16'd32704 : t_inf ? (z12_sign ? 16'd65408 : 16'd32640) : ((e12_zero | s_zero) | t_zero) ? {z12_sign, 15'd0} : r12;
+  assign z12 = (s_nan | t_nan | (t_inf & (e12_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z12_sign ? 16'hff80 : 16'h7f80) : ((e12_zero | s_zero) | t_zero) ? {z12_sign, 15'd0} : r12;
   wire e13_sign, e13_zero, e13_inf, e13_nan, e13_snan;
   wire [1:0] e13_sig;
   wire [2:0] e13_exp;
@@ -224,7 +224,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r13;
   wire [2:0] r13_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_13 (.sign(z13_sign), .exp(p13_exp), .sig(p13), .sticky_in(1'b0), .z(r13), .inexact(r13_flags[0]), .underflow(r13_flags[1]), .overflow(r13_flags[2]));
-  assign z13 = (s_nan | t_nan | (t_inf & (e13_zero | s_zero))) ? 16'd32704 : t_inf ? (z13_sign ? 16'd65408 : 16'd32640) : ((e13_zero | s_zero) | t_zero) ? {z13_sign, 15'd0} : r13;
+  assign z13 = (s_nan | t_nan | (t_inf & (e13_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z13_sign ? 16'hff80 : 16'h7f80) : ((e13_zero | s_zero) | t_zero) ? {z13_sign, 15'd0} : r13;
   wire e14_sign, e14_zero, e14_inf, e14_nan, e14_snan;
   wire [1:0] e14_sig;
   wire [2:0] e14_exp;
@@ -236,7 +236,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r14;
   wire [2:0] r14_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_14 (.sign(z14_sign), .exp(p14_exp), .sig(p14), .sticky_in(1'b0), .z(r14), .inexact(r14_flags[0]), .underflow(r14_flags[1]), .overflow(r14_flags[2]));
-  assign z14 = (s_nan | t_nan | (t_inf & (e14_zero | s_zero))) ? 16'd32704 : t_inf ? (z14_sign ? 16'd65408 : 16'd32640) : ((e14_zero | s_zero) | t_zero) ? {z14_sign, 15'd0} : r14;
+  assign z14 = (s_nan | t_nan | (t_inf & (e14_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z14_sign ? 16'hff80 : 16'h7f80) : ((e14_zero | s_zero) | t_zero) ? {z14_sign, 15'd0} : r14;
   wire e15_sign, e15_zero, e15_inf, e15_nan, e15_snan;
   wire [1:0] e15_sig;
   wire [2:0] e15_exp;
@@ -248,7 +248,7 @@ module nvfp4dequant_bf16_rne (
   wire [15:0] r15;
   wire [2:0] r15_flags;
   nvfp4dequant_bf16_rne_roundpack u_round_15 (.sign(z15_sign), .exp(p15_exp), .sig(p15), .sticky_in(1'b0), .z(r15), .inexact(r15_flags[0]), .underflow(r15_flags[1]), .overflow(r15_flags[2]));
-  assign z15 = (s_nan | t_nan | (t_inf & (e15_zero | s_zero))) ? 16'd32704 : t_inf ? (z15_sign ? 16'd65408 : 16'd32640) : ((e15_zero | s_zero) | t_zero) ? {z15_sign, 15'd0} : r15;
+  assign z15 = (s_nan | t_nan | (t_inf & (e15_zero | s_zero))) ? 16'h7fc0 : t_inf ? (z15_sign ? 16'hff80 : 16'h7f80) : ((e15_zero | s_zero) | t_zero) ? {z15_sign, 15'd0} : r15;
   wire unused_ok = &{1'b0, t_snan, s_snan, s_sign, s_inf, e0_snan, e0_inf, e0_nan, r0_flags, e1_snan, e1_inf, e1_nan, r1_flags, e2_snan, e2_inf, e2_nan, r2_flags, e3_snan, e3_inf, e3_nan, r3_flags, e4_snan, e4_inf, e4_nan, r4_flags, e5_snan, e5_inf, e5_nan, r5_flags, e6_snan, e6_inf, e6_nan, r6_flags, e7_snan, e7_inf, e7_nan, r7_flags, e8_snan, e8_inf, e8_nan, r8_flags, e9_snan, e9_inf, e9_nan, r9_flags, e10_snan, e10_inf, e10_nan, r10_flags, e11_snan, e11_inf, e11_nan, r11_flags, e12_snan, e12_inf, e12_nan, r12_flags, e13_snan, e13_inf, e13_nan, r13_flags, e14_snan, e14_inf, e14_nan, r14_flags, e15_snan, e15_inf, e15_nan, r15_flags};
 endmodule
 
@@ -324,13 +324,6 @@ module nvfp4dequant_bf16_rne_norm24 (
   wire z0_21 = ~v[2];
   wire z0_22 = ~v[1];
   wire z0_23 = ~v[0];
-  wire z0_24 = 1'b1;
-  wire z0_25 = 1'b1;
-  wire z0_26 = 1'b1;
-  wire z0_27 = 1'b1;
-  wire z0_28 = 1'b1;
-  wire z0_29 = 1'b1;
-  wire z0_30 = 1'b1;
   wire z1_0 = z0_0 & z0_1;
   wire z1_1 = z0_2 & z0_3;
   wire z1_2 = z0_4 & z0_5;
@@ -343,16 +336,12 @@ module nvfp4dequant_bf16_rne_norm24 (
   wire z1_9 = z0_18 & z0_19;
   wire z1_10 = z0_20 & z0_21;
   wire z1_11 = z0_22 & z0_23;
-  wire z1_12 = z0_24 & z0_25;
-  wire z1_13 = z0_26 & z0_27;
-  wire z1_14 = z0_28 & z0_29;
   wire z2_0 = z1_0 & z1_1;
   wire z2_1 = z1_2 & z1_3;
   wire z2_2 = z1_4 & z1_5;
   wire z2_3 = z1_6 & z1_7;
   wire z2_4 = z1_8 & z1_9;
   wire z2_5 = z1_10 & z1_11;
-  wire z2_6 = z1_12 & z1_13;
   wire z3_0 = z2_0 & z2_1;
   wire z3_1 = z2_2 & z2_3;
   wire z3_2 = z2_4 & z2_5;
@@ -369,24 +358,17 @@ module nvfp4dequant_bf16_rne_norm24 (
   wire c1_9 = z0_18;
   wire c1_10 = z0_20;
   wire c1_11 = z0_22;
-  wire c1_12 = z0_24;
-  wire c1_13 = z0_26;
-  wire c1_14 = z0_28;
-  wire c1_15 = z0_30;
   wire [1:0] c2_0 = z1_0 ? {1'b1, c1_1} : {1'b0, c1_0};
   wire [1:0] c2_1 = z1_2 ? {1'b1, c1_3} : {1'b0, c1_2};
   wire [1:0] c2_2 = z1_4 ? {1'b1, c1_5} : {1'b0, c1_4};
   wire [1:0] c2_3 = z1_6 ? {1'b1, c1_7} : {1'b0, c1_6};
   wire [1:0] c2_4 = z1_8 ? {1'b1, c1_9} : {1'b0, c1_8};
   wire [1:0] c2_5 = z1_10 ? {1'b1, c1_11} : {1'b0, c1_10};
-  wire [1:0] c2_6 = z1_12 ? {1'b1, c1_13} : {1'b0, c1_12};
-  wire [1:0] c2_7 = z1_14 ? {1'b1, c1_15} : {1'b0, c1_14};
   wire [2:0] c3_0 = z2_0 ? {1'b1, c2_1} : {1'b0, c2_0};
   wire [2:0] c3_1 = z2_2 ? {1'b1, c2_3} : {1'b0, c2_2};
   wire [2:0] c3_2 = z2_4 ? {1'b1, c2_5} : {1'b0, c2_4};
-  wire [2:0] c3_3 = z2_6 ? {1'b1, c2_7} : {1'b0, c2_6};
   wire [3:0] c4_0 = z3_0 ? {1'b1, c3_1} : {1'b0, c3_0};
-  wire [3:0] c4_1 = z3_2 ? {1'b1, c3_3} : {1'b0, c3_2};
+  wire [3:0] c4_1 = z3_2 ? {1'b1, 3'd7} : {1'b0, c3_2};
   wire [4:0] c5_0 = z4_0 ? {1'b1, c4_1} : {1'b0, c4_0};
   assign lz = c5_0;
   wire [23:0] s4 = lz[4] ? {v[7:0], 16'd0} : v;
@@ -501,7 +483,7 @@ module nvfp4dequant_bf16_rne_roundpack (
   wire inexact_1 = rb_1 | st_1;
   wire inc_1 = rb_1 & (st_1 | kept_1[0]);
   wire [17:0] mag_r_1 = mag_pre_1 + {17'd0, inc_1};
-  wire ovf_1 = (mag_pre_1 > 18'd32639) | ((mag_pre_1 == 18'd32639) & inc_1);
+  wire ovf_1 = (mag_pre_1 > 18'h7f7f) | ((mag_pre_1 == 18'h7f7f) & inc_1);
   wire [7:0] kept_0 = sig_p[28:21];
   wire rb_0 = sig_p[20];
   wire st_0 = (|sig_p[19:0]) | sticky_in;
@@ -510,7 +492,7 @@ module nvfp4dequant_bf16_rne_roundpack (
   wire inexact_0 = rb_0 | st_0;
   wire inc_0 = rb_0 & (st_0 | kept_0[0]);
   wire [17:0] mag_r_0 = mag_pre_0 + {17'd0, inc_0};
-  wire ovf_0 = (mag_pre_0 > 18'd32639) | ((mag_pre_0 == 18'd32639) & inc_0);
+  wire ovf_0 = (mag_pre_0 > 18'h7f7f) | ((mag_pre_0 == 18'h7f7f) & inc_0);
   // Results below the normal range: shift right to the subnormal grid (capped: the rest is sticky).
   wire is_sub = ($signed(e) < $signed(10'sh381)) | ((e == 10'sh381) & ~top);
   wire [9:0] sub_dist = 10'sh381 - e;
@@ -532,7 +514,7 @@ module nvfp4dequant_bf16_rne_roundpack (
   wire flush = 1'b0;
   wire ovf = ~is_sub & (top ? ovf_1 : ovf_0);
   wire to_inf = 1'b1;
-  wire [15:0] ovf_z = to_inf ? (sign ? 16'd65408 : 16'd32640) : (sign ? 16'd65407 : 16'd32639);
+  wire [15:0] ovf_z = to_inf ? (sign ? 16'hff80 : 16'h7f80) : (sign ? 16'hff7f : 16'h7f7f);
   assign z = flush ? {sign, 15'd0} : ovf ? ovf_z : {sign, mag_r[14:0]};
   assign inexact = inexact_r | flush | ovf;
   assign underflow = (tiny & inexact_r) | flush;

@@ -1,4 +1,5 @@
 #include "generators/align_add.h"
+#include "generators/instances.h"
 
 #include <fmt/format.h>
 
@@ -123,6 +124,18 @@ AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p) {
   w.line(fmt::format("  assign zero = ~sig[{}];", W - 1));
   d.close(a.module, w);
   return a;
+}
+
+void instantiateAlignAdd(vlog::Writer& w, const Design& d, const AlignAdd& aa, const AlignAddOperand& x,
+                         const AlignAddOperand& y, int expBits) {
+  w.wires(1, {"sum_sign", "sum_zero"});
+  w.wires(aa.expBits, {"sum_exp_n"});
+  w.wires(aa.sumBits, {"sum_sig"});
+  instance(w, d, aa.module, "u_add",
+           {{"x_sign", x.sign}, {"x_zero", x.zero}, {"x_exp", x.exp}, {"x_sig", x.sig}, {"y_sign", y.sign},
+            {"y_zero", y.zero}, {"y_exp", y.exp}, {"y_sig", y.sig}, {"sign", "sum_sign"}, {"zero", "sum_zero"},
+            {"exp", "sum_exp_n"}, {"sig", "sum_sig"}});
+  w.wire("sum_exp", expBits, vlog::signExtend("sum_exp_n", aa.expBits, expBits));
 }
 
 std::string exactZeroSumSignExpr(const RoundingSel& r, const std::string& rm, const std::string& sx,

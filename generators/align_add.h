@@ -37,6 +37,14 @@ struct AlignAdd {
 // `zero` says the sum is exactly zero (its sign is the operator's rule); zero operands may carry any sig/exp.
 AlignAdd emitAlignAdd(Design& d, const AlignAddParams& p);
 
+// Instance u_add of `aa` adding operand x (<x>_sign, <x>_zero and the given exponent and significand wires) and
+// y alike: declares sum_sign, sum_zero, sum_sig and sum_exp (sign-extended to expBits).
+struct AlignAddOperand {
+  std::string sign, zero, exp, sig;
+};
+void instantiateAlignAdd(vlog::Writer& w, const Design& d, const AlignAdd& aa, const AlignAddOperand& x,
+                         const AlignAddOperand& y, int expBits);
+
 // The sign of an exact zero sum (IEEE 754 6.3) of terms with signs sx and sy: their common sign when they
 // agree, else +0, or -0 when rounding toward -inf (`rm` names the port when r.dynamic).
 std::string exactZeroSumSignExpr(const RoundingSel& r, const std::string& rm, const std::string& sx,

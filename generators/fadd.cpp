@@ -80,14 +80,7 @@ GeneratedModule emitFadd(const FaddSpec& s, const Architecture& arch, const std:
   w.cut(cutsWanted >= 2);
 
   w.line("  // Exact sum (aligned, jammed, normalized) and the special cases.");
-  w.wires(1, {"sum_sign", "sum_zero"});
-  w.wires(aa.expBits, {"sum_exp_n"});
-  w.wires(aa.sumBits, {"sum_sig"});
-  blocks::instance(w, d, aa.module, "u_add",
-                   {{"x_sign", "a_sign"}, {"x_zero", "a_zero"}, {"x_exp", "a_exp"}, {"x_sig", "a_sig"},
-                    {"y_sign", "b_sign"}, {"y_zero", "b_zero"}, {"y_exp", "b_exp"}, {"y_sig", "b_sig"},
-                    {"sign", "sum_sign"}, {"zero", "sum_zero"}, {"exp", "sum_exp_n"}, {"sig", "sum_sig"}});
-  w.wire("sum_exp", XS, vlog::signExtend("sum_exp_n", aa.expBits, XS));
+  blocks::instantiateAlignAdd(w, d, aa, {"a_sign", "a_zero", "a_exp", "a_sig"}, {"b_sign", "b_zero", "b_exp", "b_sig"}, XS);
   const std::string infMinusInf = "(a_inf & b_inf & (a_sign ^ b_sign))";
   w.wire("res_nan", 1, "a_nan | b_nan | " + infMinusInf);
   if (s.flagsPort) w.wire("invalid", 1, "a_snan | b_snan | " + infMinusInf);

@@ -103,14 +103,7 @@ GeneratedModule emitFma(const FmaSpec& s, const Architecture& arch, const std::s
   w.cut(cutsWanted >= 1);
 
   w.line("  // Exact sum (aligned, jammed, normalized), then the one rounding.");
-  w.wires(1, {"sum_sign", "sum_zero"});
-  w.wires(aa.expBits, {"sum_exp_n"});
-  w.wires(aa.sumBits, {"sum_sig"});
-  blocks::instance(w, d, aa.module, "u_add",
-                   {{"x_sign", "prod_sign"}, {"x_zero", "prod_zero"}, {"x_exp", "prod_exp"}, {"x_sig", "prod_sig"},
-                    {"y_sign", "c_sign"}, {"y_zero", "c_zero"}, {"y_exp", "add_exp"}, {"y_sig", "add_sig"},
-                    {"sign", "sum_sign"}, {"zero", "sum_zero"}, {"exp", "sum_exp_n"}, {"sig", "sum_sig"}});
-  w.wire("sum_exp", XS, vlog::signExtend("sum_exp_n", aa.expBits, XS));
+  blocks::instantiateAlignAdd(w, d, aa, {"prod_sign", "prod_zero", "prod_exp", "prod_sig"}, {"c_sign", "c_zero", "add_exp", "add_sig"}, XS);
   blocks::instantiateRoundPack(w, d, {roundpack, "rp", WZ, "sum_sign", "sum_exp", "sum_sig", "1'b0",
                                    s.dynamicRounding ? "rm" : "", ""});
   emitFpResultMux(w, s.out, s.round, s.flagsPort,
